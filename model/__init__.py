@@ -1,0 +1,17 @@
+"""Backprop Playground's engine: a from-scratch numpy trainer. Never imports Qt.
+
+    from model import Network, load_network, save_network
+    net = Network.from_sizes([2, 4, 4, 1], hidden="tanh", output="sigmoid", init="xavier", seed=0)
+    loss, grads = net.loss_and_gradients(X, Y, loss="mse")
+"""
+from .network import Layer, Network, Parameter
+
+__all__ = ["Network", "Layer", "Parameter", "load_network", "save_network"]
+
+
+def __getattr__(name):
+    # serialize imports json/schema helpers; load it only when asked for.
+    if name in ("load_network", "save_network"):
+        from . import serialize
+        return getattr(serialize, name)
+    raise AttributeError(name)

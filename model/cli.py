@@ -172,7 +172,7 @@ class Progress:
 
 
 def _fmt(x):
-    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.6f}"
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.6g}"
 
 
 # --------------------------------------------------------------------------- commands

@@ -222,6 +222,34 @@ class Trainer:
                 return False
             return self._end_epoch_if_done()
 
+    def peek_next_rows(self) -> np.ndarray:
+        """Rows of X_train the next ``step_batch`` will train on, without changing anything
+        (at an epoch's start this draws the coming shuffle and puts the generator back)."""
+        n = len(self.X_train)
+        if self.position == 0:
+            if not self.shuffle:
+                order = np.arange(n)
+            else:
+                saved = self.rng.bit_generator.state
+                order = self.rng.permutation(n)
+                self.rng.bit_generator.state = saved
+        else:
+            order = self.order
+        return order[self.position:min(self.position + self.batch_size, n)].copy()
+
+    def step_rows(self, rows) -> None:
+        """One optimizer step on the given rows of X_train only (a lesson's single example);
+        the epoch's position does not move."""
+        rows = np.asarray(rows, dtype=np.int64)
+        net = self.net
+        with np.errstate(all="ignore"):
+            ws = net._workspace(len(rows))
+            ws.x_augT[:-1] = self.X_train[rows].T
+            net._forward(ws, ws.x_augT)
+            net._backward(ws, self.Y_train[rows], self.loss)
+            apply_step(net.params, net.grads, self.optimizer, self.regularizer)
+        self.steps += 1
+
     def _train_batches(self, batches) -> None:
         """The hot loop: forward, backward, update for each (start, stop, x, y, ws)."""
         net, loss, opt, reg = self.net, self.loss, self.optimizer, self.regularizer
@@ -285,6 +313,54 @@ class Trainer:
 
     def reset_divergence(self) -> None:
         self.diverged = None
+
+    # ----------------------------------------------------------------- state
+    def state(self) -> dict:
+        """Everything needed to continue training exactly from here (copies): weights,
+        optimizer state, the shuffling generator, the position in the epoch, the history."""
+        opt = self.optimizer
+        return {
+            "params": self.net.params.copy(),
+            "optimizer": opt.name, "lr": opt.lr, "optimizer_t": opt.t,
+            "optimizer_state": opt.state(), "last_update": opt.update.copy(),
+            "rng": self.rng.bit_generator.state,
+            "epoch": self.epoch, "position": self.position, "steps": self.steps,
+            "order": self.order.copy(),
+            "history": {k: list(getattr(self.history, k)) for k in
+                        ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")},
+            "good_params": self._good_params.copy(),
+            "diverged": self.diverged,
+        }
+
+    def load_state(self, state: dict) -> None:
+        """Continue from a ``state()``: the next steps are exactly those that followed it."""
+        params = np.asarray(state["params"], dtype=float)
+        if params.shape != self.net.params.shape:
+            raise ValueError(f"the saved state has {params.size} parameters, "
+                             f"the network {self.net.n_params}")
+        order = np.asarray(state["order"], dtype=np.int64)
+        if sorted(order.tolist()) != list(range(len(self.X_train))):
+            raise ValueError("the saved epoch order does not match the training data")
+        position = int(state["position"])
+        if not 0 <= position < len(self.X_train):
+            raise ValueError(f"the saved position {position} is outside the epoch")
+        if state["optimizer"] != self.optimizer.name:
+            self.set_optimizer(state["optimizer"])
+        self.optimizer.lr = float(state["lr"])
+        self.optimizer.load_state(state.get("optimizer_state", {}), state.get("optimizer_t", 0))
+        if "last_update" in state:
+            self.optimizer.update[:] = state["last_update"]
+        self.net.params[:] = params
+        self.rng.bit_generator.state = state["rng"]
+        self.epoch, self.position, self.steps = int(state["epoch"]), position, int(state["steps"])
+        self.order = order
+        np.take(self._x_aug_all, order, axis=1, out=self._x_epoch)
+        np.take(self.Y_train, order, axis=0, out=self._y_epoch)
+        self.history = History()
+        for k, values in state["history"].items():
+            getattr(self.history, k).extend(float(v) if k != "epoch" else int(v) for v in values)
+        self._good_params[:] = state.get("good_params", params)
+        self.diverged = state.get("diverged")
 
     # ----------------------------------------------------------------- metrics
     def evaluate(self) -> dict:

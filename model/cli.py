@@ -106,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--data", required=True, metavar="D.csv")
     check.add_argument("--loss", choices=sorted(LOSSES), default=None)
     check.add_argument("--epsilon", type=_float(0, 1, lo_open=True), default=1e-5)
+
+    export = sub.add_parser("export", help="export weights as ONNX, a numpy-only .py, .npz or .json")
+    export.add_argument("--init", required=True, metavar="W.json", help="the weights to export")
+    export.add_argument("--to", required=True, metavar="OUT.onnx|.py|.npz|.json",
+                        help="the file to write; its suffix picks the format")
     return parser
 
 
@@ -254,6 +259,32 @@ def cmd_gradcheck(args) -> int:
     return 0 if result.passed else 1
 
 
+EXPORT_FORMATS = (".onnx", ".py", ".npz", ".json")
+
+
+def cmd_export(args) -> int:
+    from pathlib import Path
+
+    from .serialize import load_network_with_meta, save_network
+
+    suffix = Path(args.to).suffix.lower()
+    if suffix not in EXPORT_FORMATS:
+        shown = repr(Path(args.to).suffix) if Path(args.to).suffix else "none"
+        raise UsageError(f"--to: unknown file type ({shown}); use one of {', '.join(EXPORT_FORMATS)}")
+    net, meta = load_network_with_meta(args.init)
+    meta = meta or None
+    if suffix == ".onnx":
+        from .export_onnx import export_onnx
+        export_onnx(net, args.to, meta=meta)
+    elif suffix == ".py":
+        from .export_py import export_python
+        export_python(net, args.to, meta=meta)
+    else:
+        save_network(net, args.to, meta=meta)
+    print(f"exported {args.to}")
+    return 0
+
+
 def run(argv) -> int:
     """Run a command; returns the exit code. Never raises for user errors."""
     parser = build_parser()
@@ -263,6 +294,8 @@ def run(argv) -> int:
             return cmd_train(args)
         if args.command == "gradcheck":
             return cmd_gradcheck(args)
+        if args.command == "export":
+            return cmd_export(args)
         parser.print_help()
         return 0
     except UsageError as exc:

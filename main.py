@@ -3,6 +3,7 @@
     python main.py                 open the window
     python main.py train ...       train headless (see --help)
     python main.py gradcheck ...   check backprop against numeric gradients
+    python main.py export ...      weights to .onnx, .py (numpy only), .npz or .json
 """
 import sys
 

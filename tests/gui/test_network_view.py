@@ -1,0 +1,459 @@
+"""The network graph widget, driven by snapshots of the real engine."""
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from gui.graph_items import EdgeItem, NeuronItem
+from gui.network_view import NO_THUMBNAILS, NetworkView
+from model.datasets import split
+from model.playground import Playground, Settings
+from model.snapshot import take_snapshot
+
+
+def make_snapshot(hidden=(4, 2), **settings):
+    pg = Playground(Settings(hidden=hidden, **settings))
+    pg.trainer.step_batch()
+    return take_snapshot(pg, run_id=1)
+
+
+def three_input_snapshot():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = (X.sum(axis=1) > 0).astype(int)
+    data = split(X, y, 0.75, 0, task="classification", input_names=("age", "height", "weight"),
+                 target_names=("no", "yes"))
+    pg = Playground(Settings(hidden=(3,)), data=data)
+    pg.trainer.step_batch()
+    return take_snapshot(pg, run_id=1)
+
+
+@pytest.fixture
+def view(qtbot):
+    w = NetworkView()
+    qtbot.addWidget(w)
+    w.resize(700, 500)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def items(w, cls):
+    return [it for it in w._scene.items() if isinstance(it, cls)]
+
+
+def edge(w, l, i, j) -> EdgeItem:
+    e = w._edges[w._edge_index(l, i, j)]
+    assert (e.layer, e.i, e.j) == (l, i, j)
+    return e
+
+
+def viewport_point(w, scene_point: QPointF) -> QPoint:
+    return w._view.mapFromScene(scene_point)
+
+
+def clear_point(w, e: EdgeItem) -> QPoint:
+    """A viewport point where e is the topmost item (no neuron or crossing edge above it)."""
+    for pct in np.linspace(0.5, 0.15, 15):
+        p = viewport_point(w, e.path().pointAtPercent(float(pct)))
+        if w._view.itemAt(p) is e:
+            return p
+    pytest.fail(f"no clear point on edge {(e.layer, e.i, e.j)}")
+
+
+def click(w, point: QPoint):
+    QTest.mouseClick(w._view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     point)
+
+
+def move(w, point: QPoint):
+    """A plain mouse move on the viewport (QTest.mouseMove does not always reach the view
+    offscreen), which is what makes QGraphicsScene send hover events."""
+    vp = w._view.viewport()
+    ev = QMouseEvent(QEvent.Type.MouseMove, QPointF(point), QPointF(vp.mapToGlobal(point)),
+                     Qt.MouseButton.NoButton, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(vp, ev)
+
+
+def is_blue(c):  # the neutral grey of a zero edge has blue − red = 7
+    return c.blue() > c.red() + 15
+
+
+def is_orange(c):
+    return c.red() > c.blue() + 15
+
+
+# ---------------------------------------------------------------- structure
+def test_items_match_the_architecture(view):
+    snap = make_snapshot((4, 2))
+    view.set_snapshot(snap)
+    sizes = snap.sizes
+    assert sizes == (2, 4, 2, 1)
+    assert len(items(view, EdgeItem)) == sum(a * b for a, b in zip(sizes, sizes[1:])) == 18
+    assert len(items(view, NeuronItem)) == sum(sizes) == 9
+    assert sum(len(b) for b in view._biases) == sum(sizes[1:])
+    # every neuron has a thumbnail of the grid's resolution
+    assert all(n.image is not None and n.image.width() == 40 for c in view._neurons for n in c)
+    assert not view._note.isVisible()
+
+
+def test_a_new_architecture_rebuilds_and_the_same_one_reuses_items(view):
+    view.set_snapshot(make_snapshot((4, 2)))
+    before = list(view._edges)
+    view.set_snapshot(make_snapshot((4, 2), seed=3))
+    assert view._edges == before  # restyled, not rebuilt
+    view.set_snapshot(make_snapshot((3,)))
+    assert len(items(view, EdgeItem)) == 2 * 3 + 3 * 1
+    assert len(items(view, NeuronItem)) == 2 + 3 + 1
+    assert all(e.scene() is None for e in before if _alive(e))
+    assert len(view._neuron_buttons) == 2  # + and − of the one hidden layer
+
+
+def _alive(item):
+    try:
+        item.scene()
+        return True
+    except RuntimeError:  # the C++ item was deleted with the old scene contents
+        return False
+
+
+def test_labels_and_control_tooltips(view):
+    view.set_snapshot(make_snapshot((4, 2), features=("x1", "x2", "x1^2", "sin_x1")))
+    texts = {t.text() for _, _, t in view._unit_labels}
+    assert {"x₁", "x₂", "x₁²", "sin(x₁)", "p(1)"} <= texts
+    titles = [(a.text(), b.text()) for a, b in view._titles]
+    assert titles[0][0] == "Input" and titles[1] == ("Hidden 1", "4 neurons")
+    assert titles[-1][0] == "Output"
+    controls = [view._add_layer, view._remove_layer, *view._neuron_buttons.values()]
+    assert all(c.toolTip() for c in controls)
+    assert view._layers_label.text() == "2 HIDDEN LAYERS"
+
+
+# ---------------------------------------------------------------- colours
+def test_edge_colour_follows_the_weight_sign_and_width_grows_with_magnitude(view):
+    snap = make_snapshot((4, 2))
+    view.set_snapshot(snap)
+    checked = 0
+    for l, W in enumerate(snap.weights):
+        for (i, j), w in np.ndenumerate(W):
+            c = edge(view, l, i, j).pen().color()
+            if w > 0.1:
+                assert is_blue(c), (l, i, j, w, c.getRgb())
+                checked += 1
+            elif w < -0.1:
+                assert is_orange(c), (l, i, j, w, c.getRgb())
+                checked += 1
+    assert checked > 10
+    # a controlled spread of weights: widths never shrink as |w| grows, and do grow
+    W0 = np.linspace(-2.5, 2.5, 8).reshape(2, 4)
+    view.set_snapshot(dataclasses.replace(snap, weights=(W0, *snap.weights[1:])))
+    pairs = sorted((abs(w), edge(view, 0, i, j).pen().widthF()) for (i, j), w in np.ndenumerate(W0))
+    widths = [p[1] for p in pairs]
+    assert widths == sorted(widths) and widths[-1] >= widths[0] + 3
+    assert is_orange(edge(view, 0, 0, 0).pen().color()) and is_blue(edge(view, 0, 1, 3).pen().color())
+
+
+def test_strong_edges_are_drawn_on_top(view):
+    snap = make_snapshot((4, 2))
+    W0 = np.linspace(-3.0, 3.0, 8).reshape(2, 4)
+    view.set_snapshot(dataclasses.replace(snap, weights=(W0, *snap.weights[1:])))
+    pairs = sorted((abs(w), edge(view, 0, i, j).zValue()) for (i, j), w in np.ndenumerate(W0))
+    z = [p[1] for p in pairs]
+    assert z == sorted(z) and z[-1] > z[0]
+    assert all(zz < view._neurons[0][0].zValue() for zz in z)  # but under the neurons
+
+
+def test_gradient_and_update_modes_recolour_by_the_direction_of_the_step(view):
+    snap = make_snapshot((4, 2))
+    G0 = np.array([[1e-5, 1e-3, 1e-1, 0.5], [-1e-5, -1e-3, -1e-1, -0.5]])
+    snap = dataclasses.replace(snap, grad_weights=(G0, *snap.grad_weights[1:]),
+                               update_weights=(-0.5 * G0, *snap.update_weights[1:]))
+    view.set_snapshot(snap)
+    weight_pens = [QPenKey(e) for e in view._edges]
+    view.set_edge_mode("gradients")
+    assert [QPenKey(e) for e in view._edges] != weight_pens
+    for mode in ("gradients", "updates"):
+        view.set_edge_mode(mode)
+        for j in range(4):  # dC/dw > 0: the weight will go down → orange; < 0 → blue
+            assert is_orange(edge(view, 0, 0, j).pen().color()), (mode, j)
+            assert is_blue(edge(view, 0, 1, j).pen().color()), (mode, j)
+        widths = [edge(view, 0, 0, j).pen().widthF() for j in range(4)]
+        assert widths == sorted(widths) and widths[-1] > widths[0] + 2
+    view.set_edge_mode("weights")
+    assert [QPenKey(e) for e in view._edges] == weight_pens
+    with pytest.raises(ValueError):
+        view.set_edge_mode("activations")
+
+
+def QPenKey(e):
+    p = e.pen()
+    return p.color().rgb(), p.widthF()
+
+
+def test_bias_markers_are_coloured_by_the_bias(view):
+    snap = make_snapshot((4, 2))
+    snap = dataclasses.replace(snap, biases=(np.array([-1.0, -0.5, 0.5, 1.0]), *snap.biases[1:]))
+    view.set_snapshot(snap)
+    colors = [b.brush().color() for b in view._biases[0]]
+    assert is_orange(colors[0]) and is_orange(colors[1])
+    assert is_blue(colors[2]) and is_blue(colors[3])
+
+
+def test_thumbnails_put_x2_up_and_map_sigmoid_half_to_white(view):
+    snap = make_snapshot((4, 2))
+    view.set_snapshot(snap)
+    x1, x2 = (view._neurons[0][u].image for u in (0, 1))
+    r = x1.width()
+    assert is_orange(x1.pixelColor(0, r // 2)) and is_blue(x1.pixelColor(r - 1, r // 2))
+    assert is_blue(x2.pixelColor(r // 2, 0)) and is_orange(x2.pixelColor(r // 2, r - 1))
+    half = np.full_like(snap.neuron_grids[-1], 0.5)
+    view.set_snapshot(dataclasses.replace(snap, neuron_grids=(*snap.neuron_grids[:-1], half)))
+    c = view._neurons[-1][0].image.pixelColor(3, 3)
+    assert min(c.red(), c.green(), c.blue()) > 220  # white-ish, not blue
+
+
+def test_no_grids_draws_discs_and_says_so_once(view):
+    snap = three_input_snapshot()
+    assert snap.neuron_grids is None
+    view.set_snapshot(snap)
+    assert len(items(view, EdgeItem)) == 3 * 3 + 3 * 1
+    assert all(n.image is None for c in view._neurons for n in c)
+    assert view._note.isVisible() and view._note.text() == NO_THUMBNAILS
+    assert {t.text() for _, _, t in view._unit_labels} >= {"age", "height", "weight"}
+    view.grab()  # paints the discs without error
+    view.set_snapshot(make_snapshot((4, 2)))
+    assert not view._note.isVisible()
+
+
+def test_highlight_dims_other_edges_and_none_clears(view):
+    view.set_snapshot(make_snapshot((4, 2)))
+    view.highlight({(0, 1, 2): 1.0, (1, 0, 0): 0.5, (9, 9, 9): 1.0, (1, -1, 1): 1.0})
+    assert edge(view, 0, 1, 2).opacity() == pytest.approx(1.0)
+    assert 0.12 < edge(view, 1, 0, 0).opacity() < 1.0
+    assert edge(view, 0, 0, 0).opacity() < 0.2
+    assert view._biases[1][1].opacity() == pytest.approx(1.0)  # i = -1: the bias of neuron j
+    assert view._biases[1][0].opacity() < 0.2
+    view.set_snapshot(make_snapshot((3,)))  # a rebuild keeps the emphasis where it still fits
+    assert edge(view, 0, 1, 2).opacity() == pytest.approx(1.0)
+    assert edge(view, 0, 0, 0).opacity() < 0.2
+    view.highlight(None)
+    assert all(e.opacity() == 1.0 for e in view._edges)
+    assert all(b.opacity() == 1.0 for layer in view._biases for b in layer)
+
+
+# ---------------------------------------------------------------- +/− controls
+def test_plus_neuron_of_hidden_layer_1_emits_the_new_sizes(view, qtbot):
+    view.set_snapshot(make_snapshot((4, 2)))
+    b = view._neuron_buttons[(0, +1)]
+    with qtbot.waitSignal(view.hidden_changed, timeout=1000) as sig:
+        click(view, viewport_point(view, b.sceneBoundingRect().center()))
+    assert sig.args == [(5, 2)]
+    with qtbot.waitSignal(view.hidden_changed, timeout=1000) as sig:
+        view._neuron_buttons[(1, -1)].click()
+    assert sig.args == [(4, 1)]
+
+
+def test_layer_buttons_add_and_remove_a_layer(view, qtbot):
+    view.set_snapshot(make_snapshot((4, 2)))
+    with qtbot.waitSignal(view.hidden_changed, timeout=1000) as sig:
+        qtbot.mouseClick(view._add_layer, Qt.MouseButton.LeftButton)
+    assert len(sig.args[0]) == 3 and sig.args[0][:2] == (4, 2)
+    with qtbot.waitSignal(view.hidden_changed, timeout=1000) as sig:
+        qtbot.mouseClick(view._remove_layer, Qt.MouseButton.LeftButton)
+    assert sig.args == [(4,)]
+
+
+def test_minus_at_the_lower_limits_does_nothing(view, qtbot):
+    view.set_snapshot(make_snapshot((1,)))
+    emitted = []
+    view.hidden_changed.connect(emitted.append)
+    minus = view._neuron_buttons[(0, -1)]
+    assert not minus.isEnabled()
+    click(view, viewport_point(view, minus.sceneBoundingRect().center()))
+    minus.click()
+    view._change_neurons(0, -1)
+    view.set_snapshot(make_snapshot(()))
+    assert not view._remove_layer.isEnabled()
+    qtbot.mouseClick(view._remove_layer, Qt.MouseButton.LeftButton)
+    view._remove_layer_pressed()
+    assert emitted == []
+    qtbot.mouseClick(view._add_layer, Qt.MouseButton.LeftButton)
+    assert emitted == [(2,)]
+
+
+def test_upper_limits_are_respected(view, qtbot):
+    view.set_max_hidden(2, 4)
+    view.set_snapshot(make_snapshot((4, 2)))
+    emitted = []
+    view.hidden_changed.connect(emitted.append)
+    assert not view._add_layer.isEnabled() and not view._neuron_buttons[(0, +1)].isEnabled()
+    qtbot.mouseClick(view._add_layer, Qt.MouseButton.LeftButton)
+    view._add_layer_pressed()
+    plus = view._neuron_buttons[(0, +1)]
+    click(view, viewport_point(view, plus.sceneBoundingRect().center()))
+    view._change_neurons(0, +1)
+    assert emitted == []
+    view._change_neurons(1, +1)  # layer 2 has 2 < 4 neurons
+    assert emitted == [(4, 3)]
+    view.set_max_hidden(8, 16)
+    assert view._add_layer.isEnabled() and view._neuron_buttons[(0, +1)].isEnabled()
+    view._add_layer_pressed()
+    assert emitted[-1] == (4, 2, 2)
+
+
+# ---------------------------------------------------------------- editing
+@pytest.fixture
+def asked(view, monkeypatch):
+    """Replaces the dialog: answers with asked.answer and records the questions."""
+    class Asked(list):
+        answer = 0.75
+
+    record = Asked()
+
+    def fake(title, current):
+        record.append((title, current))
+        return record.answer
+
+    monkeypatch.setattr(view, "_ask_value", fake)
+    return record
+
+
+def test_clicking_an_edge_selects_and_edits_the_weight(view, qtbot, asked):
+    snap = make_snapshot((4, 2))
+    view.set_snapshot(snap)
+    e = edge(view, 1, 3, 1)
+    with qtbot.waitSignal(view.edge_selected, timeout=1000) as sel, \
+            qtbot.waitSignal(view.weight_edited, timeout=1000) as edited:
+        click(view, clear_point(view, e))
+    assert sel.args == [1, 3, 1]
+    assert edited.args == [1, 3, 1, 0.75]
+    assert asked[0][1] == pytest.approx(snap.weights[1][3, 1])
+
+
+@pytest.mark.parametrize("answer", [math.nan, math.inf, -math.inf, 2e6, None])
+def test_invalid_or_cancelled_edits_emit_nothing(view, qtbot, asked, answer):
+    view.set_snapshot(make_snapshot((4, 2)))
+    asked.answer = answer
+    emitted = []
+    view.weight_edited.connect(lambda *a: emitted.append(a))
+    view.bias_edited.connect(lambda *a: emitted.append(a))
+    click(view, clear_point(view, edge(view, 2, 0, 0)))
+    qtbot.waitUntil(lambda: len(asked) == 1, timeout=1000)
+    QApplication.processEvents()
+    assert emitted == []
+    assert bool(view._message.text()) == (answer is not None)
+
+
+def test_clicking_a_bias_edits_the_bias(view, qtbot, asked):
+    snap = make_snapshot((4, 2))
+    view.set_snapshot(snap)
+    asked.answer = -1.5
+    b = view._biases[0][2]
+    with qtbot.waitSignal(view.edge_selected, timeout=1000) as sel, \
+            qtbot.waitSignal(view.bias_edited, timeout=1000) as edited:
+        click(view, viewport_point(view, b.sceneBoundingRect().center()))
+    assert sel.args == [0, -1, 2]
+    assert edited.args == [0, 2, -1.5]
+    assert asked[0][1] == pytest.approx(snap.biases[0][2])
+
+
+def test_an_edit_pending_across_a_rebuild_is_dropped(view, qtbot, asked):
+    view.set_snapshot(make_snapshot((4, 2)))
+    view._on_item_clicked(edge(view, 1, 3, 1))
+    view.set_snapshot(make_snapshot((2,)))  # the indices now mean nothing
+    QApplication.processEvents()
+    assert asked == []
+
+
+def test_an_edit_answered_after_a_rebuild_is_dropped(view, qtbot, monkeypatch):
+    view.set_snapshot(make_snapshot((4, 2)))
+    emitted = []
+    view.weight_edited.connect(lambda *a: emitted.append(a))
+
+    def rebuild_while_asking(title, current):  # a snapshot arrives while the dialog is open
+        view.set_snapshot(make_snapshot((2,)))
+        return 0.5
+
+    monkeypatch.setattr(view, "_ask_value", rebuild_while_asking)
+    view._on_item_clicked(edge(view, 1, 3, 1))
+    qtbot.waitUntil(lambda: view._snap.sizes == (2, 2, 1), timeout=1000)
+    QApplication.processEvents()
+    assert emitted == []
+
+
+def test_ask_value_parses_the_typed_text(view, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+    answers = iter([("−0.25", True), ("abc", True), ("1", False)])
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: next(answers))
+    assert view._ask_value("w", 0.1) == -0.25
+    assert math.isnan(view._ask_value("w", 0.1))
+    assert view._ask_value("w", 0.1) is None
+
+
+# ---------------------------------------------------------------- hovering
+def test_hovering_a_neuron_emits_and_shows_its_values(view, qtbot):
+    snap = make_snapshot((4, 2))
+    view.set_snapshot(snap)
+    n = view._neurons[1][2]
+    with qtbot.waitSignal(view.neuron_hovered, timeout=1000) as sig:
+        move(view, viewport_point(view, n.sceneBoundingRect().center()))
+    assert sig.args == [1, 2]
+    tip = n.toolTip()
+    assert "column 1, unit 2" in tip and "tanh" in tip
+    assert f"bias: {snap.biases[0][2]:.4g}" in tip and f"dC/db: {snap.grad_biases[0][2]:.4g}" in tip
+    with qtbot.waitSignal(view.neuron_hovered, timeout=1000) as sig:
+        move(view, QPoint(2, 2))
+    assert sig.args == [-1, -1]
+    move(view, viewport_point(view, n.sceneBoundingRect().center()))
+    with qtbot.waitSignal(view.neuron_hovered, timeout=1000) as sig:
+        view.set_snapshot(make_snapshot((3,)))  # the hovered neuron disappears
+    assert sig.args == [-1, -1]
+
+
+def test_hovering_an_edge_shows_weight_gradient_and_update(view, qtbot):
+    snap = make_snapshot((4, 2))
+    view.set_snapshot(snap)
+    e = edge(view, 1, 3, 1)
+    move(view, clear_point(view, e))
+    qtbot.waitUntil(lambda: e.hovered, timeout=1000)
+    tip = e.toolTip()
+    assert f"weight: {snap.weights[1][3, 1]:.4g}" in tip
+    assert f"dC/dw: {snap.grad_weights[1][3, 1]:.4g}" in tip
+    assert f"last Δw: {snap.update_weights[1][3, 1]:.4g}" in tip
+    # the tooltip follows new snapshots while the pointer stays
+    W = snap.weights[1].copy()
+    W[3, 1] = 0.123
+    view.set_snapshot(dataclasses.replace(snap, weights=(snap.weights[0], W, snap.weights[2])))
+    assert "weight: 0.123" in e.toolTip()
+
+
+# ---------------------------------------------------------------- layout
+def test_layout_follows_the_widget_size(view, qtbot):
+    view.set_snapshot(make_snapshot((8, 8)))
+    n = view._neurons[1][0]
+    small = (n.size, n.scenePos().x())
+    view.resize(1100, 800)
+    qtbot.waitUntil(lambda: view._view.viewport().width() > 1000, timeout=1000)
+    assert n.size > small[0] and n.scenePos().x() > small[1]
+    e = edge(view, 0, 0, 0)  # edges end on the moved neurons
+    end = e.path().pointAtPercent(1.0)
+    assert end.x() == pytest.approx(n.scenePos().x())
+    assert end.y() == pytest.approx(n.scenePos().y() + n.size / 2)
+    assert view._scene.sceneRect().width() == view._view.viewport().width()
+
+
+def test_the_largest_network_builds_with_short_labels(view):
+    feats = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2")
+    snap = make_snapshot((16,) * 8, features=feats)
+    view.set_snapshot(snap)
+    assert len(view._edges) == 7 * 16 + 16 * 16 * 7 + 16
+    assert view._titles[1][0].text() == "H1" and view._titles[1][1].text() == "16"
+    assert not view._add_layer.isEnabled()
+    assert not any(view._neuron_buttons[(k, +1)].isEnabled() for k in range(8))
+    view.set_edge_mode("updates")
+    view.grab()

@@ -42,7 +42,10 @@ def lut_index(values: np.ndarray, n: int) -> np.ndarray:
     """Indices into an n-entry diverging table for values clipped to [-1, 1]; NaN → middle."""
     half = 0.5 * (n - 1)
     # float32 is plenty for 256 bins and halves the memory traffic on thumbnails
-    t = np.multiply(values, half, dtype=np.float32 if n <= 256 else np.float64)
+    # values far outside [-1, 1] (weights just before a divergence) overflow float32: that
+    # is fine, they are clipped to the ends of the table right after
+    with np.errstate(over="ignore", invalid="ignore"):
+        t = np.multiply(values, half, dtype=np.float32 if n <= 256 else np.float64)
     t += half + 0.5  # truncation below then rounds
     np.clip(t, 0.0, n - 0.5, out=t)
     if not np.isfinite(t.sum()):  # cheaper than isnan() on the common, finite path

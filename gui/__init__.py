@@ -1,0 +1,2 @@
+"""Backprop Playground's Qt window: widgets, the trainer thread and drawing. Model code lives in
+``model/`` and never imports Qt."""

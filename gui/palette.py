@@ -1,0 +1,131 @@
+"""Colour maps for the output view and the dataset previews (numbers → uint8 RGB).
+
+TF Playground's convention: orange is negative / class 0, blue is positive / class 1, white is
+zero. Multi-class sets add more class colours; a pixel's colour is the class colours blended
+by the predicted probabilities. Everything works on numpy arrays and returns uint8 images.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+ORANGE = (245, 147, 34)  # #f59322
+BLUE = (8, 119, 189)  # #0877bd
+WHITE = (255, 255, 255)
+MID = (232, 234, 235)  # the neutral middle of the diverging map
+#: class k's colour; 0/1 are TF Playground's orange/blue so binary and multi-class agree
+CLASS_COLORS = (ORANGE, BLUE, (44, 160, 44), (148, 103, 189), (214, 39, 40), (23, 190, 207))
+#: how far the background is pulled towards white, so the data points stand out on it
+BACKGROUND_LIGHTEN = 0.25
+
+
+def class_color(k: int) -> tuple[int, int, int]:
+    return CLASS_COLORS[int(k) % len(CLASS_COLORS)]
+
+
+def _diverging_exact(t: np.ndarray) -> np.ndarray:
+    t = t[..., None]
+    mid = np.array(MID, dtype=float)
+    neg, pos = np.array(ORANGE, dtype=float), np.array(BLUE, dtype=float)
+    return np.where(t < 0, mid + (neg - mid) * -t, mid + (pos - mid) * t)
+
+
+_LUT_SIZE = 511  # odd: the middle entry is exactly 0
+_LUTS: dict[float, np.ndarray] = {}
+
+
+def diverging(values: np.ndarray, lighten: float = 0.0) -> np.ndarray:
+    """values (...) clipped to [-1, 1] → uint8 RGB (..., 3): -1 orange, 0 light grey, +1 blue.
+
+    A lookup table per ``lighten``: one take() per frame instead of float arithmetic."""
+    lut = _LUTS.get(lighten)
+    if lut is None:
+        lut = _LUTS[lighten] = _finish(_diverging_exact(np.linspace(-1.0, 1.0, _LUT_SIZE)),
+                                       lighten)
+    t = np.clip(np.nan_to_num(np.asarray(values, dtype=float)), -1.0, 1.0)
+    index = np.rint((t + 1.0) * (0.5 * (_LUT_SIZE - 1))).astype(np.intp)
+    return lut[index]
+
+
+def blend_classes(probs: np.ndarray, lighten: float = 0.0) -> np.ndarray:
+    """probs (k, ...) class probabilities → uint8 RGB (..., 3): Σ p_k·colour_k, faded towards
+    the neutral colour where the prediction is unsure (max p near 1/k)."""
+    probs = np.clip(np.nan_to_num(np.asarray(probs, dtype=float)), 0.0, 1.0)
+    k = len(probs)
+    colors = np.array([class_color(c) for c in range(k)], dtype=float)  # (k, 3)
+    total = probs.sum(axis=0)
+    p = probs / np.where(total > 0, total, 1.0)
+    mix = np.tensordot(p, colors, axes=(0, 0))  # (..., 3)
+    confidence = np.clip((p.max(axis=0) - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)[..., None]
+    rgb = np.array(MID, dtype=float) * (1.0 - confidence) + mix * confidence
+    return _finish(rgb, lighten)
+
+
+def one_hot_argmax(probs: np.ndarray) -> np.ndarray:
+    """probs (k, ...) → the same shape with 1 at the most likely class, 0 elsewhere."""
+    return (probs == probs.max(axis=0, keepdims=True)).astype(float)
+
+
+def _finish(rgb: np.ndarray, lighten: float) -> np.ndarray:
+    if lighten:
+        rgb = rgb + (np.array(WHITE, dtype=float) - rgb) * lighten
+    return np.rint(rgb).astype(np.uint8)
+
+
+def unit_values(grid: np.ndarray, activation: str | None) -> np.ndarray:
+    """One unit's grid → values for the diverging map (clipped later to [-1, 1]).
+
+    Inputs (activation None) are scaled by their largest |value|, sigmoid/softmax outputs
+    0..1 become -1..1 so that 0.5 is neutral; others are shown as they are (TF clips them)."""
+    if activation is None:
+        peak = float(np.max(np.abs(grid), initial=0.0))
+        return grid / peak if peak > 0 else grid
+    if activation in ("sigmoid", "softmax"):
+        return grid * 2.0 - 1.0
+    return grid
+
+
+_INTERP: dict[tuple[int, int], np.ndarray] = {}
+
+
+def upsample(grid: np.ndarray, factor: int) -> np.ndarray:
+    """Bilinear interpolation of the last two axes, (..., r, r) → (..., R, R) with
+    R = (r − 1)·factor + 1: the samples keep their places, new ones lie between them."""
+    r = grid.shape[-1]
+    A = _INTERP.get((r, factor))
+    if A is None:
+        R = (r - 1) * factor + 1
+        pos = np.arange(R) / factor
+        lo = np.minimum(pos.astype(int), r - 2)
+        frac = pos - lo
+        A = np.zeros((R, r))
+        A[np.arange(R), lo] = 1.0 - frac
+        A[np.arange(R), lo + 1] = frac
+        A = _INTERP[(r, factor)] = A
+    return A @ grid @ A.T
+
+
+def point_colors(y: np.ndarray, task: str) -> np.ndarray:
+    """Data targets → uint8 RGB (n, 3): classes by class colour, regression by value."""
+    y = np.asarray(y)
+    if task == "classification":
+        table = np.array(CLASS_COLORS, dtype=np.uint8)
+        return table[y.astype(np.intp).ravel() % len(table)]
+    return diverging(y.reshape(len(y), -1)[:, 0])
+
+
+def scatter_image(X: np.ndarray, y: np.ndarray, task: str, size: int = 56,
+                  extent: float = 6.0) -> np.ndarray:
+    """A size×size RGBA preview of the points (X (n, 2) within ±extent) for dataset icons."""
+    img = np.zeros((size, size, 4), dtype=np.uint8)
+    img[..., :3] = 250
+    img[..., 3] = 255
+    colors = point_colors(y, task)
+    scale = (size - 3) / (2 * extent)
+    cols = np.clip(np.rint((X[:, 0] + extent) * scale).astype(int), 0, size - 2)
+    rows = np.clip(np.rint((extent - X[:, 1]) * scale).astype(int), 0, size - 2)  # x2 up
+    for dr in (0, 1):
+        for dc in (0, 1):
+            img[rows + dr, cols + dc, :3] = colors
+    img[[0, -1], :, :3] = 200  # a thin frame
+    img[:, [0, -1], :3] = 200
+    return img

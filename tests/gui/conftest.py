@@ -1,0 +1,56 @@
+"""GUI tests: offscreen Qt, and the real main window with its trainer thread."""
+import os
+
+# Before any Qt import: without a platform and no DISPLAY the whole run aborts.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+WAIT_MS = 20_000  # generous: the worker thread shares a small, busy machine
+
+
+@pytest.fixture
+def message_boxes(monkeypatch):
+    """QMessageBox's static functions record their calls instead of blocking the test."""
+    from PySide6.QtWidgets import QMessageBox
+
+    calls = []
+
+    def record(kind):
+        def box(parent, title, text, *args, **kwargs):
+            calls.append((kind, title, text))
+            return QMessageBox.StandardButton.Ok
+        return box
+
+    for kind in ("warning", "critical", "information", "question"):
+        monkeypatch.setattr(QMessageBox, kind, staticmethod(record(kind)))
+    return calls
+
+
+@pytest.fixture
+def make_window(qtbot, message_boxes):
+    """Factory for MainWindows; every window's trainer thread is joined at teardown,
+    before the widgets are deleted."""
+    from gui.main_window import MainWindow
+
+    windows = []
+
+    def make(settings=None, **kwargs):
+        w = MainWindow(settings, **kwargs) if settings is not None else MainWindow(**kwargs)
+        windows.append(w)
+        w.show()
+        qtbot.waitUntil(lambda: w.latest_snapshot is not None, timeout=WAIT_MS)
+        return w
+
+    yield make
+    for w in windows:
+        w.shutdown()
+        assert w.thread.isFinished()
+        w.close()
+        w.deleteLater()
+
+
+@pytest.fixture
+def window(make_window):
+    """The main window with default settings (circle, hidden 4-2, tanh, lr 0.03, batch 10)."""
+    return make_window()

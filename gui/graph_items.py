@@ -8,7 +8,8 @@ the snapshot and owns the signals.
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath,
+                           QPainterPathStroker, QPen)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem, QGraphicsView
 
 from model.features import FEATURES, feature_label
@@ -298,3 +299,159 @@ def item_tooltip(snap, item) -> str:
     if item.kind == "bias":
         lines.append("click to edit")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- annotations
+NOTE_FILL = QColor(255, 255, 255, 228)
+NOTE_BORDER = QColor(196, 200, 206)
+NOTE_TEXT = QColor(35, 38, 42)
+ACTIVE_FILL = QColor(255, 236, 170, 120)
+ACTIVE_BORDER = QColor(226, 176, 60)
+#: where along an edge its label is tried first (the middle of the curve is where every edge
+#: between two columns crosses the others), then these offsets when that spot is taken
+NOTE_SHIFTS = (0.0, -0.08, 0.08, -0.16, 0.16, -0.24, 0.24)
+
+
+class NoteItem(QGraphicsItem):
+    """A small boxed text (one or more lines) drawn over the graph: a phase's numbers."""
+
+    def __init__(self, font: QFont, z: float):
+        super().__init__()
+        self.font = font
+        self.text = ""
+        self._rect = QRectF()
+        self.setZValue(z)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # clicks go to what is below
+
+    def set_text(self, text: str) -> None:
+        if text == self.text:
+            return
+        self.prepareGeometryChange()
+        self.text = text
+        r = QFontMetricsF(self.font).boundingRect(QRectF(0, 0, 2000, 2000),
+                                                  int(Qt.AlignmentFlag.AlignLeft), text)
+        self._rect = QRectF(0, 0, r.width() + 6, r.height() + 2)
+        self.update()
+
+    def size(self):
+        return self._rect.width(), self._rect.height()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter, option, widget=None):
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(NOTE_FILL)
+        painter.setPen(_cosmetic(NOTE_BORDER, 1.0))
+        painter.drawRoundedRect(self._rect.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
+        painter.setFont(self.font)
+        painter.setPen(NOTE_TEXT)
+        painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self.text)
+
+
+class AnnotationLayer:
+    """Text labels under neurons, on edges and beside biases, and a band behind the active
+    column (NetworkView.set_annotations). Items are made when a label first appears and
+    reused while it stays; labels are placed greedily so that they do not cover each other
+    or a neuron."""
+
+    def __init__(self):
+        self.neurons: dict[tuple[int, int], str] = {}
+        self.edges: dict[tuple[int, int, int], str] = {}
+        self.active: int | None = None
+        self.forget()
+
+    def forget(self) -> None:
+        """The scene was cleared (its items are gone): start again with new ones."""
+        self._items: dict[tuple, NoteItem] = {}
+        self._band: QGraphicsRectItem | None = None
+
+    def set(self, neurons: dict | None, edges: dict | None, active: int | None) -> None:
+        self.neurons = {tuple(int(v) for v in k): str(t) for k, t in (neurons or {}).items()
+                        if t is not None}
+        self.edges = {tuple(int(v) for v in k): str(t) for k, t in (edges or {}).items()
+                      if t is not None}
+        self.active = None if active is None else int(active)
+
+    def place(self, scene, columns: list, edge_item, bias_item, font: QFont) -> None:
+        """(Re)position every label for the current layout; ``columns`` are NeuronItems per
+        column, ``edge_item(l, i, j)`` / ``bias_item(l, j)`` give the scene items or None."""
+        wanted = {("n",) + k: t for k, t in self.neurons.items()
+                  if 0 <= k[0] < len(columns) and 0 <= k[1] < len(columns[k[0]])}
+        for k, t in self.edges.items():
+            item = bias_item(k[0], k[2]) if k[1] == -1 else edge_item(*k)
+            if item is not None:
+                wanted[("e",) + k] = t
+        for key in [k for k in self._items if k not in wanted]:
+            scene.removeItem(self._items.pop(key))
+        # neurons are obstacles; labels already placed become obstacles for the next ones
+        taken = [it.sceneBoundingRect() for col in columns for it in col]
+        for key, text in sorted(wanted.items(), key=lambda kv: kv[0][0] != "n"):
+            item = self._items.get(key)
+            if item is None:
+                item = self._items[key] = NoteItem(font, 6.0 if key[0] == "n" else 4.0)
+                scene.addItem(item)
+            item.set_text(text)
+            w, h = item.size()
+            if key[0] == "n":
+                neuron = columns[key[1]][key[2]]
+                r = neuron.sceneBoundingRect()
+                item.setPos(r.center().x() - w / 2, r.bottom() + 1)
+            else:
+                n_out = len(columns[key[1] + 1])
+                item.setPos(self._free_spot(key[1:], n_out, w, h, taken, edge_item, bias_item))
+            taken.append(item.sceneBoundingRect())
+        self._place_band(scene, columns)
+
+    @staticmethod
+    def _free_spot(key, n_out, w, h, taken, edge_item, bias_item) -> QPointF:
+        l, i, j = key
+        if i == -1:  # a bias: left of its marker, moved up or down if that is taken
+            r = bias_item(l, j).sceneBoundingRect()
+            spots = [QPointF(r.left() - w - 2, r.center().y() - h / 2 + dy)
+                     for dy in (0.0, h, -h, 2 * h, -2 * h)]
+        else:
+            edge = edge_item(l, i, j)
+            path = edge.path()
+            # the first guess spreads the edges leaving one neuron along the curve, by target
+            t0 = 0.3 + 0.4 * (j / (n_out - 1) if n_out > 1 else 0.5)
+            spots = []
+            for dt in NOTE_SHIFTS:
+                p = path.pointAtPercent(min(0.9, max(0.1, t0 + dt)))
+                spots.append(QPointF(p.x() - w / 2, p.y() - h / 2))
+        for spot in spots:
+            rect = QRectF(spot.x(), spot.y(), w, h)
+            if not any(rect.intersects(r) for r in taken):
+                return spot
+        return spots[0]
+
+    def _place_band(self, scene, columns: list) -> None:
+        c = self.active
+        if c is None or not 0 <= c < len(columns) or not columns[c]:
+            if self._band is not None:
+                self._band.hide()
+            return
+        if self._band is None:
+            self._band = QGraphicsRectItem()
+            self._band.setBrush(ACTIVE_FILL)
+            self._band.setPen(_cosmetic(ACTIVE_BORDER, 1.0))
+            self._band.setZValue(-1)
+            self._band.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+            scene.addItem(self._band)
+        top = columns[c][0].sceneBoundingRect()
+        bottom = columns[c][-1].sceneBoundingRect()
+        labels = [it.sceneBoundingRect() for k, it in self._items.items()
+                  if k[0] == "n" and k[1] == c]
+        left = min([top.left()] + [r.left() for r in labels]) - 6
+        right = max([top.right()] + [r.right() for r in labels]) + 6
+        low = max([bottom.bottom()] + [r.bottom() for r in labels]) + 6
+        self._band.setRect(QRectF(left, top.top() - 6, right - left, low - top.top() + 6))
+        self._band.show()
+
+    def items(self) -> dict:
+        """The label items by key (("n", column, unit) or ("e", layer, i, j)), for tests."""
+        return dict(self._items)
+
+    @property
+    def band(self) -> QGraphicsRectItem | None:
+        return self._band if self._band is not None and self._band.isVisible() else None

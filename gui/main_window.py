@@ -307,6 +307,7 @@ class MainWindow(QMainWindow):
                     not snap.running or self._drawn_at - self._rate_shown_at >= 0.25):
                 self.rate_label.setText(rate)
                 self._rate_shown_at = self._drawn_at
+            self.network_view.set_smooth(not snap.running)
             for view in (self.network_view, self.output_view, self.loss_plot):
                 try:
                     view.set_snapshot(snap)

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QPointF, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QImage
+from PySide6.QtGui import QPainter, QColor, QFont, QImage
 from PySide6.QtWidgets import (QGraphicsScene, QGraphicsSimpleTextItem, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget)
 
@@ -19,8 +19,8 @@ from model.playground import MAX_HIDDEN_LAYERS, MAX_NEURONS
 
 from .colors import (N_COLOR_BINS, N_WIDTH_BINS, PenCache, edge_strength, lut_index, pen_keys,
                      rgba, thumbnail_values)
-from .graph_items import (BiasItem, EdgeItem, GraphView, NeuronItem, SceneButton, column_count,
-                          column_title, item_tooltip, unit_name)
+from .graph_items import (AnnotationLayer, BiasItem, EdgeItem, GraphView, NeuronItem, SceneButton,
+                          column_count, column_title, item_tooltip, unit_name)
 
 MODES = ("weights", "gradients", "updates")
 MAX_EDIT = 1e6
@@ -36,6 +36,7 @@ class NetworkView(QWidget):
     bias_edited = Signal(int, int, float)  # layer, j, new b[j]
     neuron_hovered = Signal(int, int)  # (column, unit); (-1, -1) when the pointer leaves
     edge_selected = Signal(int, int, int)  # layer, i, j (i = -1: the bias of neuron j)
+    annotations_changed = Signal(str)  # the owner named by the last set_annotations call
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -47,6 +48,7 @@ class NetworkView(QWidget):
         self._highlight: dict | None = None
         self._hovered: list = []  # items under the pointer, for tooltip refreshes
         self._pending_edit = None
+        self._notes = AnnotationLayer()  # texts over the graph (lesson, one data point)
         self._clear_items()
 
         self._scene = QGraphicsScene(self)
@@ -108,6 +110,13 @@ class NetworkView(QWidget):
         for item in self._hovered:
             item.setToolTip(item_tooltip(self._snap, item))
 
+    def set_smooth(self, smooth: bool) -> None:
+        """Antialiased edges (the default) or crisp ones. Antialiasing thick curves costs about
+        half a frame; while training runs flat out the edges change every frame anyway."""
+        hint = QPainter.RenderHint.Antialiasing
+        if bool(self._view.renderHints() & hint) != smooth:
+            self._view.setRenderHint(hint, smooth)
+
     def set_edge_mode(self, mode: str) -> None:
         if mode not in MODES:
             raise ValueError(f"edge mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -128,6 +137,28 @@ class NetworkView(QWidget):
         self._highlight = None if edges is None else dict(edges)
         self._apply_highlight()
 
+    def set_annotations(self, neurons: dict | None = None, edges: dict | None = None,
+                        active_column: int | None = None, *, owner: str = "") -> None:
+        """Small texts over the graph: ``neurons[(column, unit)]`` under a neuron,
+        ``edges[(layer, i, j)]`` on an edge (i = -1: beside the bias of neuron j), and a band
+        behind ``active_column``. None (as a dict or a value) clears. Only the given edges get
+        a label: pass a few dozen at most. ``owner`` names the feature that set them
+        (``annotations_changed`` tells the others their labels are gone)."""
+        self._notes.set(neurons, edges, active_column)
+        self._place_notes()
+        self.annotations_changed.emit(owner)
+
+    def annotations(self) -> tuple[dict, dict, int | None]:
+        """The labels shown: (neurons, edges, active column)."""
+        return dict(self._notes.neurons), dict(self._notes.edges), self._notes.active
+
+    def _place_notes(self) -> None:
+        if not self._neurons:
+            return
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        self._notes.place(self._scene, self._neurons, self._edge_item, self._bias_item, font)
+
     # ------------------------------------------------------------------ building and layout
     def _clear_items(self) -> None:
         self._neurons: list[list[NeuronItem]] = []
@@ -141,6 +172,7 @@ class NetworkView(QWidget):
         self._neuron_buttons: dict[tuple[int, int], SceneButton] = {}
         self._buffers: list[np.ndarray] = []  # pixels behind the thumbnails' QImages
         self._hovered = []
+        self._notes.forget()  # its items went with the scene's
 
     def _build(self, snap) -> None:
         hovered_neuron = any(item.kind == "neuron" for item in self._hovered)
@@ -240,6 +272,7 @@ class NetworkView(QWidget):
             a = self._neurons[edge.layer][edge.i].pos()
             b = self._neurons[edge.layer + 1][edge.j].pos()
             edge.set_ends(QPointF(a.x() + s, a.y() + s / 2), QPointF(b.x(), b.y() + s / 2))
+        self._place_notes()
 
     # ------------------------------------------------------------------ per-snapshot styling
     def _mode_arrays(self):

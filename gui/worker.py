@@ -177,6 +177,9 @@ class TrainerWorker(QObject):
     @Slot()
     def run(self) -> None:
         """The worker thread's body: started by QThread.started, returns on stop()."""
+        # Divergence is detected and reported by the trainer; numpy's overflow warnings in
+        # this thread would only be noise. (numpy's error state is per thread.)
+        np.seterr(all="ignore")
         try:
             try:
                 self.pg = Playground(self._settings)
@@ -225,7 +228,7 @@ class TrainerWorker(QObject):
             if not gui_idle():
                 self._gui_idle.wait(MAX_YIELD_S)
                 continue
-            if step() and self._observers:
+            if step(errors_ignored=True) and self._observers:
                 self._notify("on_epoch")
             n += 1
             diverged = trainer.diverged

@@ -179,28 +179,36 @@ class Trainer:
             self._plan_size = bs
         return self._plan
 
-    def step_batch(self) -> bool:
+    def step_batch(self, *, errors_ignored: bool = False) -> bool:
         """Train on exactly one minibatch. Returns True when it completed an epoch.
 
         Raises nothing on divergence: sets ``diverged`` to a message and returns False.
+        ``errors_ignored=True`` skips setting numpy's error state per call, for a caller
+        (the GUI's worker thread) that has already done ``np.seterr(all="ignore")``.
         """
         if self.diverged:
             return False
+        if errors_ignored:
+            return self._step_one()
         with np.errstate(all="ignore"):  # overflow is detected below, not warned about
-            if self.position == 0:
-                self._start_epoch()
-            plan = self._batch_plan()
-            if self.position % self.batch_size:  # batch size changed mid-epoch: finish it off
-                start, stop = self.position, min(self.position + self.batch_size, len(self._y_epoch))
-                batch = (start, stop, self._x_epoch[:, start:stop], self._y_epoch[start:stop],
-                         self.net._workspace(stop - start))
-            else:
-                batch = plan[self.position // self.batch_size]
-            self._train_batches([batch])
-            if not math.isfinite(np.add.reduce(self.net.params)):
-                self._diverge("weight")
-                return False
-            return self._end_epoch_if_done()
+            return self._step_one()
+
+    def _step_one(self) -> bool:
+        if self.position == 0:
+            self._start_epoch()
+        bs = self.batch_size
+        if self.position % bs:  # batch size changed mid-epoch: finish it off
+            start, stop = self.position, min(self.position + bs, len(self._y_epoch))
+            batch = (start, stop, self._x_epoch[:, start:stop], self._y_epoch[start:stop],
+                     self.net._workspace(stop - start))
+        else:
+            plan = self._plan if self._plan_size == bs else self._batch_plan()
+            batch = plan[self.position // bs]
+        self._train_batches((batch,))
+        if not math.isfinite(np.add.reduce(self.net.params)):
+            self._diverge("weight")
+            return False
+        return self.position >= len(self._y_epoch) and self._end_epoch_if_done()
 
     def step_epoch(self) -> bool:
         """Train until the current epoch is complete. Returns False if training diverged."""

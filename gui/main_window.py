@@ -103,7 +103,17 @@ class MainWindow(QMainWindow):
         self._drawn_at = 0.0
         self._rate_shown_at = 0.0
         self.thread.start()
+        self._install_features()
         self._focus_home.setFocus()
+
+    def _install_features(self) -> None:
+        """The views beyond the playground itself, each a module with ``install(window)``
+        that adds its docks, menus and worker observers (see gui/docks.py)."""
+        from . import (data_io, draw_tool, exports, gradcheck_view, health_view, inspector,
+                       sessions)
+        for module in (inspector, gradcheck_view, health_view, draw_tool, data_io, sessions,
+                       exports):
+            module.install(self)
 
     # ----------------------------------------------------------------- layout
     def _build_layout(self) -> None:

@@ -179,6 +179,11 @@ class OutputView(QWidget):
         if key == self._points_key:
             return
         self._points_key = key
+        if snap.neuron_grids is None:
+            # more than two inputs: the points' first two columns are no plane worth showing
+            self.train_points.clear()
+            self.test_points.clear()
+            return
         self._set_points(self.train_points, snap.X_train, snap.y_train, snap.task)
         if self.show_test.isChecked() and len(snap.X_test):
             self._set_points(self.test_points, snap.X_test, snap.y_test, snap.task)

@@ -437,6 +437,7 @@ class TrainerWorker(QObject):
             snap = take_snapshot(self.pg, self._run_id, self._grid_resolution,
                                  running=self._running, epochs_per_s=self._epochs_per_s(now),
                                  extras={"settings": self.pg.settings, "seq": self._seq,
+                                         "custom": self.pg.custom_data is not None,
                                          "loss": self.pg.trainer.loss.name})
         self.snapshot_ready.emit(snap)
 

@@ -154,6 +154,8 @@ class Playground:
         old = self.settings
         new = old.replace(**changes)
         changed = {k for k in changes if getattr(old, k) != getattr(new, k)}
+        if "dataset" in changes and self.custom_data is not None:
+            changed.add("dataset")  # picking a generator again leaves your own data
         if not changed:
             return False
         if changed <= HOT_SETTINGS:
@@ -218,7 +220,11 @@ class Playground:
         X = np.concatenate([self.data.X_train, self.data.X_test])[:, :2]
         lo, hi = X.min(axis=0), X.max(axis=0)
         pad = np.maximum((hi - lo) * 0.1, 0.5)
-        return (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+        lo, hi = lo - pad, hi + pad
+        if self.data.name == "custom":
+            # drawn points: keep the generators' plane so a first stroke does not shrink it
+            lo, hi = np.minimum(lo, -6.0), np.maximum(hi, 6.0)
+        return (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
 
     def grid_inputs(self, resolution: int) -> np.ndarray:
         """Raw inputs on a resolution×resolution grid over ``extent``, (r·r, 2), row-major

@@ -1,8 +1,17 @@
 """GUI tests: offscreen Qt, and the real main window with its trainer thread."""
 import os
 
+import tempfile
+
 # Before any Qt import: without a platform and no DISPLAY the whole run aborts.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The window keeps preferences, recent files and an autosaved session in the user's folders:
+# every test (and every subprocess it starts) gets a private home instead of the real one.
+_HOME = tempfile.mkdtemp(prefix="bp-test-home-")
+os.environ["HOME"] = _HOME
+for _var, _sub in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
+                   ("XDG_CACHE_HOME", ".cache")):
+    os.environ[_var] = os.path.join(_HOME, _sub)
 
 import pytest  # noqa: E402
 

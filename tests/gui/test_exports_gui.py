@@ -1,0 +1,184 @@
+"""File → Export from the real window: every format's predictions against the app's own on
+random raw inputs (within 1e-6), the images, the loss history, and failures as messages."""
+import csv
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QFileDialog
+
+from gui import data_io, exports
+from model.features import transform
+from model.playground import Settings
+from model.serialize import load_network
+
+WAIT_MS = 20_000
+TOL = 1e-6
+
+SETUPS = {
+    "binary_features": Settings(features=("x1", "x2", "x1^2", "x1x2", "sin_x1"),
+                                hidden=(5, 3), activation="tanh"),
+    "multiclass_relu": Settings(dataset="blobs", n_classes=4, hidden=(6,), activation="relu",
+                                optimizer="adam", lr=0.01),
+    "regression": Settings(dataset="plane", features=("x1", "x2", "x2^2", "sin_x2"),
+                           hidden=(4,), activation="sigmoid"),
+}
+
+
+def in_worker(window, fn):
+    return window.worker.call(fn).result(timeout=WAIT_MS / 1000)
+
+
+def save_as(monkeypatch, path):
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(path), "")))
+
+
+def trained(qtbot, window, epochs=3):
+    window.play()
+    qtbot.waitUntil(lambda: window.latest_snapshot.epoch >= epochs, timeout=WAIT_MS)
+    window.pause()
+    qtbot.waitUntil(lambda: window.latest_snapshot.extras["seq"] >= window._seq
+                    and not window.latest_snapshot.running, timeout=WAIT_MS)
+    return window
+
+
+def app_predictions(window, X):
+    return in_worker(window, lambda pg: pg.net.predict(pg.transform(X)))
+
+
+def raw_inputs(window, n=200):
+    d = in_worker(window, lambda pg: pg.data.X_train.shape[1])
+    return np.random.default_rng(11).uniform(-6, 6, size=(n, d))
+
+
+def run_python_export(path, X):
+    code = ("import importlib.util, json, sys\nimport numpy as np\n"
+            "spec = importlib.util.spec_from_file_location('m', sys.argv[1])\n"
+            "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+            "X = np.array(json.loads(sys.stdin.read()))\n"
+            "print(json.dumps(m.predict(X).tolist()))\n")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], input=json.dumps(X.tolist()),
+                         capture_output=True, text=True, timeout=60, check=True)
+    return np.array(json.loads(out.stdout))
+
+
+def check_all_formats(qtbot, window, monkeypatch, tmp_path):
+    ex = exports.install(window)
+    X = raw_inputs(window)
+    expected = app_predictions(window, X)
+    features = in_worker(window, lambda pg: list(pg.settings.features)
+                         if pg.uses_feature_transforms() else None)
+
+    # ONNX, run by onnxruntime
+    ort = pytest.importorskip("onnxruntime")
+    save_as(monkeypatch, tmp_path / "model")
+    ex.actions["onnx"].trigger()
+    session = ort.InferenceSession(str(tmp_path / "model.onnx"),
+                                   providers=["CPUExecutionProvider"])
+    got = session.run(None, {session.get_inputs()[0].name: X.astype(np.float64)})[0]
+    np.testing.assert_allclose(got, expected, rtol=0, atol=TOL)
+
+    # the standalone Python file, in a fresh interpreter
+    save_as(monkeypatch, tmp_path / "model.py")
+    ex.actions["python"].trigger()
+    source = (tmp_path / "model.py").read_text()
+    assert "import numpy as np" in source and "pyside" not in source.lower()
+    np.testing.assert_allclose(run_python_export(tmp_path / "model.py", X), expected,
+                               rtol=0, atol=TOL)
+
+    # the weights (JSON and NPZ, the window's own Ctrl+E)
+    for suffix in (".json", ".npz"):
+        save_as(monkeypatch, tmp_path / f"weights{suffix}")
+        window.actions_.export.trigger()
+        net = load_network(tmp_path / f"weights{suffix}")
+        inputs = transform(X, features) if features is not None else X
+        np.testing.assert_allclose(net.predict(inputs), expected, rtol=0, atol=TOL)
+
+
+@pytest.mark.parametrize("setup", sorted(SETUPS))
+def test_every_format_predicts_what_the_app_predicts(qtbot, make_window, monkeypatch,
+                                                     tmp_path, message_boxes, setup):
+    window = trained(qtbot, make_window(SETUPS[setup]))
+    check_all_formats(qtbot, window, monkeypatch, tmp_path)
+    assert not message_boxes
+
+
+def test_raw_columns_export_too(qtbot, window, monkeypatch, tmp_path, message_boxes):
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(40, 3))
+    path = tmp_path / "three.csv"
+    path.write_text("u,v,w,y\n" + "".join(f"{a!r},{b!r},{c!r},{a - b * c!r}\n"
+                                          for a, b, c in X.tolist()))
+    io = data_io.install(window)
+    io.preview(path).accept()
+    qtbot.waitUntil(lambda: window.latest_snapshot.sizes[0] == 3, timeout=WAIT_MS)
+    trained(qtbot, window, 2)
+    check_all_formats(qtbot, window, monkeypatch, tmp_path)
+    assert not message_boxes
+
+
+def test_images_are_valid_pngs(qtbot, window, monkeypatch, tmp_path, message_boxes):
+    ex = exports.install(window)
+    trained(qtbot, window, 2)
+    for kind, widget in (("boundary", window.output_view.plot),
+                         ("graph", window.network_view), ("loss", window.loss_plot)):
+        path = tmp_path / f"{kind}.png"
+        save_as(monkeypatch, tmp_path / kind)  # the suffix is added
+        ex.actions[kind].trigger()
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        image = QImage(str(path))
+        assert not image.isNull()
+        assert (image.width(), image.height()) == (widget.grab().width(),
+                                                   widget.grab().height())
+        assert image.width() > 50 and image.height() > 50
+    # the boundary image shows the output: more than a couple of colours
+    image = QImage(str(tmp_path / "boundary.png"))
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 7)
+               for y in range(0, image.height(), 7)}
+    assert len(colours) > 20
+    assert not message_boxes
+
+
+def test_loss_history_csv_has_every_epoch(qtbot, window, monkeypatch, tmp_path):
+    ex = exports.install(window)
+    trained(qtbot, window, 4)
+    snap = window.latest_snapshot
+    save_as(monkeypatch, tmp_path / "loss.csv")
+    ex.actions["history"].trigger()
+    with open(tmp_path / "loss.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    assert tuple(rows[0]) == exports.HISTORY_COLUMNS
+    body = rows[1:]
+    assert len(body) == len(snap.history_epoch) >= 4
+    np.testing.assert_array_equal([int(r[0]) for r in body], snap.history_epoch)
+    for k, name in enumerate(("train_loss", "test_loss", "train_accuracy", "test_accuracy"),
+                             1):
+        np.testing.assert_array_equal([float(r[k]) for r in body],
+                                      getattr(snap, f"history_{name}"))
+
+
+def test_failures_are_one_line_messages_and_write_nothing(qtbot, window, monkeypatch,
+                                                          tmp_path, message_boxes):
+    ex = exports.install(window)
+    assert not ex.export_to("python", tmp_path / "no" / "such" / "dir" / "m.py")
+    kind, title, text = message_boxes[-1]
+    assert kind == "warning" and "m.py: cannot write the file" in text
+    assert "Traceback" not in text and len(text.splitlines()) == 2
+    # without the optional onnx package: says what to install
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    assert not ex.export_to("onnx", tmp_path / "m.onnx")
+    assert "pip install onnx" in message_boxes[-1][2]
+    assert not (tmp_path / "m.onnx").exists()
+    # an interrupted write leaves the old file
+    old = tmp_path / "old.py"
+    old.write_text("# old\n")
+    monkeypatch.setattr("os.replace", lambda *a: (_ for _ in ()).throw(OSError(28, "full")))
+    assert not ex.export_to("python", old)
+    assert old.read_text() == "# old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.py"]
+    for a in ex.actions.values():
+        assert a.toolTip()

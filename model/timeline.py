@@ -35,8 +35,8 @@ class Timeline:
         """Keep the trainer's current state (call it after an epoch or a step)."""
         if self.entries and self.entries[-1].steps == trainer.steps:
             return
-        state = trainer.state()
-        history_length = len(state.pop("history")["epoch"])
+        state = trainer.state(include_history=False)  # the history itself is not copied
+        history_length = len(trainer.history)
         self.entries.append(Entry(trainer.epoch, trainer.steps, state, history_length))
         if len(self.entries) > self.capacity:
             head = self.entries[:self.keep_first]

@@ -323,22 +323,26 @@ class Trainer:
         self.diverged = None
 
     # ----------------------------------------------------------------- state
-    def state(self) -> dict:
+    def state(self, include_history: bool = True) -> dict:
         """Everything needed to continue training exactly from here (copies): weights,
-        optimizer state, the shuffling generator, the position in the epoch, the history."""
+        optimizer state, the shuffling generator, the position in the epoch, the history
+        (unless ``include_history`` is False: a timeline keeps only its length)."""
         opt = self.optimizer
-        return {
+        state = {
             "params": self.net.params.copy(),
             "optimizer": opt.name, "lr": opt.lr, "optimizer_t": opt.t,
             "optimizer_state": opt.state(), "last_update": opt.update.copy(),
             "rng": self.rng.bit_generator.state,
             "epoch": self.epoch, "position": self.position, "steps": self.steps,
             "order": self.order.copy(),
-            "history": {k: list(getattr(self.history, k)) for k in
-                        ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")},
             "good_params": self._good_params.copy(),
             "diverged": self.diverged,
         }
+        if include_history:
+            state["history"] = {k: list(getattr(self.history, k)) for k in
+                                ("epoch", "train_loss", "test_loss", "train_accuracy",
+                                 "test_accuracy")}
+        return state
 
     def load_state(self, state: dict) -> None:
         """Continue from a ``state()``: the next steps are exactly those that followed it."""

@@ -7,6 +7,8 @@ the snapshot and owns the signals.
 """
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath,
                            QPainterPathStroker, QPen)
@@ -396,7 +398,8 @@ class AnnotationLayer:
             if key[0] == "n":
                 neuron = columns[key[1]][key[2]]
                 r = neuron.sceneBoundingRect()
-                item.setPos(r.center().x() - w / 2, r.bottom() + 1)
+                right = scene.sceneRect().right() - w - 2  # kept inside the view
+                item.setPos(max(2.0, min(r.center().x() - w / 2, right)), r.bottom() + 1)
             else:
                 n_out = len(columns[key[1] + 1])
                 item.setPos(self._free_spot(key[1:], n_out, w, h, taken, edge_item, bias_item))
@@ -408,22 +411,31 @@ class AnnotationLayer:
         l, i, j = key
         if i == -1:  # a bias: left of its marker, moved up or down if that is taken
             r = bias_item(l, j).sceneBoundingRect()
-            spots = [QPointF(r.left() - w - 2, r.center().y() - h / 2 + dy)
-                     for dy in (0.0, h, -h, 2 * h, -2 * h)]
+            spots = [QPointF(r.left() - w - 2 - dx, r.center().y() - h / 2 + dy)
+                     for dx in (0.0, w * 0.6) for dy in (0.0, h, -h, 2 * h, -2 * h)]
         else:
             edge = edge_item(l, i, j)
             path = edge.path()
             # the first guess spreads the edges leaving one neuron along the curve, by target
             t0 = 0.3 + 0.4 * (j / (n_out - 1) if n_out > 1 else 0.5)
             spots = []
-            for dt in NOTE_SHIFTS:
-                p = path.pointAtPercent(min(0.9, max(0.1, t0 + dt)))
-                spots.append(QPointF(p.x() - w / 2, p.y() - h / 2))
-        for spot in spots:
+            for dy in (0.0, -0.6 * h, 0.6 * h):  # on the curve, else just above or below it
+                for dt in NOTE_SHIFTS:
+                    p = path.pointAtPercent(min(0.9, max(0.1, t0 + dt)))
+                    spots.append(QPointF(p.x() - w / 2, p.y() - h / 2 + dy))
+        def overlap(spot) -> float:
             rect = QRectF(spot.x(), spot.y(), w, h)
-            if not any(rect.intersects(r) for r in taken):
+            return sum(max(0.0, i.width()) * max(0.0, i.height())
+                       for i in (rect.intersected(r) for r in taken))
+
+        best, least = spots[0], math.inf
+        for spot in spots:  # the first free spot, else the one covering the least
+            area = overlap(spot)
+            if area <= 0.0:
                 return spot
-        return spots[0]
+            if area < least:
+                best, least = spot, area
+        return best
 
     def _place_band(self, scene, columns: list) -> None:
         c = self.active
@@ -443,7 +455,8 @@ class AnnotationLayer:
         labels = [it.sceneBoundingRect() for k, it in self._items.items()
                   if k[0] == "n" and k[1] == c]
         left = min([top.left()] + [r.left() for r in labels]) - 6
-        right = max([top.right()] + [r.right() for r in labels]) + 6
+        right = min(max([top.right()] + [r.right() for r in labels]) + 6,
+                    scene.sceneRect().right() - 1)
         low = max([bottom.bottom()] + [r.bottom() for r in labels]) + 6
         self._band.setRect(QRectF(left, top.top() - 6, right - left, low - top.top() + 6))
         self._band.show()

@@ -103,16 +103,19 @@ class MainWindow(QMainWindow):
         self._drawn_at = 0.0
         self._rate_shown_at = 0.0
         self.thread.start()
+        # views a feature draws itself for now (lesson phases, a past moment of the history):
+        # {owner: {view, ...}}; live snapshots skip them
+        self.frozen_views: dict = {}
         self._install_features()
         self._focus_home.setFocus()
 
     def _install_features(self) -> None:
         """The views beyond the playground itself, each a module with ``install(window)``
         that adds its docks, menus and worker observers (see gui/docks.py)."""
-        from . import (data_io, draw_tool, exports, gradcheck_view, health_view, inspector,
-                       sessions)
-        for module in (inspector, gradcheck_view, health_view, draw_tool, data_io, sessions,
-                       exports):
+        from . import (data_io, draw_tool, examples_menu, exports, gradcheck_view, health_view,
+                       inspector, lesson, point_view, sessions, timeline_view)
+        for module in (inspector, gradcheck_view, health_view, lesson, point_view, timeline_view,
+                       examples_menu, draw_tool, data_io, sessions, exports):
             module.install(self)
 
     # ----------------------------------------------------------------- layout
@@ -318,7 +321,10 @@ class MainWindow(QMainWindow):
                 self.rate_label.setText(rate)
                 self._rate_shown_at = self._drawn_at
             self.network_view.set_smooth(not snap.running)
+            frozen = set().union(*self.frozen_views.values())
             for view in (self.network_view, self.output_view, self.loss_plot):
+                if view in frozen:
+                    continue  # a feature (lesson, history) draws this view itself for now
                 try:
                     view.set_snapshot(snap)
                 except Exception:  # noqa: BLE001 - report it, and still draw the others

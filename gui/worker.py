@@ -24,6 +24,7 @@ from concurrent.futures import Future
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
+from model.losses import default_loss
 from model.network import Network
 from model.playground import Playground, Settings
 from model.snapshot import take_snapshot
@@ -387,7 +388,7 @@ class TrainerWorker(QObject):
             new = Playground(settings, data=pg.custom_data, network=network.copy())
         except ValueError:
             # the output layer may not fit the chosen loss: try the task's usual one for it
-            new = Playground(settings.replace(loss=_default_loss(network.output_activation,
+            new = Playground(settings.replace(loss=default_loss(network.output_activation,
                                                                  pg.data.task)),
                              data=pg.custom_data, network=network.copy())
         self.pg = new
@@ -445,12 +446,3 @@ class TrainerWorker(QObject):
 def _check_finite(value: float) -> None:
     if not math.isfinite(value):
         raise ValueError(f"a weight must be a finite number, not {value}")
-
-
-def _default_loss(output_activation: str, task: str) -> str:
-    if output_activation == "softmax":
-        return "cce"
-    if output_activation == "sigmoid" and task == "classification":
-        return "bce"
-    return "mse"
-

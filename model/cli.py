@@ -15,7 +15,7 @@ import numpy as np
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .datasets import DATASETS, Data
 from .initializers import INITIALIZERS
-from .losses import LOSSES
+from .losses import LOSSES, default_loss
 from .optimizers import OPTIMIZERS
 
 EXIT_USAGE = 2
@@ -123,14 +123,6 @@ def _load_weights(path):
 def _load_csv(path, train_ratio, seed):
     from .csvdata import load_csv
     return load_csv(path, train_ratio=train_ratio, seed=seed)
-
-
-def default_loss(output_activation: str, task: str) -> str:
-    if output_activation == "softmax":
-        return "cce"
-    if output_activation == "sigmoid" and task == "classification":
-        return "bce"
-    return "mse"
 
 
 def inputs_for(net, data: Data) -> tuple[np.ndarray, np.ndarray, tuple[str, ...] | None]:

@@ -132,3 +132,12 @@ def check_pairing(loss: Loss, output_activation: str, n_outputs: int) -> None:
         )
     if output_activation == "softmax" and n_outputs < 2:
         raise ValueError("a softmax output layer needs at least 2 neurons")
+
+
+def default_loss(output_activation: str, task: str) -> str:
+    """The usual loss for an output layer: softmax → cce, sigmoid on classes → bce, else mse."""
+    if output_activation == "softmax":
+        return "cce"
+    if output_activation == "sigmoid" and task == "classification":
+        return "bce"
+    return "mse"

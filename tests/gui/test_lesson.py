@@ -1,6 +1,5 @@
 """Lesson mode on the real window: phases on the graph, exact apply, discard changes nothing;
 and the network view's annotation API it draws with."""
-import inspect
 import pathlib
 
 import numpy as np
@@ -19,23 +18,7 @@ EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "resources" / "examples
 
 # ----------------------------------------------------------------------------- fixtures
 @pytest.fixture
-def window(make_window, monkeypatch):
-    """The main window; if MainWindow does not honour ``frozen_views`` yet, a minimal version
-    of that hook (skip frozen views when drawing a snapshot)."""
-    from gui.main_window import MainWindow
-    if "frozen_views" not in inspect.getsource(MainWindow._on_draw_timer):
-        original = MainWindow._on_draw_timer
-
-        def draw(self):
-            frozen = set().union(*getattr(self, "frozen_views", {}).values())
-            for view in frozen:
-                view.set_snapshot = lambda snap: None
-            try:
-                original(self)
-            finally:
-                for view in frozen:
-                    del view.set_snapshot
-        monkeypatch.setattr(MainWindow, "_on_draw_timer", draw)
+def window(make_window):
     return make_window()
 
 

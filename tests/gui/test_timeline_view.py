@@ -1,6 +1,5 @@
 """The training-history slider: exact weights of a moment, bounded memory over a long run, and
 resuming equals uninterrupted training (references: headless Playgrounds)."""
-import inspect
 
 import numpy as np
 import pytest
@@ -13,23 +12,7 @@ FAST = Settings(n_points=40, batch_size=20)  # one step per epoch: thousands of 
 
 
 @pytest.fixture
-def make(make_window, monkeypatch):
-    """Windows whose MainWindow honours ``frozen_views`` (a minimal version of that hook
-    if main_window.py does not have it yet)."""
-    from gui.main_window import MainWindow
-    if "frozen_views" not in inspect.getsource(MainWindow._on_draw_timer):
-        original = MainWindow._on_draw_timer
-
-        def draw(self):
-            frozen = set().union(*getattr(self, "frozen_views", {}).values())
-            for view in frozen:
-                view.set_snapshot = lambda snap: None
-            try:
-                original(self)
-            finally:
-                for view in frozen:
-                    del view.set_snapshot
-        monkeypatch.setattr(MainWindow, "_on_draw_timer", draw)
+def make(make_window):
     return make_window
 
 

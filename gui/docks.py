@@ -117,3 +117,16 @@ def release_highlight(window, owner) -> None:
         window.network_view.highlight(None)
 
 
+def freeze_views(window, owner, views) -> None:
+    """Ask the main window not to draw live snapshots on ``views`` (owner draws them itself);
+    an empty ``views`` thaws them. Several owners may freeze at once."""
+    frozen = window.__dict__.setdefault("frozen_views", {})
+    if views:
+        frozen[owner] = set(views)
+    else:
+        frozen.pop(owner, None)
+
+
+def frozen_by_others(window, owner, view) -> bool:
+    return any(view in views for o, views in getattr(window, "frozen_views", {}).items()
+               if o is not owner)

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton,
 
 from model.chain_rule import ChainRule, chain_rule
 
-from .docks import (DOCK_HEIGHT, FutureRelay, add_dock, claim_highlight, future_error,  # noqa: F401
-                    install_once, menu_named, release_highlight, show_dock)
-from .inspector_text import _escape, _n, parameter_title, render_html  # noqa: F401
+from .docks import (DOCK_HEIGHT, FutureRelay, add_dock, claim_highlight, future_error,
+                    install_once, release_highlight)
+from .inspector_text import _escape, parameter_title, render_html
 
 REFRESH_HZ = 5.0
 MODES = (("last", "Last minibatch (mean)"), ("next", "Next minibatch (mean)"),

@@ -26,9 +26,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QV
 from model.trainer import predicted_classes
 
 from .graph_items import unit_name
-from .docks import (FutureRelay, add_dock, claim_highlight, future_error, install_once,
-                    release_highlight, show_dock)
-from .lesson import frozen_by_others
+from .docks import (FutureRelay, add_dock, claim_highlight, frozen_by_others, future_error,
+                    install_once, release_highlight, show_dock)
 
 PICK_RADIUS_PX = 8  # a click this close to a point selects it
 REFRESH_HZ = 4.0

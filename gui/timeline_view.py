@@ -28,8 +28,8 @@ from model.playground import Playground
 from model.snapshot import take_snapshot
 from model.timeline import Entry, Timeline
 
-from .docks import FutureRelay, add_dock, future_error, install_once
-from .lesson import freeze_views, frozen_by_others
+from .docks import (FutureRelay, add_dock, freeze_views, frozen_by_others, future_error,
+                    install_once)
 
 CAPACITY, KEEP_FIRST = 200, 30
 PREVIEW_RUN_ID = -7  # snapshots of the past: the views restart their plots for them

@@ -7,7 +7,7 @@ in one place. Pure numpy: usable from a notebook.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 

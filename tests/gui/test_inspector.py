@@ -6,7 +6,7 @@ and the same training rows, fetched with ``worker.call`` while the trainer is pa
 import numpy as np
 import pytest
 
-from gui import inspector
+from gui import inspector, inspector_text
 from model.playground import Settings
 
 WAIT_MS = 20_000
@@ -63,9 +63,9 @@ def check_edges(qtbot, window, ins, edges, steps):
         assert r.chain.gradient == pytest.approx(r.chain.products.mean(), rel=1e-12, abs=1e-15)
         # the panel shows the product and the trainer's gradient side by side
         text = ins.panel.paths.toPlainText()
-        assert "trainer’s gradient" in text and inspector._n(want) in text
+        assert "trainer’s gradient" in text and inspector_text._n(want) in text
         assert "✓ equal" in text
-        assert inspector._n(want) in ins.panel.factors.toPlainText()
+        assert inspector_text._n(want) in ins.panel.factors.toPlainText()
     return net
 
 
@@ -171,7 +171,7 @@ def test_single_example_matches_a_one_row_computation(qtbot, make_window):
     assert c.source[0] * c.fprime[0] * c.dC_da[0] == pytest.approx(c.products[0], rel=1e-9)
     assert c.source[0] == pytest.approx(net.cache["input"][0, 0])
     text = ins.panel.factors.toPlainText()
-    assert "Training example #7" in text and inspector._n(want) in text
+    assert "Training example #7" in text and inspector_text._n(want) in text
 
 
 @pytest.mark.parametrize("optimizer", ["momentum", "adam"])

@@ -8,17 +8,15 @@ Every problem raises ``CSVError`` with a one-line message naming the line, e.g.
 """
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import math
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from .atomic import atomic_file
 from .datasets import Data, readonly, split
 
 MAX_ROWS = 1_000_000
@@ -300,21 +298,9 @@ def save_csv(data: Data, path) -> None:
 
     path = Path(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as e:
-        raise CSVError(f"{path.name}: cannot write the file ({e.strerror})") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        with atomic_file(path, "w", encoding="utf-8", newline="") as f:
             writer = csv.writer(f, lineterminator="\n")
             writer.writerow(header)
             writer.writerows(rows())
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it 0600; a saved data set is an ordinary file
-        os.replace(tmp, path)
-    except BaseException as e:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(e, OSError):
-            raise CSVError(f"{path.name}: cannot write the file ({e.strerror})") from None
-        raise
+    except OSError as e:
+        raise CSVError(f"{path.name}: cannot write the file ({e.strerror or e})") from None

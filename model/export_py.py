@@ -15,13 +15,11 @@ those columns as they are); ``feature_ids(net, meta)`` decides, the same way the
 """
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from .atomic import write_bytes_atomically
 from .features import FEATURES
 
 PRODUCER = "Backprop Playground"
@@ -123,25 +121,9 @@ def write_atomic(path, data: bytes) -> None:
                           f"({' '.join(str(e.strerror or e).split())})") from None
 
     try:
-        tmp = tempfile.NamedTemporaryFile(mode="wb", dir=path.parent or ".",
-                                          prefix=f".{path.name}.", suffix=".tmp", delete=False)
+        write_bytes_atomically(path, data)
     except OSError as e:
         fail(e)
-    try:
-        with tmp as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp.name, 0o644)
-        os.replace(tmp.name, path)
-    except BaseException as e:
-        with contextlib.suppress(OSError):
-            tmp.close()
-        with contextlib.suppress(OSError):
-            os.unlink(tmp.name)
-        if isinstance(e, OSError):
-            fail(e)
-        raise
 
 
 def describe(net, meta: dict | None = None) -> list[str]:

@@ -25,13 +25,11 @@ Writes are atomic: a temporary file in the same directory, fsync'ed, then os.rep
 """
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import math
 import os
 import re
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -39,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from .activations import ACTIVATIONS
+from .atomic import atomic_file
 from .network import MAX_LAYERS, MAX_PARAMS, MAX_WIDTH, Network
 
 FORMAT = "backprop-playground/weights"
@@ -250,34 +249,18 @@ def save_network(net: Network, path, meta: dict | None = None) -> None:
         check.fail(f"cannot write the file ({_one_line(e.strerror or e, 120)})")
 
     try:
-        tmp = tempfile.NamedTemporaryFile(mode="wb", dir=path.parent or ".",
-                                          prefix=f".{path.name}.", suffix=".tmp",
-                                          delete=False)
-    except OSError as e:
-        cannot_write(e)
-    try:
-        with tmp as f:
+        with atomic_file(path, "wb") as f:
             if arrays is not None:
                 np.savez(f, **arrays)
             else:
                 _write_json(d, f)
-            f.flush()
             size = f.tell()
             if size > MAX_FILE_BYTES:
                 check.fail(f"network too large to save: the file would be "
                            f"{size / 2**20:.0f} MB, a weights file may have at most "
                            f"{MAX_FILE_BYTES // 2**20} MB")
-            os.fsync(f.fileno())
-        os.chmod(tmp.name, 0o644)  # NamedTemporaryFile makes it 0600; this is an ordinary file
-        os.replace(tmp.name, path)
-    except BaseException as e:
-        with contextlib.suppress(OSError):
-            tmp.close()
-        with contextlib.suppress(OSError):
-            os.unlink(tmp.name)
-        if isinstance(e, OSError):
-            cannot_write(e)
-        raise
+    except OSError as e:
+        cannot_write(e)
 
 
 # ------------------------------------------------------------------------------- reading

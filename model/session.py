@@ -21,13 +21,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .atomic import atomic_file
 from .datasets import Data
 from .playground import Playground, Settings
 from .serialize import WeightsError, network_from_dict, network_to_dict
@@ -84,27 +83,11 @@ def atomic_write_text(path, text: str, what: str = "file") -> None:
     """Write ``text`` to ``path`` via a temporary file in the same folder and os.replace, so a
     crash or a full disk never leaves a broken file where a good one was."""
     path = Path(path)
-    tmp = None
     try:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent or ".",
-                                         prefix=f".{path.name}.", suffix=".tmp", delete=False) as f:
-            tmp = f.name
+        with atomic_file(path, "w", encoding="utf-8") as f:
             f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # temp files are private; the result should not be
-        os.replace(tmp, path)
-        tmp = None
     except OSError as exc:
         raise SessionError(f"{path.name}: cannot write the {what} ({exc.strerror or exc})") from None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 def save_session(pg: Playground, path, meta: dict | None = None) -> None:

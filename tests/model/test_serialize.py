@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model import serialize
+from model import atomic, serialize
 from model.activations import ACTIVATIONS
 from model.network import MAX_LAYERS, MAX_WIDTH, Network
 from model.serialize import (WeightsError, load_network, load_network_with_meta,
@@ -590,9 +590,9 @@ def test_failed_write_leaves_the_old_file_and_no_temp_files(tmp_path, monkeypatc
     path = tmp_path / f"w{suffix}"
     save_network(old, path)
     before = path.read_bytes()
-    real_ntf = tempfile.NamedTemporaryFile
-    monkeypatch.setattr(serialize.tempfile, "NamedTemporaryFile",
-                        lambda *a, **k: FailingFile(real_ntf(*a, **k), fail_at))
+    real_fdopen = os.fdopen
+    monkeypatch.setattr(atomic.os, "fdopen",
+                        lambda *a, **k: FailingFile(real_fdopen(*a, **k), fail_at))
     new = make_net([2, 8, 8, 1], ["relu", "relu", "sigmoid"], seed=2)
     with pytest.raises(WeightsError) as info:
         save_network(new, path)

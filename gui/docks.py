@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMenu, QWidget
 
 DOCK_HEIGHT = 250  # px: what the docks at the bottom ask for
@@ -130,3 +130,19 @@ def freeze_views(window, owner, views) -> None:
 def frozen_by_others(window, owner, view) -> bool:
     return any(view in views for o, views in getattr(window, "frozen_views", {}).items()
                if o is not owner)
+
+
+def register_escape(window, action) -> None:
+    """Esc triggers ``action`` (when enabled) along with every other registered one.
+
+    Two QActions with the same shortcut are ambiguous to Qt and then neither fires, so the
+    window has one Esc action that clears whatever selections the views hold."""
+    actions = window.__dict__.setdefault("_escape_actions", [])
+    if not actions:
+        esc = QAction("Clear selections", window)
+        esc.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        esc.setToolTip("Clear the inspected edge and the selected data point (Esc)")
+        esc.triggered.connect(lambda: [a.trigger() for a in list(actions) if a.isEnabled()])
+        window.addAction(esc)
+        window._escape_action = esc
+    actions.append(action)

@@ -17,13 +17,13 @@ from functools import partial
 
 import numpy as np
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton,
                                QSpinBox, QSplitter, QTextBrowser, QVBoxLayout, QWidget)
 
 from model.chain_rule import ChainRule, chain_rule
 
-from .docks import (DOCK_HEIGHT, FutureRelay, add_dock, claim_highlight, future_error,
+from .docks import (register_escape, DOCK_HEIGHT, FutureRelay, add_dock, claim_highlight, future_error,
                     install_once, release_highlight)
 from .inspector_text import _escape, parameter_title, render_html
 
@@ -185,11 +185,10 @@ class ChainRuleInspector(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._schedule)
         self.clear_action = QAction("Clear chain-rule selection", window)
-        self.clear_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.clear_action.setToolTip("Forget the inspected edge and clear its highlight (Esc)")
         self.clear_action.setEnabled(False)  # Esc is only taken while there is a selection
         self.clear_action.triggered.connect(self.clear_selection)
-        window.addAction(self.clear_action)
+        register_escape(window, self.clear_action)  # Esc, shared with the other views
 
         window.network_view.edge_selected.connect(self._on_edge_selected)
         window.worker.snapshot_ready.connect(self._on_snapshot)

@@ -20,13 +20,13 @@ from functools import partial
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from model.trainer import predicted_classes
 
 from .graph_items import unit_name
-from .docks import (FutureRelay, add_dock, claim_highlight, frozen_by_others, future_error,
+from .docks import (register_escape, FutureRelay, add_dock, claim_highlight, frozen_by_others, future_error,
                     install_once, release_highlight, show_dock)
 
 PICK_RADIUS_PX = 8  # a click this close to a point selects it
@@ -164,11 +164,10 @@ class PointView(QObject):
         self.dock = add_dock(window, "Data point", self.panel, None,
                              "Show the selected data point's numbers")
         self.clear_action = QAction("Clear selected data point", window)
-        self.clear_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.clear_action.setToolTip("Forget the selected data point (Esc)")
         self.clear_action.setEnabled(False)  # Esc is only taken while a point is selected
         self.clear_action.triggered.connect(self.clear)
-        window.addAction(self.clear_action)
+        register_escape(window, self.clear_action)  # Esc, shared with the other views
         self.panel.clear.clicked.connect(self.clear)
         plot = window.output_view.plot
         self.marker = pg.ScatterPlotItem(size=17, symbol="o", brush=None,

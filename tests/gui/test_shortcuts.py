@@ -1,0 +1,38 @@
+"""Keyboard shortcuts across every installed feature: no two actions share a key, and Esc
+clears every selection at once (Qt fires neither of two actions with the same shortcut)."""
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+
+from tests.gui.conftest import WAIT_MS
+
+
+def test_no_two_actions_share_a_shortcut(window):
+    seen = {}
+    for action in window.findChildren(QAction):
+        for seq in action.shortcuts():
+            key = seq.toString()
+            if not key:
+                continue
+            assert key not in seen, f"{key}: {seen[key]!r} and {action.text()!r}"
+            seen[key] = action.text()
+    # the issue's shortcuts are all there
+    for key in ("Space", "Right", "R", "Ctrl+E", "Ctrl+O", "Esc"):
+        assert key in seen, key
+
+
+def test_esc_clears_the_inspected_edge_and_the_selected_point(qtbot, window):
+    inspector, points = window.features["inspector"], window.features["point_view"]
+    window.step()
+    qtbot.waitUntil(lambda: window.latest_snapshot.steps == 1, timeout=WAIT_MS)
+    points.select("train", 3)  # opens the data point's dock...
+    qtbot.waitUntil(lambda: points.info is not None, timeout=WAIT_MS)
+    inspector.dock.toggleViewAction().trigger()  # ...then the inspector's, as Ctrl+I does
+    qtbot.waitUntil(inspector.dock.isVisible, timeout=WAIT_MS)
+    window.network_view.edge_selected.emit(1, 0, 0)
+    qtbot.waitUntil(lambda: inspector.selection is not None and points.selected is not None,
+                    timeout=WAIT_MS)
+    assert inspector.clear_action.isEnabled() and points.clear_action.isEnabled()
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: inspector.selection is None and points.selected is None,
+                    timeout=WAIT_MS)

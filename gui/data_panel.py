@@ -120,6 +120,13 @@ class DataPanel(QWidget):
             self.dataset_buttons[name] = b
         self._grid = grid
         layout.addLayout(grid)
+        # shown instead of a checked preview while training on your own (drawn or CSV) points
+        self.custom_label = QLabel()
+        self.custom_label.setToolTip("You are training on your own points; pick a dataset "
+                                     "above to go back to a generated one")
+        self.custom_label.setStyleSheet("color: #0877bd;")
+        self.custom_label.hide()
+        layout.addWidget(self.custom_label)
 
         self.classes = QSpinBox()
         self.classes.setRange(MIN_CLASSES, MAX_CLASSES)
@@ -207,16 +214,24 @@ class DataPanel(QWidget):
             self._grid.addWidget(self.dataset_buttons[name], k // 3, k % 3)
             self.dataset_buttons[name].show()
 
-    def sync(self, settings) -> None:
-        """Show these settings (the worker's) without emitting ``changed``."""
+    def sync(self, settings, custom_points: int | None = None) -> None:
+        """Show these settings (the worker's) without emitting ``changed``; with
+        ``custom_points`` the data is your own and no generated dataset is checked."""
         self._syncing = True
         try:
             spec = DATASETS.get(settings.dataset)
-            if spec is not None:
-                if spec.task != self._task:
-                    self._task = spec.task
-                    self._layout_datasets()
+            if spec is not None and spec.task != self._task:
+                self._task = spec.task
+                self._layout_datasets()
+            if custom_points is not None:
+                self._datasets.setExclusive(False)  # an exclusive group keeps one checked
+                for b in self.dataset_buttons.values():
+                    b.setChecked(False)
+                self._datasets.setExclusive(True)
+                self.custom_label.setText(f"Your data: {custom_points} points")
+            elif spec is not None:
                 self.dataset_buttons[settings.dataset].setChecked(True)
+            self.custom_label.setVisible(custom_points is not None)
             self.classes.setEnabled(bool(spec and spec.multiclass))
             self.classes.setValue(settings.n_classes)
             self.ratio.set_value(round(settings.train_ratio * 100))

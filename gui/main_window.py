@@ -304,7 +304,8 @@ class MainWindow(QMainWindow):
         self.controls.sync(settings, snap.task, len(snap.class_names)
                            if snap.task == "classification" else 0,
                            snap.extras.get("loss", "mse"))
-        self.data_panel.sync(settings)
+        custom = (len(snap.X_train) + len(snap.X_test)) if snap.extras.get("custom") else None
+        self.data_panel.sync(settings, custom)
         self.seed_label.setText(f"seed {settings.seed}")
 
     def _on_draw_timer(self) -> None:

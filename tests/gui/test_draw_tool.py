@@ -201,6 +201,18 @@ def test_a_dataset_from_the_panel_leaves_custom_mode(qtbot, window, tool):
     tool.set_mode("draw")
     click(qtbot, window, 0.5, 0.5)
     wait_points(qtbot, window, 501)
+    panel = window.data_panel  # says the data is yours, with no generated set checked
+    qtbot.waitUntil(lambda: panel.custom_label.isVisible(), timeout=WAIT_MS)
+    assert "501 points" in panel.custom_label.text()
+    assert not any(b.isChecked() for b in panel.dataset_buttons.values())
+    # clicking the set the points started from (circle) leaves custom mode too
+    panel.dataset_buttons["circle"].click()
+    qtbot.waitUntil(lambda: in_worker(window, lambda pg: pg.custom_data is None), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not panel.custom_label.isVisible(), timeout=WAIT_MS)
+    assert panel.dataset_buttons["circle"].isChecked()
+    tool.set_mode("draw")
+    click(qtbot, window, 0.5, 0.5)
+    wait_points(qtbot, window, 501)
     window.data_panel.dataset_buttons["xor"].click()
     qtbot.waitUntil(lambda: in_worker(window, lambda pg: pg.custom_data is None
                                       and pg.data.name == "xor"), timeout=WAIT_MS)

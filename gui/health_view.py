@@ -9,7 +9,6 @@ series on a timer while the dock shows and feeds curves created once per archite
 """
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 from functools import partial
@@ -29,7 +28,6 @@ MAX_SHARE = 0.05  # ...and at most 5% of the wall time
 REFRESH_MS = 200  # the panel redraws at most 5 times a second
 COLORS = ((8, 119, 189), (245, 147, 34), (44, 160, 44), (148, 103, 189), (214, 39, 40),
           (23, 190, 207), (140, 86, 75), (127, 127, 127), (188, 189, 34))
-MATCHED = {("bce", "sigmoid"), ("cce", "softmax")}
 PLOTS = (("grad_norm", "gradient norm ‖∂C/∂W‖", True),
          ("update_ratio", "update / weight ‖Δw‖/‖w‖", True),
          ("saturated", "saturated sigmoid/tanh units", False),
@@ -46,7 +44,6 @@ class HealthObserver:
         self.version = 0  # bumped on every change, so the GUI redraws only when needed
         self.run = 0  # bumped on every new run
         self.activations: tuple[str, ...] = ()
-        self.matched_output = False  # sigmoid+bce or softmax+cce: δ = a − y at the output
         self.measure_seconds = 0.0  # cost of the last measurement
         self._X = None
         self._due = 0.0
@@ -60,7 +57,6 @@ class HealthObserver:
         with self.lock:
             self.history.clear()
             self.activations = tuple(pg.net.activation_names)
-            self.matched_output = (pg.trainer.loss.name, self.activations[-1]) in MATCHED
             self.run += 1
             self.version += 1
 
@@ -78,7 +74,7 @@ class HealthObserver:
             return
         start = time.perf_counter()
         with np.errstate(all="ignore"):
-            health = layer_health(pg.net, self._X, t.optimizer.update)
+            health = layer_health(pg.net, self._X, t.optimizer.update, t.loss.name)
         end = time.perf_counter()
         self.measure_seconds = end - start
         self._due = end + max(MIN_INTERVAL_S, self.measure_seconds / MAX_SHARE)
@@ -95,7 +91,7 @@ class HealthObserver:
             series = {name: h.series(name) for name, _, _ in PLOTS}
             latest = list(h.records[-1]) if h.records else []
             return (self.version, self.run, self.activations, np.array(h.epochs, dtype=float),
-                    series, latest, self.matched_output)
+                    series, latest)
 
 
 def _diverged_layer(observer: HealthObserver, pg) -> tuple:
@@ -200,7 +196,7 @@ class GradientHealthView(QObject):
 
     # ------------------------------------------------------------------ drawing
     def refresh(self) -> None:
-        version, run, acts, epochs, series, latest, matched = self.observer.copy()
+        version, run, acts, epochs, series, latest = self.observer.copy()
         if self._diverged_version is not None and version != self._diverged_version:
             self.diverged_layer = self._diverged_version = None  # trained on (or reset) since
         key = (version, self.diverged_layer)
@@ -217,10 +213,6 @@ class GradientHealthView(QObject):
                 y = values[:, l]
                 keep = np.isfinite(y) & (y > 0) if log else np.isfinite(y)
                 curve.setData(epochs[keep], y[keep])
-        if matched and latest:
-            # With a matched loss the output's δ = a − y skips f′(z): a confident, flat
-            # output sigmoid/softmax blocks no gradient, so it is no reason to warn.
-            latest[-1] = dataclasses.replace(latest[-1], saturated=0.0)
         self._show_warnings(latest)
         self.refreshed.emit()
 

@@ -22,9 +22,15 @@ class LayerHealth:
     dead: float  # share of ReLU units that output 0 for every example
 
 
-def layer_health(net: Network, X, last_update: np.ndarray) -> list[LayerHealth]:
+#: output activation + loss pairs whose output delta is a − y: f′(z) never shrinks it
+MATCHED = {("sigmoid", "bce"), ("softmax", "cce")}
+
+
+def layer_health(net: Network, X, last_update: np.ndarray, loss: str | None = None) -> list[LayerHealth]:
     """Health of every layer from the stored gradients, the last Δw (flat) and the
-    activations on X (a sample of training inputs)."""
+    activations on X (a sample of training inputs). With ``loss`` given, a saturated output
+    layer whose delta is a − y (sigmoid+bce, softmax+cce) is not counted as saturated: a
+    confident output blocks no gradient there."""
     zs, acts = net.forward_all(X)
     out = []
     for l, layer in enumerate(net.layers):
@@ -40,6 +46,8 @@ def layer_health(net: Network, X, last_update: np.ndarray) -> list[LayerHealth]:
         elif name == "sigmoid":
             saturated = float(np.mean(4 * a * (1 - a) < SATURATION))
         else:
+            saturated = 0.0
+        if l == len(net.layers) - 1 and (name, loss) in MATCHED:
             saturated = 0.0
         dead = float(np.mean(np.all(z <= 0, axis=0))) if name == "relu" else 0.0
         out.append(LayerHealth(l, g, u / w if w > 0 else 0.0, saturated, dead))

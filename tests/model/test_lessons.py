@@ -111,6 +111,12 @@ def test_health_detects_dead_relus_saturation_and_vanishing_gradients():
     sat.layers[0].W[:] *= 100
     sat.loss_and_gradients(X, np.ones((50, 1)), "mse")
     assert layer_health(sat, X, np.zeros(sat.n_params))[0].saturated > 0.8
+    # a confident sigmoid output under bce passes its gradient on (δ = a − y): not saturated
+    sure = Network.from_sizes([2, 1], output="sigmoid", seed=0)
+    sure.layers[0].W[:] = 100.0
+    sure.loss_and_gradients(X, np.ones((50, 1)), "bce")
+    assert layer_health(sure, X, np.zeros(sure.n_params))[0].saturated > 0.8
+    assert layer_health(sure, X, np.zeros(sure.n_params), loss="bce")[0].saturated == 0.0
     deep = Network.from_sizes([2] + [6] * 8 + [1], hidden="sigmoid", output="sigmoid", init="uniform", seed=0)
     deep.loss_and_gradients(X, np.ones((50, 1)), "mse")
     hd = layer_health(deep, X, np.zeros(deep.n_params))

@@ -47,13 +47,15 @@ def headless_rate(seconds: float) -> float:
 
 def window_run(seconds: float) -> dict:
     import pyqtgraph as pg
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop, QStandardPaths, QTimer
     from PySide6.QtWidgets import QApplication
 
     from gui.main_window import MainWindow
     from gui.worker import FLAT_OUT
 
     app = QApplication.instance() or QApplication([])
+    # the window keeps an autosaved session on close: not in the user's own folders
+    QStandardPaths.setTestModeEnabled(True)
     pg.setConfigOptions(antialias=True)
     window = MainWindow(SETTINGS)
     window.show()

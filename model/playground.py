@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import features as feats
-from .datasets import DATASETS, Data, make_data
+from .datasets import DATASETS, Data, make_data, split
 from .network import Network
 from .trainer import Trainer, encode_targets
 
@@ -173,24 +173,25 @@ class Playground:
                 t.shuffle = new.shuffle
             return False
         data_keys = {"dataset", "n_points", "noise", "train_ratio", "data_seed", "n_classes"}
-        previous = (self.settings, self.data, self.net, self.trainer)
+        previous = (self.settings, self.data, self.custom_data, self.net, self.trainer)
         try:
             self.settings = new
-            if changed & data_keys:
-                if self.custom_data is not None and changed <= {"train_ratio", "data_seed"} | HOT_SETTINGS:
-                    self.data = self._resplit(self.custom_data, new.train_ratio, new.data_seed)
-                else:
-                    self.custom_data = None if "dataset" in changed else self.custom_data
-                    self.data = self._generate(new) if self.custom_data is None else self.data
+            data_changes = changed & data_keys
+            if self.custom_data is None or "dataset" in changed:
+                self.custom_data = None
+                if data_changes:
+                    self.data = self._generate(new)
+            elif data_changes and data_changes <= {"train_ratio", "data_seed"}:
+                # your own points: a new split of them (the generator's settings do not apply)
+                self.data = self._resplit(self.custom_data, new.train_ratio, new.data_seed)
             self._build(None)
         except Exception:
-            self.settings, self.data, self.net, self.trainer = previous
+            self.settings, self.data, self.custom_data, self.net, self.trainer = previous
             raise
         return True
 
     @staticmethod
     def _resplit(data: Data, ratio: float, seed: int) -> Data:
-        from .datasets import split
         X = np.concatenate([data.X_train, data.X_test])
         y = np.concatenate([data.y_train, data.y_test])
         return split(X, y, ratio, seed, task=data.task, input_names=data.input_names,

@@ -148,3 +148,4 @@ def test_random_bytes_are_refused_clearly(tmp_path, blob):
     f.write_bytes(blob)
     with pytest.raises(SessionError):
         load_session(f)
+

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFi
 
 from model.csvdata import CSVError, load_csv, save_csv
 
-from .docks import install_once
+from .docks import install_once, menu_named
 
 PREVIEW_ROWS = 20
 PREVIEW_BYTES = 256 * 1024  # the preview reads only the start of a big file
@@ -30,14 +30,6 @@ CALL_TIMEOUT_S = 10.0
 CSV_FILTERS = "CSV files (*.csv);;All files (*)"
 OPEN_SHORTCUT = "Ctrl+Shift+O"
 ERROR_BACKGROUND = "#f8d7d3"  # the row named by the error, when it is in the preview
-
-
-def file_menu(window):
-    """The window's File menu (created if missing)."""
-    for action in window.menuBar().actions():
-        if action.menu() is not None and action.text() == "&File":
-            return action.menu()
-    return window.menuBar().addMenu("&File")
 
 
 def insert_before_quit(menu, window, actions) -> None:
@@ -210,7 +202,7 @@ class DataIO(QObject):
         self.export_action.triggered.connect(self.export_data)
         for a in (self.open_action, self.export_action):
             window.addAction(a)  # the shortcut works wherever the focus is
-        insert_before_quit(file_menu(window), window, [self.open_action, self.export_action])
+        insert_before_quit(menu_named(window, "&File"), window, [self.open_action, self.export_action])
 
     # ----------------------------------------------------------------- open
     def _ratio_and_seed(self) -> tuple[float, int]:

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (QButtonGroup, QDoubleSpinBox, QHBoxLayout, QLabel
 
 from model.datasets import MAX_CLASSES, split
 
-from .docks import install_once
 from . import palette
+from .docks import install_once
 
 PAINT_SPACING_PX = 10  # a drag adds a point every this many pixels
 ERASE_RADIUS_PX = 14  # the eraser removes points within this distance of the pointer

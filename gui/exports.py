@@ -22,8 +22,8 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 from model.export_onnx import export_onnx
 from model.export_py import ExportError, export_python, write_atomic
 
-from .docks import install_once
-from .data_io import file_menu, insert_before_quit
+from .data_io import insert_before_quit
+from .docks import install_once, menu_named
 
 CALL_TIMEOUT_S = 10.0
 HISTORY_COLUMNS = ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
@@ -100,7 +100,7 @@ class Exports(QObject):
             a.setStatusTip(tip)
             a.triggered.connect(lambda _checked=False, k=kind: self.export(k))
             self.actions[kind] = a
-        insert_before_quit(file_menu(window), window, [self.menu])
+        insert_before_quit(menu_named(window, "&File"), window, [self.menu])
 
     def export(self, kind: str) -> None:
         """Ask for a file name, then write ``kind`` there."""

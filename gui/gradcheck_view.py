@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDoubleSpinBox, QHB
 
 from model.gradcheck import FAIL_THRESHOLD, GradCheckResult, gradient_check
 
-from .docks import (install_once, DOCK_HEIGHT, FutureRelay, add_dock, claim_highlight, future_error,
-                        menu_named, release_highlight, show_dock)
+from .docks import (DOCK_HEIGHT, FutureRelay, add_dock, claim_highlight, future_error,
+                    install_once, menu_named, release_highlight, show_dock)
 
 GOOD = 1e-7  # cs231n: below this the analytic gradient is almost certainly right
 FALLBACK_ROWS = 20  # rows checked when there is no minibatch to take

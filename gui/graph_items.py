@@ -14,7 +14,7 @@ from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QPainter, QPain
                            QPainterPathStroker, QPen)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem, QGraphicsView
 
-from model.features import FEATURES, feature_label
+from model.features import input_label
 
 BORDER = QColor(120, 124, 130)
 DISC = QColor(218, 221, 225)
@@ -249,10 +249,18 @@ class GraphView(QGraphicsView):
 
 
 # ---------------------------------------------------------------------- texts
+def short_number(v: float) -> str:
+    """A number for a label on the graph: 4 significant digits and a real minus sign."""
+    v = float(v)
+    if not math.isfinite(v):
+        return "NaN" if math.isnan(v) else ("∞" if v > 0 else "−∞")
+    return f"{v:.4g}".replace("-", "−")
+
+
 def unit_name(snap, c: int, u: int) -> str:
     if c == 0:
         name = snap.input_names[u]
-        return feature_label(name) if name in FEATURES else name
+        return input_label(name)
     if c == len(snap.sizes) - 1:
         return snap.output_names[u] if u < len(snap.output_names) else f"output {u}"
     return f"H{c}[{u}]"

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from model.health import HealthHistory, layer_health, warnings_for
 
-from .docks import install_once, DOCK_HEIGHT, FutureRelay, add_dock, future_error
+from .docks import DOCK_HEIGHT, FutureRelay, add_dock, future_error, install_once
+from .plot_style import plain_plot
 
 SAMPLE_ROWS = 200  # training rows the activations are measured on
 MIN_INTERVAL_S = 0.05  # at most 20 measurements a second...
@@ -116,18 +117,12 @@ class HealthPanel(QWidget):
         grid = QGridLayout()
         grid.setSpacing(2)
         for col, (name, title, log) in enumerate(PLOTS):
-            widget = pg.PlotWidget()
-            widget.setBackground("w")
-            widget.setMenuEnabled(False)
-            widget.hideButtons()
+            widget = plain_plot("epoch")
             widget.setMinimumSize(150, 110)
             item = widget.getPlotItem()
             item.setTitle(title, size="8pt", color="#333")
-            item.setLabel("bottom", "epoch")
             item.setLogMode(x=False, y=log)
             for axis in ("bottom", "left"):
-                item.getAxis(axis).setTextPen("#555")
-                item.getAxis(axis).setPen("#aaa")
                 item.getAxis(axis).enableAutoSIPrefix(False)
             if not log:
                 item.setYRange(0, 1, padding=0.05)

@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton,
                                QSpinBox, QSplitter, QTextBrowser, QVBoxLayout, QWidget)
 
 from model.chain_rule import ChainRule, chain_rule
+from model.snapshot import frozen_copy
 
-from .docks import (register_escape, DOCK_HEIGHT, FutureRelay, add_dock, claim_highlight, future_error,
-                    install_once, release_highlight)
+from .docks import (DOCK_HEIGHT, FutureRelay, add_dock, claim_highlight, future_error,
+                    install_once, register_escape, release_highlight)
 from .inspector_text import _escape, parameter_title, render_html
 
 REFRESH_HZ = 5.0
@@ -48,12 +49,6 @@ class InspectorResult:
     steps: int
 
 
-def _frozen(a) -> np.ndarray:
-    a = np.array(a, dtype=float, copy=True)
-    a.flags.writeable = False
-    return a
-
-
 def compute_chain_rule(selection, mode: str, example: int, pg) -> InspectorResult | None:
     """Runs in the worker thread: the chain rule of ``selection`` at the current weights
     (None if the network has no such parameter any more)."""
@@ -73,11 +68,11 @@ def compute_chain_rule(selection, mode: str, example: int, pg) -> InspectorResul
         cr = chain_rule(net.copy(), t.X_train[rows], t.Y_train[rows], t.loss.name, layer,
                         None if i < 0 else i, j, t.optimizer, t.regularizer)
     chain = ChainRule(cr.layer, cr.i, cr.j, cr.is_output, cr.activation, cr.loss,
-                      _frozen(cr.source), _frozen(cr.fprime), _frozen(cr.dC_da),
-                      _frozen(cr.delta), _frozen(cr.products), cr.gradient, cr.trainer_gradient,
+                      frozen_copy(cr.source), frozen_copy(cr.fprime), frozen_copy(cr.dC_da),
+                      frozen_copy(cr.delta), frozen_copy(cr.products), cr.gradient, cr.trainer_gradient,
                       list(cr.downstream), cr.output_formula, _plain(cr.update))
-    return InspectorResult((layer, i, j), mode, rows, _frozen(t.X_train[rows]),
-                           _frozen(t.Y_train[rows]), chain, int(t.epoch), int(t.steps))
+    return InspectorResult((layer, i, j), mode, rows, frozen_copy(t.X_train[rows]),
+                           frozen_copy(t.Y_train[rows]), chain, int(t.epoch), int(t.steps))
 
 
 def _plain(d: dict) -> dict:

@@ -28,7 +28,8 @@ from model.phases import Phase
 
 from .docks import (FutureRelay, add_dock, claim_highlight, freeze_views, frozen_by_others,
                     future_error, install_once, menu_named, release_highlight, show_dock)
-from .lesson_view import (LessonBuild, _n, apply_lesson, build_lesson, phase_html,  # noqa: F401
+from .graph_items import short_number
+from .lesson_view import (LessonBuild, apply_lesson, build_lesson, phase_html,
                           phase_view, preview_snapshot, progress_html)
 
 OWNER = "lesson"
@@ -343,8 +344,8 @@ class LessonController(QObject):
         p.progress.setText(progress_html(b, self.index))
         p.formula.setText(phase.formula)
         if b.single:
-            x = ", ".join(_n(v) for v in b.x[0])
-            y = ", ".join(_n(v) for v in b.y[0])
+            x = ", ".join(short_number(v) for v in b.x[0])
+            y = ", ".join(short_number(v) for v in b.y[0])
             p.source.setText(f"Training example row {int(b.rows[0])}: x = ({x}), target ({y})")
         else:
             p.source.setText(f"Next minibatch: {len(b.rows)} examples (epoch {b.epoch + 1}, "

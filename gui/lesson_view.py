@@ -9,23 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.phases import Phase, PhaseStepper
+from model.snapshot import frozen_copy
 
-from .graph_items import unit_name
+from .graph_items import short_number, unit_name
 
 MAX_EDGE_LABELS = 40  # more labels than this are unreadable: the largest ones are shown
-
-
-def _n(v: float) -> str:
-    v = float(v)
-    if not math.isfinite(v):
-        return "NaN" if math.isnan(v) else ("∞" if v > 0 else "−∞")
-    return f"{v:.4g}".replace("-", "−")
-
-
-def _frozen(a, dtype=float) -> np.ndarray:
-    a = np.array(a, dtype=dtype, copy=True)
-    a.flags.writeable = False
-    return a
 
 
 # ----------------------------------------------------------------------------- the worker side
@@ -58,10 +46,10 @@ def build_lesson(rows, pg) -> LessonBuild:
         stepper = PhaseStepper(t, rows)
     net = pg.net
     return LessonBuild(stepper, tuple(stepper.phases), stepper.single,
-                       _frozen(stepper.rows, np.int64), _frozen(t.X_train[stepper.rows]),
-                       _frozen(t.Y_train[stepper.rows]),
-                       tuple(_frozen(layer.W) for layer in net.layers),
-                       tuple(_frozen(layer.b) for layer in net.layers), _frozen(net.params),
+                       frozen_copy(stepper.rows, np.int64), frozen_copy(t.X_train[stepper.rows]),
+                       frozen_copy(t.Y_train[stepper.rows]),
+                       tuple(frozen_copy(layer.W) for layer in net.layers),
+                       tuple(frozen_copy(layer.b) for layer in net.layers), frozen_copy(net.params),
                        int(t.steps), int(t.epoch), pg.settings, len(t.X_train))
 
 
@@ -111,33 +99,33 @@ def phase_view(build: LessonBuild, index: int) -> dict:
     if phase.kind in ("forward", "loss"):
         for c, a in acts.items():
             for u, v in enumerate(a):
-                neurons[(c, u)] = f"x={_n(v)}" if c == 0 else f"a={_n(v)}"
+                neurons[(c, u)] = f"x={short_number(v)}" if c == 0 else f"a={short_number(v)}"
     if phase.kind == "forward":
         c = active = phase.layer + 1
         for u in range(len(acts[c])):
-            neurons[(c, u)] = f"z={_n(zs[c][u])} a={_n(acts[c][u])}"
+            neurons[(c, u)] = f"z={short_number(zs[c][u])} a={short_number(acts[c][u])}"
         l = phase.layer
         values = _layer_values(build.weights[l], build.biases[l], l)
-        edges = {k: f"{_n(v)}" for k, v in _top(values).items()}
+        edges = {k: f"{short_number(v)}" for k, v in _top(values).items()}
         highlight = {k: 1.0 for k in values}
     elif phase.kind == "loss":
         active = L
         y = mean(build.y)
         for u, v in enumerate(acts[L]):
-            neurons[(L, u)] = f"a={_n(v)} y={_n(y[u])}"
+            neurons[(L, u)] = f"a={short_number(v)} y={short_number(y[u])}"
     elif phase.kind == "backward":
         mode, l = "gradients", phase.layer
         active = l + 1
         for c in range(1, L + 1):
             if c in deltas:
                 for u, v in enumerate(deltas[c]):
-                    neurons[(c, u)] = f"δ={_n(v)}"
+                    neurons[(c, u)] = f"δ={short_number(v)}"
             elif c <= l:
                 for u, v in enumerate(acts[c]):
-                    neurons[(c, u)] = f"a={_n(v)}"
+                    neurons[(c, u)] = f"a={short_number(v)}"
         values = _layer_values(*grads[l], l)
         top = _top(values)
-        edges = {k: f"{'+' if v > 0 else ''}{_n(v)}" for k, v in top.items()}
+        edges = {k: f"{'+' if v > 0 else ''}{short_number(v)}" for k, v in top.items()}
         biggest = max((abs(v) for v in values.values() if math.isfinite(v)), default=0.0)
         highlight = {k: (abs(v) / biggest if biggest > 0 and math.isfinite(v) else 0.0)
                      for k, v in values.items()}
@@ -147,14 +135,14 @@ def phase_view(build: LessonBuild, index: int) -> dict:
         values = {}
         for l in range(L):
             values.update(_layer_values(upd_w[l], upd_b[l], l))
-        edges = {k: f"Δ{'+' if v > 0 else ''}{_n(v)}" for k, v in _top(values).items()}
+        edges = {k: f"Δ{'+' if v > 0 else ''}{short_number(v)}" for k, v in _top(values).items()}
     return {"neurons": neurons, "edges": edges, "active": active, "mode": mode,
             "highlight": highlight, "grad": (grad_w, grad_b), "update": (upd_w, upd_b)}
 
 
 def preview_snapshot(base, build: LessonBuild, view: dict):
     """The base snapshot with the lesson's weights, gradients and updates (read-only copies)."""
-    t = lambda arrays: tuple(_frozen(a) for a in arrays)  # noqa: E731
+    t = lambda arrays: tuple(frozen_copy(a) for a in arrays)  # noqa: E731
     return dataclasses.replace(base, weights=t(build.weights), biases=t(build.biases),
                                grad_weights=t(view["grad"][0]), grad_biases=t(view["grad"][1]),
                                update_weights=t(view["update"][0]),
@@ -179,26 +167,26 @@ def phase_html(build: LessonBuild, index: int, snap) -> str:
     out = [f"<p style='color:#666'>Numbers on the graph: {where}.</p>"]
     if p.kind == "forward":
         c = p.layer + 1
-        out.append(_table(["neuron", "z", "a"], [(name(c, u), _n(z), _n(a)) for u, (z, a) in
+        out.append(_table(["neuron", "z", "a"], [(name(c, u), short_number(z), short_number(a)) for u, (z, a) in
                                                 enumerate(zip(p.z.mean(0), p.a.mean(0)))]))
     elif p.kind == "loss":
-        out.append(f"<p><b>C = {_n(p.loss)}</b></p>")
+        out.append(f"<p><b>C = {short_number(p.loss)}</b></p>")
         k = p.outputs.shape[1]
-        rows = [(f"row {r}",) + tuple(f"{_n(p.outputs[e, u])} / {_n(p.targets[e, u])}"
+        rows = [(f"row {r}",) + tuple(f"{short_number(p.outputs[e, u])} / {short_number(p.targets[e, u])}"
                                       for u in range(k)) for e, r in enumerate(build.rows[:8])]
         out.append(_table(["example"] + [f"{name(len(build.weights), u)}: a / y"
                                          for u in range(k)], rows))
     elif p.kind == "backward":
         c = p.layer + 1
-        out.append(_table(["neuron", "δ", "∂C/∂b"], [(name(c, u), _n(d), _n(g)) for u, (d, g) in
+        out.append(_table(["neuron", "δ", "∂C/∂b"], [(name(c, u), short_number(d), short_number(g)) for u, (d, g) in
                                                       enumerate(zip(p.delta.mean(0), p.db))]))
         if p.dW.size <= 64:
             out.append("<p>∂C/∂W (row: from, column: to)</p>")
             out.append(_table([""] + [name(c, j) for j in range(p.dW.shape[1])],
-                              [(name(c - 1, i),) + tuple(_n(v) for v in p.dW[i])
+                              [(name(c - 1, i),) + tuple(short_number(v) for v in p.dW[i])
                                for i in range(p.dW.shape[0])]))
     else:
-        big = lambda a: _n(np.abs(a).max(initial=0.0))  # noqa: E731
+        big = lambda a: short_number(np.abs(a).max(initial=0.0))  # noqa: E731
         rows = [(f"layer {l + 1}", big(dw), big(db))
                 for l, (dw, db) in enumerate(zip(p.delta_W, p.delta_b))]
         out.append(_table(["", "largest |Δw|", "largest |Δb|"], rows))

@@ -14,6 +14,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from .plot_style import plain_plot
+
 TRAIN_COLOR = (120, 120, 120)
 TEST_COLOR = (20, 20, 20)
 LOG_FLOOR = 1e-12  # log scale: a loss of exactly 0 is drawn here instead of at -inf
@@ -48,18 +50,10 @@ class LossPlot(QWidget):
         self._key = None  # (run_id, history length, log) drawn last
         self._drawn_at = 0.0
 
-        self.plot = pg.PlotWidget()
-        self.plot.setBackground("w")
-        self.plot.setMenuEnabled(False)
+        self.plot = plain_plot("epoch", "loss")
         self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
         self.plot.setToolTip("Loss after each epoch: grey = training set, black = test set")
         item = self.plot.getPlotItem()
-        item.setLabel("bottom", "epoch")
-        item.setLabel("left", "loss")
-        for axis in ("bottom", "left"):
-            item.getAxis(axis).setTextPen("#555")
-            item.getAxis(axis).setPen("#aaa")
         for axis in ("bottom", "left"):
             item.getAxis(axis).enableAutoSIPrefix(False)
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QGraphicsView, QHBoxLayou
                                QVBoxLayout, QWidget)
 
 from model.datasets import DATASETS
-from model.features import FEATURES, feature_label
+from model.features import input_label
 from model.playground import MAX_HIDDEN_LAYERS, MAX_NEURONS, Settings
 
 from .actions import make_actions
@@ -41,7 +41,7 @@ DEFAULT_REG_RATE = 0.001
 
 
 def _names(ids) -> str:
-    return ", ".join(feature_label(n) if n in FEATURES else n for n in ids)
+    return ", ".join(input_label(n) for n in ids)
 
 
 class MainWindow(QMainWindow):

@@ -14,9 +14,10 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout,
                                QWidget)
 
-from model.features import FEATURES, feature_label
+from model.features import input_label
 
 from . import palette
+from .plot_style import plain_plot
 
 #: the grids (40 × 40 from the worker) are interpolated this many times finer for display
 UPSAMPLE = 3
@@ -37,18 +38,9 @@ class OutputView(QWidget):
 
         self.title = QLabel("<b>Output</b>")
         self.title.setToolTip("What the network predicts at every point of the input plane")
-        self.plot = pg.PlotWidget()
-        self.plot.setBackground("w")
-        self.plot.setMenuEnabled(False)
+        self.plot = plain_plot("x₁", "x₂")
         self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
         self.plot.setAspectLocked(True)
-        item = self.plot.getPlotItem()
-        item.setLabel("bottom", "x₁")
-        item.setLabel("left", "x₂")
-        for axis in ("bottom", "left"):
-            item.getAxis(axis).setTextPen("#555")
-            item.getAxis(axis).setPen("#aaa")
         self.plot.setToolTip("Background: the network's output over the (x₁, x₂) plane.\n"
                              "Dots: training points; outlined dots: test points.\n"
                              "Hover a neuron in the graph to see its own output here.")
@@ -155,7 +147,7 @@ class OutputView(QWidget):
     def _unit_name(snap, column: int, unit: int) -> str:
         if column == 0:
             name = snap.input_names[unit]
-            return f"Input {feature_label(name) if name in FEATURES else name}"
+            return f"Input {input_label(name)}"
         if column == len(snap.sizes) - 1:
             return f"Output {snap.output_names[unit]}"
         return f"Layer {column}, neuron {unit + 1}"

@@ -23,29 +23,17 @@ from PySide6.QtCore import QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
+from model.snapshot import frozen_copy
 from model.trainer import predicted_classes
 
-from .graph_items import unit_name
-from .docks import (register_escape, FutureRelay, add_dock, claim_highlight, frozen_by_others, future_error,
-                    install_once, release_highlight, show_dock)
+from .docks import (FutureRelay, add_dock, claim_highlight, frozen_by_others, future_error,
+                    install_once, register_escape, release_highlight, show_dock)
+from .graph_items import short_number, unit_name
 
 PICK_RADIUS_PX = 8  # a click this close to a point selects it
 REFRESH_HZ = 4.0
 TOP_EDGES = 12  # edges labelled on the graph (the largest per-example gradients)
 OWNER = "point"
-
-
-def _n(v: float) -> str:
-    v = float(v)
-    if not math.isfinite(v):
-        return "NaN" if math.isnan(v) else ("∞" if v > 0 else "−∞")
-    return f"{v:.4g}".replace("-", "−")
-
-
-def _frozen(a) -> np.ndarray:
-    a = np.array(a, dtype=float, copy=True)
-    a.flags.writeable = False
-    return a
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,19 +75,19 @@ def inspect_point(part: str, index: int, raw, pg) -> PointInfo:
         label, prediction = names[int(y_raw)], names[k] if k < len(names) else str(k)
         correct = k == int(y_raw)
     else:
-        label = ", ".join(_n(v) for v in np.ravel(y_raw))
-        prediction = ", ".join(_n(v) for v in out[0])
+        label = ", ".join(short_number(v) for v in np.ravel(y_raw))
+        prediction = ", ".join(short_number(v) for v in out[0])
         correct = None
-    return PointInfo(part, int(index), _frozen(X[index]), tuple(_frozen(a[0]) for a in acts),
-                     tuple(_frozen(z[0]) for z in zs), _frozen(Y[0]), label, prediction,
-                     correct, float(loss), tuple(_frozen(g[0]) for g in grads),
-                     tuple(_frozen(g[1]) for g in grads), int(pg.trainer.steps))
+    return PointInfo(part, int(index), frozen_copy(X[index]), tuple(frozen_copy(a[0]) for a in acts),
+                     tuple(frozen_copy(z[0]) for z in zs), frozen_copy(Y[0]), label, prediction,
+                     correct, float(loss), tuple(frozen_copy(g[0]) for g in grads),
+                     tuple(frozen_copy(g[1]) for g in grads), int(pg.trainer.steps))
 
 
 def gradient_view(info: PointInfo, top: int = TOP_EDGES) -> tuple[dict, dict, dict]:
     """(neuron labels, edge labels, highlight shares) for the graph. An edge's arrow is the
     way a gradient step on this point alone would move the weight: the sign of −∂C/∂w."""
-    neurons = {(c, u): (f"x={_n(v)}" if c == 0 else f"a={_n(v)}")
+    neurons = {(c, u): (f"x={short_number(v)}" if c == 0 else f"a={short_number(v)}")
                for c, a in enumerate(info.acts) for u, v in enumerate(a)}
     g = {}
     for l, (gw, gb) in enumerate(zip(info.grad_w, info.grad_b)):
@@ -110,7 +98,7 @@ def gradient_view(info: PointInfo, top: int = TOP_EDGES) -> tuple[dict, dict, di
     biggest = max((abs(v) for v in finite.values()), default=0.0)
     shares = {k: (abs(finite.get(k, 0.0)) / biggest if biggest > 0 else 0.0) for k in g}
     strongest = sorted((k for k in finite if finite[k] != 0), key=lambda k: -abs(finite[k]))
-    edges = {k: f"{'↑' if finite[k] < 0 else '↓'} {_n(abs(finite[k]))}"
+    edges = {k: f"{'↑' if finite[k] < 0 else '↓'} {short_number(abs(finite[k]))}"
              for k in strongest[:top]}
     return neurons, edges, shares
 
@@ -311,20 +299,20 @@ class PointView(QObject):
         w = self.window
         w.network_view.set_annotations(neurons, edges, None, owner=OWNER)
         claim_highlight(w, self, shares)
-        where = ", ".join(_n(v) for v in info.raw)
+        where = ", ".join(short_number(v) for v in info.raw)
         verdict = "" if info.correct is None else (" ✓ correct" if info.correct else " ✗ wrong")
         p.summary.setText(
             f"<b>{'Training' if info.part == 'train' else 'Test'} point #{info.index}</b> at "
             f"({where})<br>label: <b>{info.label}</b><br>prediction: <b>{info.prediction}</b>"
-            f"{verdict}<br>output: {', '.join(_n(v) for v in info.acts[-1])}<br>"
-            f"loss on this point: <b>{_n(info.loss)}</b><br>"
+            f"{verdict}<br>output: {', '.join(short_number(v) for v in info.acts[-1])}<br>"
+            f"loss on this point: <b>{short_number(info.loss)}</b><br>"
             f"<span style='color:#666'>after {info.steps} steps</span>")
         rows = []
         for (l, i, j), text in edges.items():
             name = (f"bias of {unit_name(snap, l + 1, j)}" if i < 0 else
                     f"{unit_name(snap, l, i)} → {unit_name(snap, l + 1, j)}")
             g = info.grad_b[l][j] if i < 0 else info.grad_w[l][i, j]
-            rows.append(f"<tr><td>{name}</td><td align='right'>{_n(g)}</td>"
+            rows.append(f"<tr><td>{name}</td><td align='right'>{short_number(g)}</td>"
                         f"<td align='center'>{text.split()[0]}</td></tr>")
         p.pulls.setHtml("<p>The weights this point pulls hardest (∂C/∂w for this point "
                         "alone):</p><table cellspacing='0' cellpadding='2' border='1' "

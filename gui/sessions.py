@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMenu, QMessage
 
 from model.session import SessionError, load_session, save_session
 
-from .docks import install_once
-from .data_io import file_menu
+from .docks import install_once, menu_named
 
 ORGANIZATION = "BackpropPlayground"
 APPLICATION = "Backprop Playground"
@@ -102,7 +101,7 @@ class Sessions(QObject):
         self.recent_menu = QMenu("Recent sessions", window)
         self.recent_menu.setToolTipsVisible(True)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        menu = file_menu(window)
+        menu = menu_named(window, "&File")
         first = menu.actions()[0] if menu.actions() else None
         for a in (self.open_action, self.save_action):
             menu.insertAction(first, a) if first else menu.addAction(a)

@@ -129,7 +129,7 @@ def inputs_for(net, data: Data) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]
     """The network's inputs for the data's rows: via feature transforms when the network's
     inputs are feature names and the data has two columns, else the columns as they are."""
     from . import features as feats
-    if len(data.input_names) == 2 and all(name in feats.FEATURES for name in net.inputs):
+    if len(data.input_names) == 2 and feats.are_feature_ids(net.inputs):
         return (feats.transform(data.X_train, net.inputs), feats.transform(data.X_test, net.inputs),
                 tuple(net.inputs))
     if data.X_train.shape[1] != net.sizes[0]:
@@ -187,7 +187,7 @@ def cmd_train(args) -> int:
     data = _load_csv(args.data, ratio, args.seed) if args.data else None
     network = _load_weights(args.init) if args.init else None
     if network is not None:
-        if all(name in feats.FEATURES for name in network.inputs):
+        if feats.are_feature_ids(network.inputs):
             features = tuple(network.inputs)
         out_act = network.output_activation
     else:

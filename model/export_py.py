@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import write_bytes_atomically
-from .features import FEATURES
+from .features import are_feature_ids
 
 PRODUCER = "Backprop Playground"
 
@@ -77,8 +77,7 @@ def feature_ids(net, meta: dict | None = None) -> tuple[str, ...] | None:
     every input name is a feature id (and none repeats), as the app reads them.
     """
     names = list(net.inputs)
-    is_features = (all(isinstance(n, str) and n in FEATURES for n in names)
-                   and len(set(names)) == len(names))
+    is_features = are_feature_ids(names)
     if meta and "features" in meta:
         if meta["features"] is None:
             return None

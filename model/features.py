@@ -52,6 +52,18 @@ def feature_label(feature_id: str) -> str:
     return FEATURES[feature_id].label
 
 
+def input_label(name: str) -> str:
+    """How to show a network input: a feature's label ("x₁²"), any other column as named."""
+    return FEATURES[name].label if name in FEATURES else name
+
+
+def are_feature_ids(names: Sequence[str]) -> bool:
+    """True when ``names`` are distinct feature ids: the network's inputs are then computed
+    from a raw point (x1, x2), otherwise they are columns taken as they are."""
+    names = list(names)
+    return all(isinstance(n, str) and n in FEATURES for n in names) and len(set(names)) == len(names)
+
+
 def check_features(feature_ids: Sequence[str]) -> tuple[str, ...]:
     """The ids as a tuple; ValueError if empty, unknown or repeated."""
     if isinstance(feature_ids, str):

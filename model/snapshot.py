@@ -14,8 +14,10 @@ import numpy as np
 from .playground import Playground
 
 
-def _frozen(a) -> np.ndarray:
-    a = np.array(a, dtype=float, copy=True)
+def frozen_copy(a, dtype=float) -> np.ndarray:
+    """A read-only copy of ``a``: safe to hand to another thread (what crosses threads is a
+    copy no one else holds, and no one can change it)."""
+    a = np.array(a, dtype=dtype, copy=True)
     a.flags.writeable = False
     return a
 
@@ -90,20 +92,20 @@ def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
         sizes=tuple(net.sizes), activations=tuple(net.activation_names),
         input_names=tuple(net.inputs), output_names=tuple(net.outputs),
         task=data.task, class_names=tuple(data.target_names),
-        weights=tuple(_frozen(l.W) for l in net.layers),
-        biases=tuple(_frozen(l.b) for l in net.layers),
-        grad_weights=tuple(_frozen(l.dW) for l in net.layers),
-        grad_biases=tuple(_frozen(l.db) for l in net.layers),
-        update_weights=tuple(_frozen(u[:-1]) for u in upd_layers),
-        update_biases=tuple(_frozen(u[-1]) for u in upd_layers),
-        history_epoch=_frozen(h.epoch), history_train_loss=_frozen(h.train_loss),
-        history_test_loss=_frozen(h.test_loss), history_train_accuracy=_frozen(h.train_accuracy),
-        history_test_accuracy=_frozen(h.test_accuracy),
+        weights=tuple(frozen_copy(l.W) for l in net.layers),
+        biases=tuple(frozen_copy(l.b) for l in net.layers),
+        grad_weights=tuple(frozen_copy(l.dW) for l in net.layers),
+        grad_biases=tuple(frozen_copy(l.db) for l in net.layers),
+        update_weights=tuple(frozen_copy(u[:-1]) for u in upd_layers),
+        update_biases=tuple(frozen_copy(u[-1]) for u in upd_layers),
+        history_epoch=frozen_copy(h.epoch), history_train_loss=frozen_copy(h.train_loss),
+        history_test_loss=frozen_copy(h.test_loss), history_train_accuracy=frozen_copy(h.train_accuracy),
+        history_test_accuracy=frozen_copy(h.test_accuracy),
         metrics={k2: float(v) for k2, v in metrics.items()},
         extent=pg.extent(),
-        neuron_grids=None if grids is None else tuple(_frozen(g) for g in grids),
-        X_train=_frozen(data.X_train), y_train=np.array(data.y_train, copy=True),
-        X_test=_frozen(data.X_test), y_test=np.array(data.y_test, copy=True),
+        neuron_grids=None if grids is None else tuple(frozen_copy(g) for g in grids),
+        X_train=frozen_copy(data.X_train), y_train=np.array(data.y_train, copy=True),
+        X_test=frozen_copy(data.X_test), y_test=np.array(data.y_test, copy=True),
         lr=tr.lr, message=message or tr.diverged, running=running,
         epochs_per_s=0.0 if not math.isfinite(epochs_per_s) else epochs_per_s,
         extras=dict(extras or {}),

@@ -78,7 +78,7 @@ def test_clicking_a_point_shows_its_forward_pass_loss_and_gradient(qtbot, window
 
     # the graph: activations under the neurons, arrows on the edges pulled hardest
     neurons, edges, active = window.network_view.annotations()
-    assert neurons[(3, 0)] == f"a={pv._n(p)}" and neurons[(0, 1)] == f"x={pv._n(x2)}"
+    assert neurons[(3, 0)] == f"a={pv.short_number(p)}" and neurons[(0, 1)] == f"x={pv.short_number(x2)}"
     assert 0 < len(edges) <= pv.TOP_EDGES and active is None
     grad = lambda e: info.grad_b[e[0]][e[2]] if e[1] < 0 else info.grad_w[e[0]][e[1], e[2]]
     for (l, i, j), text in edges.items():
@@ -90,7 +90,7 @@ def test_clicking_a_point_shows_its_forward_pass_loss_and_gradient(qtbot, window
     assert item.opacity() == pytest.approx(1.0)
     text = view.panel.summary.text()
     assert f"Training point #{k}" in text and f"label: <b>{int(y)}</b>" in text
-    assert pv._n(info.loss) in text
+    assert pv.short_number(info.loss) in text
 
 
 def test_empty_space_and_esc_clear_the_selection(qtbot, window, view):

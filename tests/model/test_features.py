@@ -93,3 +93,11 @@ def test_parse_features_errors(text, match):
 def test_feature_label_unknown():
     with pytest.raises(ValueError, match="'nope'"):
         feature_label("nope")
+
+
+def test_are_feature_ids_and_input_label():
+    from model.features import are_feature_ids, input_label
+    assert are_feature_ids(["x1", "x2", "sin_x1"])
+    assert not are_feature_ids(["x1", "x1"])  # repeated: not a feature set
+    assert not are_feature_ids(["a", "x1"])  # a CSV column
+    assert input_label("x1^2") == "x₁²" and input_label("petal width") == "petal width"

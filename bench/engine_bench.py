@@ -21,8 +21,8 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from model import Network  # noqa: E402
-from model.datasets import make_data  # noqa: E402
-from model.trainer import Trainer, encode_targets  # noqa: E402
+from model.data.datasets import make_data  # noqa: E402
+from model.core.trainer import Trainer, encode_targets  # noqa: E402
 
 LR, BATCH = 0.03, 10
 

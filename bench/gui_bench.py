@@ -50,8 +50,8 @@ def window_run(seconds: float) -> dict:
     from PySide6.QtCore import QEventLoop, QStandardPaths, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from gui.main_window import MainWindow
-    from gui.worker import FLAT_OUT
+    from gui.shell.main_window import MainWindow
+    from gui.shell.worker import FLAT_OUT
 
     app = QApplication.instance() or QApplication([])
     # the window keeps an autosaved session on close: not in the user's own folders

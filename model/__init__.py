@@ -4,7 +4,7 @@
     net = Network.from_sizes([2, 4, 4, 1], hidden="tanh", output="sigmoid", init="xavier", seed=0)
     loss, grads = net.loss_and_gradients(X, Y, loss="mse")
 """
-from .network import Layer, Network, Parameter
+from model.core.network import Layer, Network, Parameter
 
 __all__ = ["Network", "Layer", "Parameter", "load_network", "save_network"]
 
@@ -12,6 +12,6 @@ __all__ = ["Network", "Layer", "Parameter", "load_network", "save_network"]
 def __getattr__(name):
     # serialize imports json/schema helpers; load it only when asked for.
     if name in ("load_network", "save_network"):
-        from . import serialize
+        from model.files import serialize
         return getattr(serialize, name)
     raise AttributeError(name)

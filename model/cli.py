@@ -12,11 +12,11 @@ import time
 
 import numpy as np
 
-from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from .datasets import DATASETS, Data
-from .initializers import INITIALIZERS
-from .losses import LOSSES, default_loss
-from .optimizers import OPTIMIZERS
+from model.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from model.data.datasets import DATASETS, Data
+from model.core.initializers import INITIALIZERS
+from model.core.losses import LOSSES, default_loss
+from model.core.optimizers import OPTIMIZERS
 
 EXIT_USAGE = 2
 
@@ -116,19 +116,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 # --------------------------------------------------------------------------- helpers
 def _load_weights(path):
-    from .serialize import load_network
+    from model.files.serialize import load_network
     return load_network(path)
 
 
 def _load_csv(path, train_ratio, seed):
-    from .csvdata import load_csv
+    from model.data.csvdata import load_csv
     return load_csv(path, train_ratio=train_ratio, seed=seed)
 
 
 def inputs_for(net, data: Data) -> tuple[np.ndarray, np.ndarray, tuple[str, ...] | None]:
     """The network's inputs for the data's rows: via feature transforms when the network's
     inputs are feature names and the data has two columns, else the columns as they are."""
-    from . import features as feats
+    from model.data import features as feats
     if len(data.input_names) == 2 and feats.are_feature_ids(net.inputs):
         return (feats.transform(data.X_train, net.inputs), feats.transform(data.X_test, net.inputs),
                 tuple(net.inputs))
@@ -174,9 +174,9 @@ def _fmt(x):
 
 # --------------------------------------------------------------------------- commands
 def cmd_train(args) -> int:
-    from . import features as feats
-    from .playground import Playground, Settings
-    from .serialize import save_network
+    from model.data import features as feats
+    from model.playground import Playground, Settings
+    from model.files.serialize import save_network
 
     reg, rate = ("l1", args.l1) if args.l1 is not None else ("l2", args.l2) if args.l2 is not None else ("none", 0.0)
     try:
@@ -229,8 +229,8 @@ def cmd_train(args) -> int:
 
 
 def cmd_gradcheck(args) -> int:
-    from .gradcheck import gradient_check
-    from .trainer import encode_targets
+    from model.lessons.gradcheck import gradient_check
+    from model.core.trainer import encode_targets
 
     net = _load_weights(args.init)
     data = _load_csv(args.data, 1.0, 0)
@@ -257,7 +257,7 @@ EXPORT_FORMATS = (".onnx", ".py", ".npz", ".json")
 def cmd_export(args) -> int:
     from pathlib import Path
 
-    from .serialize import load_network_with_meta, save_network
+    from model.files.serialize import load_network_with_meta, save_network
 
     suffix = Path(args.to).suffix.lower()
     if suffix not in EXPORT_FORMATS:
@@ -266,10 +266,10 @@ def cmd_export(args) -> int:
     net, meta = load_network_with_meta(args.init)
     meta = meta or None
     if suffix == ".onnx":
-        from .export_onnx import export_onnx
+        from model.files.export_onnx import export_onnx
         export_onnx(net, args.to, meta=meta)
     elif suffix == ".py":
-        from .export_py import export_python
+        from model.files.export_py import export_python
         export_python(net, args.to, meta=meta)
     else:
         save_network(net, args.to, meta=meta)

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import features as feats
-from .datasets import DATASETS, Data, make_data, split
-from .network import Network
-from .trainer import Trainer, encode_targets
+from model.data import features as feats
+from model.data.datasets import DATASETS, Data, make_data, split
+from model.core.network import Network
+from model.core.trainer import Trainer, encode_targets
 
 #: settings that retune the running trainer without touching the weights
 HOT_SETTINGS = frozenset({"lr", "optimizer", "regularization", "reg_rate", "batch_size", "shuffle"})

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .playground import Playground
+from model.playground import Playground
 
 
 def frozen_copy(a, dtype=float) -> np.ndarray:

@@ -40,7 +40,7 @@ def message_boxes(monkeypatch):
 def make_window(qtbot, message_boxes):
     """Factory for MainWindows; every window's trainer thread is joined at teardown,
     before the widgets are deleted."""
-    from gui.main_window import MainWindow
+    from gui.shell.main_window import MainWindow
 
     windows = []
 

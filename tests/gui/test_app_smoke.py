@@ -22,7 +22,7 @@ def test_quitting_while_training_is_clean():
         "import sys\n"
         "from PySide6.QtCore import QTimer\n"
         "from PySide6.QtWidgets import QApplication\n"
-        "from gui.main_window import MainWindow\n"
+        "from gui.shell.main_window import MainWindow\n"
         "app = QApplication([])\n"
         "w = MainWindow(); w.show(); w.play()\n"
         "QTimer.singleShot(1500, w.close)\n"

@@ -5,9 +5,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from gui import data_io, draw_tool, exports
-from model.csvdata import load_csv
-from model.datasets import make_data
+from gui.data import data_io, draw_tool
+from gui.files import exports
+from model.data.csvdata import load_csv
+from model.data.datasets import make_data
 
 WAIT_MS = 20_000
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from gui import draw_tool
-from model.datasets import make_data, split
+from gui.data import draw_tool
+from model.data.datasets import make_data, split
 from model.playground import Settings
 
 WAIT_MS = 20_000

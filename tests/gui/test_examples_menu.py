@@ -3,9 +3,9 @@ numbers beside the app's, and lesson mode starts on its first example."""
 import numpy as np
 import pytest
 
-from gui import examples_menu as em
-from gui import lesson as lesson_mod
-from model.serialize import load_network
+from gui.views import examples_menu as em
+from gui.views import lesson as lesson_mod
+from model.files.serialize import load_network
 
 WAIT_MS = 30_000
 

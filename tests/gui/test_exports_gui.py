@@ -10,10 +10,11 @@ import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
 
-from gui import data_io, exports
-from model.features import transform
+from gui.data import data_io
+from gui.files import exports
+from model.data.features import transform
 from model.playground import Settings
-from model.serialize import load_network
+from model.files.serialize import load_network
 
 WAIT_MS = 20_000
 TOL = 1e-6

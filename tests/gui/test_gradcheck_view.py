@@ -3,9 +3,9 @@ test double whose hidden tanh layer has a broken derivative, marking that layer'
 import numpy as np
 import pytest
 
-from gui import gradcheck_view
-from model.activations import Tanh
-from model.gradcheck import gradient_check
+from gui.views import gradcheck_view
+from model.core.activations import Tanh
+from model.lessons.gradcheck import gradient_check
 from model.playground import Settings
 
 WAIT_MS = 20_000

@@ -3,8 +3,8 @@ dead ReLUs, and the layer where a divergence started."""
 import numpy as np
 import pytest
 
-from gui import health_view
-from model.health import layer_health
+from gui.views import health_view
+from model.lessons.health import layer_health
 from model.playground import Settings
 
 WAIT_MS = 20_000

@@ -6,7 +6,7 @@ and the same training rows, fetched with ``worker.call`` while the trainer is pa
 import numpy as np
 import pytest
 
-from gui import inspector, inspector_text
+from gui.views import inspector, inspector_text
 from model.playground import Settings
 
 WAIT_MS = 20_000

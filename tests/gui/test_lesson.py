@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from gui import lesson as lesson_mod
-from model.csvdata import load_csv
+from gui.views import lesson as lesson_mod
+from model.data.csvdata import load_csv
 from model.playground import Playground, Settings
-from model.serialize import load_network
+from model.files.serialize import load_network
 from model.snapshot import take_snapshot
 
 WAIT_MS = 20_000
@@ -224,7 +224,7 @@ def test_keys_move_through_the_phases(qtbot, window, lesson):
 # ----------------------------------------------------------------------------- annotation API
 @pytest.fixture
 def view(qtbot):
-    from gui.network_view import NetworkView
+    from gui.graph.network_view import NetworkView
     w = NetworkView()
     qtbot.addWidget(w)
     w.resize(700, 500)

@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from model.network import Network
+from model.core.network import Network
 from model.playground import Playground, Settings
-from model.serialize import load_network, save_network
+from model.files.serialize import load_network, save_network
 
 WAIT_MS = 20_000  # generous: the worker thread shares a small, busy machine
 

@@ -9,9 +9,9 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from gui.graph_items import EdgeItem, NeuronItem
-from gui.network_view import NO_THUMBNAILS, NetworkView
-from model.datasets import split
+from gui.graph.graph_items import EdgeItem, NeuronItem
+from gui.graph.network_view import NO_THUMBNAILS, NetworkView
+from model.data.datasets import split
 from model.playground import Playground, Settings
 from model.snapshot import take_snapshot
 

@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
-from gui import lesson as lesson_mod
-from gui import point_view as pv
+from gui.views import lesson as lesson_mod
+from gui.views import point_view as pv
 from model.playground import Playground
 
 WAIT_MS = 20_000

@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QFileDialog
 
-from gui import draw_tool, sessions
+from gui.data import draw_tool
+from gui.files import sessions
 from model.playground import Settings
-from model.session import load_session
+from model.files.session import load_session
 
 WAIT_MS = 20_000
 

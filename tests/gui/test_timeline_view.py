@@ -4,7 +4,7 @@ resuming equals uninterrupted training (references: headless Playgrounds)."""
 import numpy as np
 import pytest
 
-from gui import timeline_view as tv
+from gui.views import timeline_view as tv
 from model.playground import Playground, Settings
 
 WAIT_MS = 20_000
@@ -180,7 +180,7 @@ def test_resuming_a_moment_thinned_away_meanwhile_still_restores_it():
 
 
 def test_history_and_lesson_mode_take_turns(qtbot, make):
-    from gui import lesson as lesson_mod
+    from gui.views import lesson as lesson_mod
     window = make(FAST)
     history = tv.install(window)
     lesson = lesson_mod.install(window)

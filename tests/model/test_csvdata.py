@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model import csvdata
-from model.csvdata import CSVError, load_csv, parse_csv, save_csv
-from model.datasets import Data, make_data
+from model.data import csvdata
+from model.data.csvdata import CSVError, load_csv, parse_csv, save_csv
+from model.data.datasets import Data, make_data
 
 
 def write(tmp_path, content, name="data.csv"):

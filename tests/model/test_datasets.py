@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from model.datasets import DATASETS, Data, generate, make_data, split
+from model.data.datasets import DATASETS, Data, generate, make_data, split
 
 ALL = list(DATASETS)
 CLASSIFICATION = [n for n, s in DATASETS.items() if s.task == "classification"]

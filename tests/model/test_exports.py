@@ -9,11 +9,11 @@ import sys
 import numpy as np
 import pytest
 
-from model import features as feats
-from model.export_onnx import ExportError, export_onnx
-from model.export_py import export_python, feature_ids, python_source
-from model.network import Network
-from model.serialize import load_network_with_meta, save_network
+from model.data import features as feats
+from model.files.export_onnx import ExportError, export_onnx
+from model.files.export_py import export_python, feature_ids, python_source
+from model.core.network import Network
+from model.files.serialize import load_network_with_meta, save_network
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TOL = 1e-6

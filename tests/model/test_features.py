@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from model.features import (DEFAULT_FEATURES, FEATURES, feature_label, parse_features,
+from model.data.features import (DEFAULT_FEATURES, FEATURES, feature_label, parse_features,
                             transform)
 
 IDS = ["x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2"]
@@ -96,7 +96,7 @@ def test_feature_label_unknown():
 
 
 def test_are_feature_ids_and_input_label():
-    from model.features import are_feature_ids, input_label
+    from model.data.features import are_feature_ids, input_label
     assert are_feature_ids(["x1", "x2", "sin_x1"])
     assert not are_feature_ids(["x1", "x1"])  # repeated: not a feature set
     assert not are_feature_ids(["a", "x1"])  # a CSV column

@@ -9,7 +9,7 @@ FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "pyqtgraph", "gui", "torch", "jax", "s
 
 
 def test_no_forbidden_import_in_any_model_module():
-    for path in MODEL.glob("*.py"):
+    for path in MODEL.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             names = []
             if isinstance(node, ast.Import):
@@ -21,8 +21,9 @@ def test_no_forbidden_import_in_any_model_module():
 
 
 def test_importing_every_model_module_loads_no_qt():
-    modules = [p.stem for p in MODEL.glob("*.py") if p.stem != "__init__"]
-    code = ("import sys; import model; " + "; ".join(f"import model.{m}" for m in modules)
+    modules = [".".join(p.relative_to(MODEL.parent).with_suffix("").parts).removesuffix(".__init__")
+               for p in MODEL.rglob("*.py")]
+    code = ("import sys; import model; " + "; ".join(f"import {m}" for m in modules)
             + "; bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph')];"
             + " print(bad); sys.exit(1 if bad else 0)")
     r = subprocess.run([sys.executable, "-c", code], cwd=MODEL.parent, capture_output=True, text=True)

@@ -3,12 +3,12 @@ import numpy as np
 import pytest
 
 from model import Network, load_network
-from model.chain_rule import chain_rule
-from model.health import HealthHistory, layer_health, warnings_for
-from model.optimizers import Regularizer, make_optimizer
-from model.phases import PhaseStepper
+from model.lessons.chain_rule import chain_rule
+from model.lessons.health import HealthHistory, layer_health, warnings_for
+from model.core.optimizers import Regularizer, make_optimizer
+from model.lessons.phases import PhaseStepper
 from model.playground import Playground, Settings
-from model.timeline import Timeline
+from model.lessons.timeline import Timeline
 from tests.model.test_tutorials import EXAMPLES
 
 
@@ -59,7 +59,7 @@ def test_next_update_terms_match_the_optimizers():
         opt = make_optimizer(name, net.n_params, 0.1)
         reg = Regularizer("l2", 0.01, net.weight_mask)
         cr = chain_rule(net, X, Y, "mse", 0, 1, 2, optimizer=opt, regularizer=reg)
-        from model.optimizers import apply_step
+        from model.core.optimizers import apply_step
         params = net.params.copy()
         apply_step(params, net.grads.copy(), opt, reg)
         idx = net.param_index(0, 1, 2)

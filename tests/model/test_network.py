@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from model import Network
-from model.activations import ACTIVATIONS, get_activation
-from model.gradcheck import gradient_check, relative_error
+from model.core.activations import ACTIVATIONS, get_activation
+from model.lessons.gradcheck import gradient_check, relative_error
 
 # (hidden, output, loss) pairings that make sense
 PAIRINGS = [

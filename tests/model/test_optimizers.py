@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from model.optimizers import Regularizer, apply_step, make_optimizer
+from model.core.optimizers import Regularizer, apply_step, make_optimizer
 
 W = np.array([0.5, -0.2, 0.001, 0.3, 0.0])
 G = np.array([0.1, -0.4, 0.2, 0.0, 0.05])

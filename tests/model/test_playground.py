@@ -1,7 +1,7 @@
 """Playground settings: which changes rebuild, and what a failed change leaves behind."""
 import pytest
 
-from model.datasets import make_data
+from model.data.datasets import make_data
 from model.playground import Playground, Settings
 
 

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model import atomic, serialize
-from model.activations import ACTIVATIONS
-from model.network import MAX_LAYERS, MAX_WIDTH, Network
-from model.serialize import (WeightsError, load_network, load_network_with_meta,
+from model.files import atomic, serialize
+from model.core.activations import ACTIVATIONS
+from model.core.network import MAX_LAYERS, MAX_WIDTH, Network
+from model.files.serialize import (WeightsError, load_network, load_network_with_meta,
                              network_from_dict, network_to_dict, save_network)
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "resources" / "weights.schema.json"

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from model.datasets import make_data
+from model.data.datasets import make_data
 from model.playground import Playground, Settings
-from model.session import SessionError, load_session, save_session
+from model.files.session import SessionError, load_session, save_session
 
 SETTINGS = Settings(dataset="spiral", hidden=(5, 3), optimizer="adam", batch_size=7, lr=0.02,
                     regularization="l2", reg_rate=0.001, features=("x1", "x2", "sin_x1"))
@@ -103,7 +103,7 @@ def _valid_doc():
     if _VALID is None:
         pg = Playground(Settings(hidden=(2,), n_points=30))
         pg.trainer.train(1)
-        from model.session import session_to_dict
+        from model.files.session import session_to_dict
         _VALID = json.loads(json.dumps(session_to_dict(pg)))
     return json.loads(json.dumps(_VALID))
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from model import Network
-from model.trainer import Trainer, encode_targets
+from model.core.trainer import Trainer, encode_targets
 
 RNG = np.random.default_rng(7)
 X = RNG.uniform(-3, 3, (23, 2))

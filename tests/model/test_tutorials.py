@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from model import load_network
-from model.csvdata import load_csv
+from model.data.csvdata import load_csv
 from model.playground import Playground, Settings
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "resources" / "examples"

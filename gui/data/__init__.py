@@ -1,0 +1,1 @@
+"""Data in the window: the data panel, drawing your own points, opening and exporting CSV."""

@@ -1,0 +1,154 @@
+"""Exports from the window: File → Export ▸ ONNX model, standalone Python file, images of the
+decision boundary, the network graph and the loss plot, and the loss history as CSV.
+
+The network is copied in the worker thread between two steps (with what the exporters need to
+know: task, loss, the feature transforms or None for raw columns, the class names), then
+written in the GUI thread by the engine's exporters. Every file is written atomically: a
+failed export never leaves a broken file where a good one was.
+
+Entry point: ``install(window) -> Exports``.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QMenu
+
+from model.files.export_onnx import export_onnx
+from model.files.export_py import ExportError, export_python, write_atomic
+
+from gui.data.data_io import insert_before_quit
+from gui.shell.docks import install_once, menu_named
+
+CALL_TIMEOUT_S = 10.0
+HISTORY_COLUMNS = ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
+
+#: kind → (menu text, tooltip, default file name, filter)
+KINDS = {
+    "onnx": ("&ONNX model…", "The trained network as an ONNX model (float64 in and out; "
+             "computes the feature transforms itself)", "model.onnx", "ONNX models (*.onnx)"),
+    "python": ("&Python file (numpy only)…", "A standalone .py with the weights inside and "
+               "predict(X); needs only numpy", "model.py", "Python files (*.py)"),
+    "boundary": ("&Decision boundary image…", "The output plane with the data, as PNG",
+                 "boundary.png", "PNG images (*.png)"),
+    "graph": ("Network &graph image…", "The network graph as shown, as PNG", "network.png",
+              "PNG images (*.png)"),
+    "loss": ("&Loss plot image…", "The loss plot as shown, as PNG", "loss.png",
+             "PNG images (*.png)"),
+    "history": ("Loss &history (CSV)…", "Loss and accuracy after every epoch, as CSV "
+                f"({', '.join(HISTORY_COLUMNS)})", "loss_history.csv", "CSV files (*.csv)"),
+}
+
+
+def network_and_meta(pg):
+    """Worker thread: a copy of the network and the meta the exporters need."""
+    data = pg.data
+    meta = {"loss": pg.trainer.loss.name, "task": data.task,
+            "features": list(pg.settings.features) if pg.uses_feature_transforms() else None,
+            "classes": list(data.target_names) if data.task == "classification" else None}
+    return pg.net.copy(), meta
+
+
+def history_of(pg) -> dict:
+    """Worker thread: the loss history as plain lists."""
+    h = pg.trainer.history
+    return {k: list(getattr(h, k)) for k in HISTORY_COLUMNS}
+
+
+def history_csv(history: dict) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HISTORY_COLUMNS)
+    for row in zip(*(history[k] for k in HISTORY_COLUMNS)):
+        writer.writerow([int(row[0]), *(repr(float(v)) if math.isfinite(v) else ""
+                                        for v in row[1:])])
+    return out.getvalue()
+
+
+def png_bytes(widget) -> bytes:
+    """The widget as shown, encoded as PNG."""
+    pixmap = widget.grab()
+    array = QByteArray()
+    buffer = QBuffer(array)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    ok = pixmap.save(buffer, "PNG")
+    buffer.close()
+    if not ok or array.isEmpty():
+        raise ExportError("the image could not be encoded as PNG")
+    return bytes(array.data())
+
+
+class Exports(QObject):
+    """The File → Export submenu."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.menu = QMenu("E&xport", window)
+        self.menu.setToolTipsVisible(True)
+        self.actions: dict[str, QAction] = {}
+        for kind, (text, tip, _, _) in KINDS.items():
+            if kind in ("boundary", "history"):
+                self.menu.addSeparator()
+            a = self.menu.addAction(text)
+            a.setToolTip(tip)
+            a.setStatusTip(tip)
+            a.triggered.connect(lambda _checked=False, k=kind: self.export(k))
+            self.actions[kind] = a
+        insert_before_quit(menu_named(window, "&File"), window, [self.menu])
+
+    def export(self, kind: str) -> None:
+        """Ask for a file name, then write ``kind`` there."""
+        text, _, default, filters = KINDS[kind]
+        title = "Export " + text.replace("&", "").rstrip("…")
+        path, _ = QFileDialog.getSaveFileName(self.window, title, default, filters)
+        if not path:
+            return
+        suffix = Path(default).suffix
+        if Path(path).suffix.lower() != suffix:
+            path += suffix
+        self.export_to(kind, path)
+
+    def export_to(self, kind: str, path) -> bool:
+        """Write ``kind`` to ``path``; a one-line message (and no file change) on failure."""
+        title = "Export " + KINDS[kind][0].replace("&", "").rstrip("…")
+        try:
+            self._write(kind, Path(path))
+        except Exception as exc:  # noqa: BLE001 - reported, never fatal
+            text = " ".join(str(exc).split())
+            if not isinstance(exc, ExportError):
+                text = f"{type(exc).__name__}: {text}"
+            self.window._warn(title, f"Nothing was written:\n{text}")
+            return False
+        self.window.statusBar().showMessage(f"Saved {path}")
+        return True
+
+    def _call(self, fn):
+        return self.window.worker.call(fn).result(timeout=CALL_TIMEOUT_S)
+
+    def _write(self, kind: str, path: Path) -> None:
+        if kind in ("onnx", "python"):
+            net, meta = self._call(network_and_meta)
+            (export_onnx if kind == "onnx" else export_python)(net, path, meta)
+        elif kind == "history":
+            write_atomic(path, history_csv(self._call(history_of)).encode("utf-8"))
+        else:
+            if kind == "boundary":
+                snap = self.window.latest_snapshot
+                if snap is not None and snap.neuron_grids is None:
+                    raise ExportError("the decision boundary cannot be drawn: the data has "
+                                      "more than two inputs")
+                widget = self.window.output_view.plot
+            else:
+                widget = self.window.network_view if kind == "graph" else self.window.loss_plot
+            write_atomic(path, png_bytes(widget))
+
+
+def install(window) -> Exports:
+    """Add File → Export ▸ to the window; returns the controller."""
+    return install_once(window, "exports", lambda: Exports(window))

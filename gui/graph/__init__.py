@@ -1,0 +1,1 @@
+"""The network graph: neurons, edges, bias squares and their colours."""

@@ -1,0 +1,210 @@
+"""The big output view: the network's output over the input plane, with the data on top.
+
+One ImageItem (row-major, [x2, x1], placed with setRect on the data extent) shows either the
+output — binary: orange/blue by the predicted value; multi-class: class colours blended by
+probability; regression: the diverging map — or, while the pointer is on a neuron of the
+graph, that neuron's own heatmap. Two scatter items (created once) show the training points
+and, on a toggle, the test points outlined in black.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout,
+                               QWidget)
+
+from model.data.features import input_label
+
+from gui.plots import palette
+from gui.plots.plot_style import plain_plot
+
+#: the grids (40 × 40 from the worker) are interpolated this many times finer for display
+UPSAMPLE = 3
+
+
+def _rgb_hex(c) -> str:
+    return "#%02x%02x%02x" % tuple(c)
+
+
+class OutputView(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._snap = None
+        self._hovered = (-1, -1)
+        self._points_key = None  # (run_id, show_test) the scatter items were drawn for
+        self._legend_key = None
+        self._rect_key = None
+
+        self.title = QLabel("<b>Output</b>")
+        self.title.setToolTip("What the network predicts at every point of the input plane")
+        self.plot = plain_plot("x₁", "x₂")
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.setAspectLocked(True)
+        self.plot.setToolTip("Background: the network's output over the (x₁, x₂) plane.\n"
+                             "Dots: training points; outlined dots: test points.\n"
+                             "Hover a neuron in the graph to see its own output here.")
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        self.train_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen(255, 255, 255, 220, width=1))
+        self.test_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen(0, 0, 0, 255, width=1.3))
+        for points in (self.train_points, self.test_points):
+            # The points change only with the data, the image under them every frame:
+            # keep them as a cached pixmap instead of redrawing each symbol per frame.
+            points.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            self.plot.addItem(points)
+
+        self.show_test = QCheckBox("Show test data")
+        self.show_test.setToolTip("Also draw the test points (outlined in black); they are "
+                                  "never trained on")
+        self.discretize = QCheckBox("Discretize output")
+        self.discretize.setToolTip("Show only the predicted class (or the sign of a "
+                                   "regression output) instead of the smooth value")
+        self.show_test.toggled.connect(self._on_toggle)
+        self.discretize.toggled.connect(self._on_toggle)
+        self.legend = QLabel()
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setWordWrap(True)
+        self.legend.setToolTip("Colour key of the output view")
+
+        toggles = QHBoxLayout()
+        toggles.setContentsMargins(0, 0, 0, 0)
+        toggles.addWidget(self.show_test)
+        toggles.addWidget(self.discretize)
+        toggles.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.title)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.legend)
+        layout.addLayout(toggles)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # The plane is square: taller than wide would only add empty margins, so give the
+        # height beyond that to the widgets below.
+        layout = self.layout()
+        extra = sum(layout.itemAt(k).sizeHint().height() for k in range(layout.count())
+                    if layout.itemAt(k).widget() is not self.plot)
+        extra += layout.spacing() * (layout.count() - 1) + 30  # the x axis below the plane
+        height = self.width() + extra
+        if self.maximumHeight() != height:
+            self.setMaximumHeight(height)
+
+    # ----------------------------------------------------------------- inputs
+    def set_snapshot(self, snap) -> None:
+        self._snap = snap
+        self._draw()
+
+    def set_hovered(self, column: int, unit: int) -> None:
+        self._hovered = (column, unit)
+        self._draw()
+
+    def _on_toggle(self, _checked: bool) -> None:
+        self._draw()
+
+    # ----------------------------------------------------------------- drawing
+    def _draw(self) -> None:
+        if self._snap is not None:
+            with np.errstate(all="ignore"):  # inf/huge values just before a divergence
+                self._draw_snapshot(self._snap)
+
+    def _draw_snapshot(self, snap) -> None:
+        self._draw_points(snap)
+        self._draw_legend(snap)
+        grids = snap.neuron_grids
+        if grids is None:
+            self.image.clear()
+            self._set_title("<b>Output</b> (not drawn: the data has more than two inputs)")
+            return
+        column, unit = self._hovered
+        if 0 <= column < len(grids) and 0 <= unit < len(grids[column]):
+            activation = None if column == 0 else snap.activations[column - 1]
+            values = palette.unit_values(palette.upsample(grids[column][unit], UPSAMPLE),
+                                         activation)
+            rgb = palette.diverging(values, palette.BACKGROUND_LIGHTEN)
+            self._set_title(f"<b>{self._unit_name(snap, column, unit)}</b> "
+                            "(pointer on a neuron)")
+        else:
+            rgb = self._output_rgb(snap, grids[-1])
+            self._set_title("<b>Output</b>")
+        self.image.setImage(rgb, autoLevels=False)
+        r = rgb.shape[0]
+        if (snap.extent, r) != self._rect_key:
+            self._rect_key = (snap.extent, r)
+            x0, x1, y0, y1 = snap.extent
+            # the grid samples the extent's edges: each pixel is centred on its sample
+            dx, dy = (x1 - x0) / max(r - 1, 1), (y1 - y0) / max(r - 1, 1)
+            self.image.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
+            self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.0)
+
+    def _set_title(self, text: str) -> None:
+        if text != self.title.text():  # a new text relayouts the panel: only when it changes
+            self.title.setText(text)
+
+    @staticmethod
+    def _unit_name(snap, column: int, unit: int) -> str:
+        if column == 0:
+            name = snap.input_names[unit]
+            return f"Input {input_label(name)}"
+        if column == len(snap.sizes) - 1:
+            return f"Output {snap.output_names[unit]}"
+        return f"Layer {column}, neuron {unit + 1}"
+
+    def _output_rgb(self, snap, out: np.ndarray) -> np.ndarray:
+        out = palette.upsample(out, UPSAMPLE)
+        discrete = self.discretize.isChecked()
+        light = palette.BACKGROUND_LIGHTEN
+        activation = snap.activations[-1]
+        if snap.task == "classification" and len(out) > 1:
+            probs = palette.one_hot_argmax(out) if discrete else out
+            return palette.blend_classes(probs, light)
+        values = palette.unit_values(out[0], activation if snap.task == "classification"
+                                     else "linear")
+        if discrete:
+            values = np.where(values >= 0, 1.0, -1.0)
+        return palette.diverging(values, light)
+
+    def _draw_points(self, snap) -> None:
+        key = (snap.run_id, self.show_test.isChecked())
+        if key == self._points_key:
+            return
+        self._points_key = key
+        if snap.neuron_grids is None:
+            # more than two inputs: the points' first two columns are no plane worth showing
+            self.train_points.clear()
+            self.test_points.clear()
+            return
+        self._set_points(self.train_points, snap.X_train, snap.y_train, snap.task)
+        if self.show_test.isChecked() and len(snap.X_test):
+            self._set_points(self.test_points, snap.X_test, snap.y_test, snap.task)
+        else:
+            self.test_points.clear()
+
+    @staticmethod
+    def _set_points(item, X, y, task) -> None:
+        colors = palette.point_colors(y, task)
+        cache: dict = {}  # one QBrush per distinct colour
+        for c in map(tuple, colors.tolist()):
+            if c not in cache:
+                cache[c] = pg.mkBrush(*c)
+        item.setData(x=X[:, 0], y=X[:, 1], brush=[cache[c] for c in map(tuple, colors.tolist())])
+
+    def _draw_legend(self, snap) -> None:
+        key = (snap.task, snap.class_names, len(snap.output_names))
+        if key == self._legend_key:
+            return
+        self._legend_key = key
+
+        def swatch(color, text):
+            return f"<span style='color:{_rgb_hex(color)}'>■</span>&nbsp;{text}"
+
+        if snap.task == "regression":
+            parts = [swatch(palette.ORANGE, "−1"), swatch(palette.MID, "0"),
+                     swatch(palette.BLUE, "+1 (target value)")]
+        else:
+            parts = [swatch(palette.class_color(k), f"class {name}")
+                     for k, name in enumerate(snap.class_names)]
+        parts.append("○&nbsp;test point (outlined)")
+        self.legend.setText("&nbsp;&nbsp; ".join(parts))

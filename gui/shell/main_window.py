@@ -1,0 +1,426 @@
+"""The main window: layout, menus, shortcuts, status bar, and the wiring to the worker.
+
+Data flow: widgets → ``_send`` (a numbered command on the worker's queue) → the worker thread
+trains and emits immutable snapshots (at most ``SNAPSHOT_HZ`` while training flat out, one
+after every discrete command) → ``_on_snapshot_ready`` keeps only the newest and draws it at
+once, or after a single-shot timer so that there are at most ``DRAW_HZ`` frames a second.
+Widgets are re-synced from the worker's actual settings only once the worker has handled
+every command sent so far, so a control never flickers back to a stale value.
+"""
+from __future__ import annotations
+
+import random
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QThread, QTimer
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QGraphicsView, QHBoxLayout, QLabel,
+                               QMainWindow, QMessageBox, QScrollArea, QSizePolicy, QSplitter,
+                               QVBoxLayout, QWidget)
+
+from model.data.datasets import DATASETS
+from model.data.features import input_label
+from model.playground import MAX_HIDDEN_LAYERS, MAX_NEURONS, Settings
+
+from gui.shell.actions import make_actions
+from gui.shell.controls import ControlBar, losses_for
+from gui.data.data_panel import DataPanel
+from gui.plots.loss_plot import LossPlot
+from gui.graph.network_view import NetworkView
+from gui.plots.output_view import OutputView
+from gui.shell.worker import TrainerWorker
+
+#: snapshots per second while training flat out: every one is drawn, and a frame costs the
+#: trainer about 10 ms (it stands aside while the GUI thread draws; see worker.gui_frame)
+SNAPSHOT_HZ = 33.0
+DRAW_HZ = 60  # the most frames a second, e.g. when stepping by hand
+WEIGHT_FILTERS = "Weights (*.json *.npz);;JSON (*.json);;NumPy archive (*.npz)"
+CALL_TIMEOUT_S = 10.0
+DEFAULT_REG_RATE = 0.001
+
+
+def _names(ids) -> str:
+    return ", ".join(input_label(n) for n in ids)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings = Settings(), *, grid_resolution: int = 40,
+                 snapshot_hz: float = SNAPSHOT_HZ):
+        super().__init__()
+        self.setWindowTitle("Backprop Playground")
+        self.resize(1280, 800)
+        self._settings = settings  # what the widgets asked for; the worker's wins once synced
+        self._synced = None
+        self._seq = 0  # number of the last command sent
+        self._latest = None  # newest snapshot received
+        self._pending = None  # newest snapshot not drawn yet
+        self._import_seq = 0  # command number of an import not yet confirmed by the worker
+        self._closed = False
+        self.frames_drawn = 0
+
+        self.controls = ControlBar()
+        self.data_panel = DataPanel()
+        self.network_view = NetworkView()
+        self.network_view.set_max_hidden(MAX_HIDDEN_LAYERS, MAX_NEURONS)
+        self.output_view = OutputView()
+        self.loss_plot = LossPlot()
+        self.edge_mode = QComboBox()
+        for mode, text in (("weights", "weights"), ("gradients", "gradients"),
+                           ("updates", "updates")):
+            self.edge_mode.addItem(text, mode)
+        self.edge_mode.setToolTip("What the edges' colour and thickness show: the weights, the "
+                                  "gradient of the last minibatch, or the last change Δw")
+        self.edge_mode.currentIndexChanged.connect(self._on_edge_mode_changed)
+        self._build_layout()
+        self._scenes = [v.scene() for v in self.findChildren(QGraphicsView) if v.scene()]
+        self.actions_ = make_actions(self)
+        self._build_status_bar()
+
+        # the worker: a parentless QObject in its own QThread; signals arrive queued
+        self.worker = TrainerWorker(settings, grid_resolution=grid_resolution,
+                                    snapshot_hz=snapshot_hz)
+        self.thread = QThread()
+        self.thread.setObjectName("trainer")
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        self.worker.snapshot_ready.connect(self._on_snapshot_ready)
+        self.worker.diverged.connect(self._on_diverged)
+        self.worker.error.connect(self._on_worker_error)
+
+        self.controls.changed.connect(self._on_setting_changed)
+        self.data_panel.changed.connect(self._on_setting_changed)
+        self.network_view.hidden_changed.connect(self._on_hidden_changed)
+        self.network_view.weight_edited.connect(self._on_weight_edited)
+        self.network_view.bias_edited.connect(self._on_bias_edited)
+        self.network_view.neuron_hovered.connect(self.output_view.set_hovered)
+
+        # single-shot, started by a snapshot's arrival: no polling while nothing changes
+        self._draw_timer = QTimer(self)
+        self._draw_timer.setSingleShot(True)
+        self._draw_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._draw_timer.timeout.connect(self._on_draw_timer)
+        self._drawn_at = 0.0
+        self._rate_shown_at = 0.0
+        self.thread.start()
+        # views a feature draws itself for now (lesson phases, a past moment of the history):
+        # {owner: {view, ...}}; live snapshots skip them
+        self.frozen_views: dict = {}
+        self._install_features()
+        self._focus_home.setFocus()
+
+    def _install_features(self) -> None:
+        """The views beyond the playground itself, each a module with ``install(window)``
+        that adds its docks, menus and worker observers (see gui/shell/docks.py)."""
+        from gui.data import data_io, draw_tool
+        from gui.files import exports, sessions
+        from gui.views import (examples_menu, gradcheck_view, health_view, inspector, lesson,
+                               point_view, timeline_view)
+        for module in (inspector, gradcheck_view, health_view, lesson, point_view, timeline_view,
+                       examples_menu, draw_tool, data_io, sessions, exports):
+            module.install(self)
+
+    # ----------------------------------------------------------------- layout
+    def _build_layout(self) -> None:
+        scroll = QScrollArea()
+        scroll.setWidget(self.data_panel)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(215)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+
+        centre = QWidget()
+        cl = QVBoxLayout(centre)
+        cl.setContentsMargins(4, 0, 4, 0)
+        header = QHBoxLayout()
+        header.addWidget(QLabel("<b>Network</b>"))
+        header.addStretch(1)
+        header.addWidget(QLabel("Edges show"))
+        header.addWidget(self.edge_mode)
+        cl.addLayout(header)
+        cl.addWidget(self.network_view, 1)
+        hint = QLabel("Hover a neuron to see its output on the right · click an edge or a "
+                      "bias to edit its value · +/− change the layers")
+        hint.setStyleSheet("color: #666; font-size: 8pt;")
+        hint.setToolTip(hint.text())
+        # clipped rather than widening the window when the centre is narrow
+        hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        cl.addWidget(hint)
+
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(4, 0, 4, 4)
+        rl.addWidget(self.output_view, 3)  # at most square (see OutputView.resizeEvent)
+        rl.addWidget(self.loss_plot, 1)
+        right.setMinimumWidth(300)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(scroll)
+        split.addWidget(centre)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        split.setSizes([230, 620, 430])
+        split.setChildrenCollapsible(False)
+
+        central = QWidget()
+        # the window starts with the focus here, not in the learning-rate box, so that
+        # Space, → and R reach their shortcuts
+        central.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._focus_home = central
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.controls)
+        layout.addWidget(split, 1)
+        self.setCentralWidget(central)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.rate_label = QLabel("paused")
+        self.rate_label.setToolTip("Training speed in epochs per second")
+        metrics = self.rate_label.fontMetrics()
+        self.rate_label.setFixedSize(metrics.horizontalAdvance("000,000 epochs/s") + 8,
+                                     metrics.height() + 2)  # fixed: no relayout per frame
+        self.seed_label = QLabel()
+        self.seed_label.setToolTip("Seed of the initial weights (Reset keeps it, "
+                                   "New seed draws another)")
+        bar.addPermanentWidget(self.seed_label)
+        bar.addPermanentWidget(self.rate_label)
+        bar.showMessage("Press Space (or ▶) to train; → steps one minibatch")
+
+    @property
+    def latest_snapshot(self):
+        """The newest snapshot received from the worker (None before the first)."""
+        return self._latest
+
+    # ----------------------------------------------------------------- commands
+    def _send(self, method, *args) -> None:
+        """Call a worker command with a fresh sequence number."""
+        self._seq += 1
+        method(*args, seq=self._seq)
+
+    def play(self) -> None:
+        self.statusBar().showMessage("Training…")
+        self._send(self.worker.play)
+        self._show_playing(True)
+
+    def pause(self) -> None:
+        self._send(self.worker.pause)
+        self._show_playing(False)
+        self.statusBar().showMessage("Paused")
+
+    def _show_playing(self, playing: bool) -> None:
+        self.actions_.play.setChecked(playing)  # toggled, not triggered: sends nothing
+
+    def set_playing(self, playing: bool) -> None:
+        self.play() if playing else self.pause()
+
+    def step(self) -> None:
+        self._show_playing(False)
+        self._send(self.worker.step_batch)
+
+    def step_epoch(self) -> None:
+        self._show_playing(False)
+        self._send(self.worker.step_epoch)
+
+    def reset(self) -> None:
+        self._send(self.worker.reset, None)
+
+    def new_seed(self) -> None:
+        seed = self._settings.seed
+        while seed == self._settings.seed:
+            seed = random.randrange(1_000_000)
+        self._settings = self._settings.replace(seed=seed)
+        self._send(self.worker.reset, seed)
+
+    def update_settings(self, **changes) -> None:
+        self._settings = self._settings.replace(**changes)
+        self._send(self.worker.update, changes)
+
+    def _on_setting_changed(self, name: str, value) -> None:
+        s = self._settings
+        if name == "speed":
+            self._send(self.worker.set_speed, value)
+        elif name == "task":
+            if DATASETS[s.dataset].task != value:
+                first = next(n for n, spec in DATASETS.items() if spec.task == value)
+                self._change_dataset(first)
+        elif name == "dataset":
+            self._change_dataset(value)
+        elif name == "regenerate":
+            self.update_settings(data_seed=s.data_seed + 1)
+        elif name == "regularization" and value != "none" and s.reg_rate == 0:
+            # a penalty with rate 0 would do nothing: start from a small one
+            self.update_settings(regularization=value, reg_rate=DEFAULT_REG_RATE)
+        elif name == "loss":
+            task, k = self._task_of(s.dataset, s.n_classes)
+            self.update_settings(loss=None if value == losses_for(task, k)[0] else value)
+        else:
+            self.update_settings(**{name: value})
+
+    @staticmethod
+    def _task_of(dataset: str, n_classes: int) -> tuple[str, int]:
+        spec = DATASETS[dataset]
+        return spec.task, (n_classes if spec.multiclass else spec.n_classes)
+
+    def _change_dataset(self, name: str) -> None:
+        s = self._settings
+        task, k = self._task_of(name, s.n_classes)
+        loss = s.loss if s.loss in losses_for(task, k)[1:] else None
+        self.update_settings(dataset=name, loss=loss, output_activation=None)
+
+    def _on_hidden_changed(self, sizes) -> None:
+        self.update_settings(hidden=tuple(int(n) for n in sizes))
+
+    def _on_weight_edited(self, layer: int, i: int, j: int, value: float) -> None:
+        self._send(self.worker.set_weight, layer, i, j, value)
+
+    def _on_bias_edited(self, layer: int, j: int, value: float) -> None:
+        self._send(self.worker.set_bias, layer, j, value)
+
+    def _on_edge_mode_changed(self, _index: int) -> None:
+        self.network_view.set_edge_mode(self.edge_mode.currentData())
+
+    # ----------------------------------------------------------------- from the worker
+    def _on_snapshot_ready(self, snap) -> None:
+        self._latest = self._pending = snap
+        seq = snap.extras.get("seq", 0)
+        if self._import_seq and seq >= self._import_seq:
+            self._import_seq = 0  # handled; an error about it came before this snapshot
+        if seq >= self._seq:  # the worker has seen all our commands
+            self._show_playing(snap.running)
+            settings = snap.extras.get("settings")
+            if settings is not None and (settings, snap.run_id) != self._synced:
+                self._sync(settings, snap)
+        if not self._draw_timer.isActive() and not self._closed:
+            # at most DRAW_HZ frames a second; snapshots arriving meanwhile replace this one
+            wait = self._drawn_at + 1.0 / DRAW_HZ - time.perf_counter()
+            if wait <= 0:
+                self._on_draw_timer()
+            else:
+                self._draw_timer.start(max(1, round(wait * 1000)))
+
+    def _sync(self, settings: Settings, snap) -> None:
+        self._synced = (settings, snap.run_id)
+        self._settings = settings
+        self.controls.sync(settings, snap.task, len(snap.class_names)
+                           if snap.task == "classification" else 0,
+                           snap.extras.get("loss", "mse"))
+        custom = (len(snap.X_train) + len(snap.X_test)) if snap.extras.get("custom") else None
+        self.data_panel.sync(settings, custom)
+        self.seed_label.setText(f"seed {settings.seed}")
+
+    def _on_draw_timer(self) -> None:
+        snap, self._pending = self._pending, None
+        if snap is None:
+            return
+        self._drawn_at = time.perf_counter()
+        with self.worker.gui_frame():
+            self.controls.set_epoch(snap.epoch)
+            rate = f"{snap.epochs_per_s:,.0f} epochs/s" if snap.running else "paused"
+            # a figure that changes every frame is unreadable: at most 4 times a second
+            if rate != self.rate_label.text() and (
+                    not snap.running or self._drawn_at - self._rate_shown_at >= 0.25):
+                self.rate_label.setText(rate)
+                self._rate_shown_at = self._drawn_at
+            self.network_view.set_smooth(not snap.running)
+            frozen = set().union(*self.frozen_views.values())
+            for view in (self.network_view, self.output_view, self.loss_plot):
+                if view in frozen:
+                    continue  # a feature (lesson, history) draws this view itself for now
+                try:
+                    view.set_snapshot(snap)
+                except Exception:  # noqa: BLE001 - report it, and still draw the others
+                    sys.excepthook(*sys.exc_info())
+            # Paint now, while the trainer stands aside, instead of in later events that
+            # would fight it for the GIL: first the graphics scenes' queued dirty-item
+            # processing, then the window's pending update request (all painting).
+            # Twice: painting a plot can schedule a further update of it (pyqtgraph's
+            # clip-to-view resamples the curve once it knows the view range).
+            for _ in range(2):
+                for scene in self._scenes:
+                    QCoreApplication.sendPostedEvents(scene, QEvent.Type.MetaCall)
+                QCoreApplication.sendPostedEvents(self, QEvent.Type.UpdateRequest)
+        self.frames_drawn += 1
+
+    def _on_diverged(self, message: str) -> None:
+        self._show_playing(False)
+        self.statusBar().showMessage(message)
+
+    def _on_worker_error(self, message: str) -> None:
+        self.statusBar().showMessage(message)
+        if self._import_seq:
+            self._import_seq = 0
+            QMessageBox.warning(self, "Import weights", f"The weights were not loaded:\n"
+                                f"{message}")
+
+    # ----------------------------------------------------------------- files
+    def export_weights(self) -> None:
+        path, selected = QFileDialog.getSaveFileName(self, "Export weights", "weights.json",
+                                                     WEIGHT_FILTERS)
+        if not path:
+            return
+        if Path(path).suffix.lower() not in (".json", ".npz"):
+            path += ".npz" if "npz" in selected and "json" not in selected else ".json"
+        from model.files.serialize import save_network
+
+        def copy(pg):
+            data = pg.data
+            meta = {"loss": pg.trainer.loss.name, "task": data.task,
+                    "features": list(pg.feature_names()),
+                    "classes": list(data.target_names) if data.task == "classification"
+                    else None}
+            return pg.net.copy(), meta
+
+        try:
+            net, meta = self.worker.call(copy).result(timeout=CALL_TIMEOUT_S)
+            save_network(net, path, meta=meta)
+        except Exception as exc:  # noqa: BLE001 - any failure is reported, never fatal
+            self._warn("Export weights", f"The weights were not saved:\n{exc}")
+            return
+        self.statusBar().showMessage(f"Weights saved to {path}")
+
+    def import_weights(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import weights", "", WEIGHT_FILTERS)
+        if not path:
+            return
+        from model.files.serialize import load_network
+        try:
+            net = load_network(path)
+        except Exception as exc:  # noqa: BLE001 - a corrupt file must never crash the app
+            self._warn("Import weights", f"The weights were not loaded:\n{exc}")
+            return
+        current = list(self._latest.input_names) if self._latest else list(
+            self._settings.features)
+        if list(net.inputs) != current:
+            self._warn("Import weights",
+                       f"The weights were not loaded: the file's network takes the inputs "
+                       f"[{_names(net.inputs)}] but the current features are "
+                       f"[{_names(current)}]. Select the same features (in the same order) "
+                       f"and import again.")
+            return
+        self._send(self.worker.load_network, net)
+        self._import_seq = self._seq
+        self.statusBar().showMessage(f"Weights loaded from {path}")
+
+    def _warn(self, title: str, text: str) -> None:
+        self.statusBar().showMessage(" ".join(text.split()))
+        QMessageBox.warning(self, title, text)
+
+    # ----------------------------------------------------------------- shutdown
+    def shutdown(self) -> None:
+        """Stop the worker and join its thread (idempotent). Order matters: the stop flag,
+        then quit(), then wait() — a QThread destroyed while running aborts the process."""
+        if self._closed:
+            return
+        self._closed = True
+        self._draw_timer.stop()
+        self.worker.stop()
+        self.thread.quit()
+        if not self.thread.wait(30_000):  # a step never takes this long; don't hang forever
+            self.thread.terminate()
+            self.thread.wait()
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,448 @@
+"""The trainer's thread: a parentless QObject that owns the Playground and runs in a QThread.
+
+The GUI never touches the Playground. It puts commands on a queue (every public method here
+is safe to call from the GUI thread) and receives immutable ``Snapshot``s through
+``snapshot_ready``. The loop runs in the worker's thread and checks the queue once per
+minibatch, so "pause" stops within one step and "step" runs exactly one step. While running
+flat out it never sleeps and takes a snapshot (with the neuron grids) only when
+1/``snapshot_hz`` seconds have passed; after every discrete command (step, reset, edit,
+setting change, pause) it takes one at once.
+
+Shut down in order (see ``MainWindow.shutdown``): ``stop()``, ``thread.quit()``,
+``thread.wait()``.
+"""
+from __future__ import annotations
+
+import math
+import queue
+import threading
+import time
+from collections import deque
+from contextlib import contextmanager
+from concurrent.futures import Future
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from model.core.losses import default_loss
+from model.core.network import Network
+from model.playground import Playground, Settings
+from model.snapshot import take_snapshot
+
+#: (label, kind, units per second); kind "steps" = minibatches, "epochs", "flat" = no pacing
+SPEEDS: tuple[tuple[str, str, float], ...] = (
+    ("1 step/s", "steps", 1.0),
+    ("5 steps/s", "steps", 5.0),
+    ("30 steps/s", "steps", 30.0),
+    ("2 epochs/s", "epochs", 2.0),
+    ("10 epochs/s", "epochs", 10.0),
+    ("1 epoch/frame", "epochs", 30.0),
+    ("flat out", "flat", math.inf),
+)
+FLAT_OUT = len(SPEEDS) - 1
+
+#: the longest the trainer waits for the GUI thread to finish drawing a frame
+MAX_YIELD_S = 0.1
+
+
+class TrainerWorker(QObject):
+    snapshot_ready = Signal(object)  # model.snapshot.Snapshot
+    diverged = Signal(str)  # the engine's message; training has been paused
+    error = Signal(str)  # a refused command (bad import, impossible setting); nothing changed
+    finished = Signal()
+
+    def __init__(self, settings: Settings = Settings(), *, grid_resolution: int = 40,
+                 snapshot_hz: float = 33.0):
+        super().__init__()  # parentless: it is moved to its QThread
+        self._settings = settings
+        self._grid_resolution = int(grid_resolution)
+        self._snapshot_interval = 1.0 / float(snapshot_hz)
+        self._commands: queue.SimpleQueue = queue.SimpleQueue()
+        self._stopped = False
+        self.pg: Playground | None = None  # touch only from the worker thread (or via call())
+        self._run_id = 0
+        self._running = False
+        self._speed = FLAT_OUT
+        self._unit_open = False  # a paced unit (one step or one epoch) is in progress
+        self._next_due = 0.0
+        self._last_snapshot = 0.0
+        self._rate_samples: deque = deque()  # (time, epoch) for epochs/s
+        self._imported: Network | None = None  # reset brings these weights back
+        self._seq = 0  # sequence number of the last command handled (GUI syncs on it)
+        self.steps_trained = 0  # minibatches trained by this worker, for the benchmark
+        # Cleared while the GUI thread draws a frame. Both threads run Python and share the
+        # GIL; when they fight for it, each of the GUI's hundreds of Python calls per frame
+        # waits for the trainer to be preempted, and a frame takes ten times as long. The
+        # trainer therefore stands aside (waiting on this event, GIL released) meanwhile.
+        self._gui_idle = threading.Event()
+        self._gui_idle.set()
+        # Observers (lessons, health, timeline) hear about epochs and new runs in this thread.
+        self._observers: list = []
+
+    # ----------------------------------------------------------------- GUI-thread API
+    def _post(self, name: str, *args, seq: int = 0) -> None:
+        self._commands.put((name, args, seq))
+
+    def play(self, seq: int = 0) -> None:
+        self._post("play", seq=seq)
+
+    def pause(self, seq: int = 0) -> None:
+        self._post("pause", seq=seq)
+
+    def step_batch(self, seq: int = 0) -> None:
+        self._post("step_batch", seq=seq)
+
+    def step_epoch(self, seq: int = 0) -> None:
+        self._post("step_epoch", seq=seq)
+
+    def reset(self, seed: int | None = None, seq: int = 0) -> None:
+        """Fresh weights from the same seed (or from ``seed``), same data."""
+        self._post("reset", seed, seq=seq)
+
+    def update(self, changes: dict, seq: int = 0) -> None:
+        """Setting changes (see Playground.update): hot ones keep the weights."""
+        self._post("update", dict(changes), seq=seq)
+
+    def set_weight(self, layer: int, i: int, j: int, value: float, seq: int = 0) -> None:
+        self._post("set_weight", int(layer), int(i), int(j), float(value), seq=seq)
+
+    def set_bias(self, layer: int, j: int, value: float, seq: int = 0) -> None:
+        self._post("set_bias", int(layer), int(j), float(value), seq=seq)
+
+    def load_network(self, network: Network, seq: int = 0) -> None:
+        """Train these weights on the current data from now on (refused with ``error``
+        if they do not fit; then nothing changes)."""
+        self._post("load_network", network, seq=seq)
+
+    def set_speed(self, index: int, seq: int = 0) -> None:
+        self._post("set_speed", int(index), seq=seq)
+
+    def request_snapshot(self) -> None:
+        self._post("snapshot")
+
+    def call(self, fn, *, changes_state: bool = False) -> Future:
+        """Run ``fn(playground)`` in the worker thread between two steps; its result (or
+        exception) arrives in the returned Future. For exports, views and tests.
+
+        With ``changes_state=True`` (fn edited the weights or the history, e.g. a timeline
+        restore), the worker pauses, starts a new run id so plots redraw from scratch, and
+        sends a snapshot. fn may return a new Playground to replace the current one."""
+        future: Future = Future()
+        self._post("call", fn, future, changes_state)
+        return future
+
+    def set_data(self, data, seq: int = 0) -> None:
+        """Train on these points (CSV or drawn) from now on; rebuilds the network."""
+        self._post("set_data", data, seq=seq)
+
+    def replace_playground(self, playground, seq: int = 0) -> None:
+        """Continue from this Playground (e.g. a loaded session), paused."""
+        self._post("replace_playground", playground, seq=seq)
+
+    @contextmanager
+    def gui_frame(self):
+        """``with worker.gui_frame():`` around drawing in the GUI thread: the trainer pauses
+        between two steps until the block ends (or MAX_YIELD_S has passed)."""
+        self._gui_idle.clear()
+        try:
+            yield
+        finally:
+            self._gui_idle.set()
+
+    def add_observer(self, observer) -> None:
+        """Register an object whose optional methods ``on_epoch(pg)`` (after every completed
+        epoch), ``on_step(pg)`` (after a discrete Step) and ``on_new_run(pg)`` (after a
+        rebuild, reset or import) run in the worker thread. Safe to call from the GUI."""
+        self._post("add_observer", observer)
+
+    def _notify(self, event: str) -> None:
+        for observer in self._observers:
+            method = getattr(observer, event, None)
+            if method is not None:
+                try:
+                    method(self.pg)
+                except Exception as exc:  # noqa: BLE001 - an observer must not stop training
+                    self.error.emit(f"{type(observer).__name__}: {exc}")
+
+    def _do_add_observer(self, observer) -> None:
+        self._observers.append(observer)
+        if hasattr(observer, "on_new_run"):
+            observer.on_new_run(self.pg)
+
+    def stop(self) -> None:
+        """Make ``run`` return after the current step (thread-safe, idempotent)."""
+        self._stopped = True
+        self._post("stop")
+
+    # ----------------------------------------------------------------- the loop
+    @Slot()
+    def run(self) -> None:
+        """The worker thread's body: started by QThread.started, returns on stop()."""
+        # Divergence is detected and reported by the trainer; numpy's overflow warnings in
+        # this thread would only be noise. (numpy's error state is per thread.)
+        np.seterr(all="ignore")
+        try:
+            try:
+                self.pg = Playground(self._settings)
+            except Exception as exc:  # noqa: BLE001 - bad settings: fall back to defaults
+                self.error.emit(f"cannot build the playground ({exc}); using defaults")
+                self.pg = Playground(Settings())
+            self._emit_snapshot()
+            while not self._stopped:
+                if self._running:
+                    while not self._commands.empty() and not self._stopped:
+                        self._handle(self._commands.get_nowait())
+                    if self._running and not self._stopped:
+                        try:
+                            self._train_tick()
+                        except Exception as exc:  # noqa: BLE001 - stop, say why, go on
+                            self._running = False
+                            self.error.emit(f"training stopped: {exc}")
+                            self._emit_snapshot()
+                else:
+                    self._handle(self._commands.get())  # blocks without holding the GIL
+        finally:
+            self._running = False
+            # Futures still queued would otherwise block their caller until its timeout.
+            while not self._commands.empty():
+                name, args, _ = self._commands.get_nowait()
+                if name == "call":
+                    args[1].cancel()
+            self.finished.emit()
+
+    def _train_tick(self) -> None:
+        """Train until a command is waiting or a snapshot is due, paced by the speed."""
+        kind = SPEEDS[self._speed][1]
+        if kind == "flat":
+            self._train_flat_out()
+        else:
+            self._train_paced()
+
+    def _train_flat_out(self) -> None:
+        trainer = self.pg.trainer
+        step, diverged = trainer.step_batch, None
+        no_command, gui_idle = self._commands.empty, self._gui_idle.is_set
+        clock, due = time.perf_counter, self._last_snapshot + self._snapshot_interval
+        n = 0
+        # One minibatch per iteration; a command is noticed before the next one starts.
+        while no_command():
+            if not gui_idle():
+                self._gui_idle.wait(MAX_YIELD_S)
+                continue
+            if step(errors_ignored=True) and self._observers:
+                self._notify("on_epoch")
+            n += 1
+            diverged = trainer.diverged
+            if diverged or clock() >= due:
+                break
+        self.steps_trained += n
+        if diverged:
+            self._stop_diverged(diverged)
+        elif clock() >= due:
+            self._emit_snapshot()
+
+    def _train_paced(self) -> None:
+        """At most one minibatch; a unit (one step or one epoch) starts every 1/rate s."""
+        _, kind, rate = SPEEDS[self._speed]
+        now = time.perf_counter()
+        if not self._unit_open:
+            if now < self._next_due:
+                try:  # sleep until due, but wake up at once for a command
+                    self._handle(self._commands.get(timeout=self._next_due - now))
+                except queue.Empty:
+                    pass
+                return
+            self._unit_open = True
+            # no catching up after a stall: at most one unit is ever due
+            self._next_due = max(self._next_due + 1.0 / rate, now)
+        if not self._gui_idle.is_set():
+            self._gui_idle.wait(MAX_YIELD_S)
+        trainer = self.pg.trainer
+        ended_epoch = trainer.step_batch()
+        self.steps_trained += 1
+        if ended_epoch:
+            self._notify("on_epoch")
+        if trainer.diverged:
+            self._stop_diverged(trainer.diverged)
+        elif kind == "steps" or ended_epoch:
+            self._unit_open = False
+            self._emit_snapshot()
+
+    def _stop_diverged(self, message: str) -> None:
+        self._running = False
+        self._unit_open = False
+        self._emit_snapshot()
+        self.diverged.emit(message)
+
+    # ----------------------------------------------------------------- commands
+    def _handle(self, command) -> None:
+        name, args, seq = command
+        if seq:
+            self._seq = max(self._seq, seq)
+        if name == "stop":
+            self._stopped = True
+            return
+        if name == "call":
+            fn, future, changes_state = args
+            if future.set_running_or_notify_cancel():
+                try:
+                    result = fn(self.pg)
+                    if changes_state:
+                        self._do_pause()
+                        if isinstance(result, Playground):
+                            self.pg = result
+                            self._imported = None
+                        self._new_run()
+                        self._emit_snapshot()
+                    future.set_result(result)
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                    future.set_exception(exc)
+            return
+        try:
+            getattr(self, f"_do_{name}")(*args)
+        except Exception as exc:  # noqa: BLE001 - a refused command must not kill the loop
+            self.error.emit(str(exc) or type(exc).__name__)
+        self._emit_snapshot()
+
+    def _do_snapshot(self) -> None:
+        pass
+
+    def _do_play(self) -> None:
+        if self.pg.trainer.diverged:
+            self.pg.trainer.reset_divergence()  # weights were restored: carry on from there
+        if not self._running:
+            self._running = True
+            self._unit_open = False
+            self._next_due = time.perf_counter()
+            self._rate_samples.clear()
+
+    def _do_pause(self) -> None:
+        self._running = False
+        self._unit_open = False
+
+    def _do_step_batch(self) -> None:
+        self._do_pause()
+        trainer = self.pg.trainer
+        trainer.reset_divergence()
+        if trainer.step_batch():
+            self._notify("on_epoch")
+        self.steps_trained += 1
+        self._notify("on_step")
+        if trainer.diverged:
+            self.diverged.emit(trainer.diverged)
+
+    def _do_step_epoch(self) -> None:
+        self._do_pause()
+        trainer = self.pg.trainer
+        trainer.reset_divergence()
+        if trainer.step_epoch():
+            self._notify("on_epoch")
+        self._notify("on_step")
+        if trainer.diverged:
+            self.diverged.emit(trainer.diverged)
+
+    def _do_reset(self, seed: int | None) -> None:
+        if seed is not None:
+            self._imported = None
+        if self._imported is not None:
+            self.pg = Playground(self.pg.settings, data=self.pg.custom_data,
+                                 network=self._imported.copy())
+        else:
+            self.pg.reset(seed)
+        self._new_run()
+
+    def _do_update(self, changes: dict) -> None:
+        if self.pg.update(**changes):
+            self._imported = None
+            self._new_run()
+        elif "lr" in changes:
+            self.pg.trainer.reset_divergence()  # a smaller rate is the usual way out
+
+    def _do_set_weight(self, layer: int, i: int, j: int, value: float) -> None:
+        _check_finite(value)
+        W = self._layer(layer).W
+        if not (0 <= i < W.shape[0] and 0 <= j < W.shape[1]):
+            raise ValueError(f"layer {layer + 1} has no weight [{i}][{j}]")
+        W[i, j] = value
+
+    def _do_set_bias(self, layer: int, j: int, value: float) -> None:
+        _check_finite(value)
+        b = self._layer(layer).b
+        if not 0 <= j < b.shape[0]:
+            raise ValueError(f"layer {layer + 1} has no bias [{j}]")
+        b[j] = value
+
+    def _layer(self, layer: int):
+        layers = self.pg.net.layers
+        if not 0 <= layer < len(layers):
+            raise ValueError(f"the network has no layer {layer + 1}")
+        return layers[layer]
+
+    def _do_load_network(self, network: Network) -> None:
+        pg = self.pg
+        hidden = tuple(network.sizes[1:-1])
+        settings = pg.settings.replace(
+            hidden=hidden, output_activation=network.output_activation,
+            activation=network.activation_names[0] if hidden else pg.settings.activation)
+        try:
+            new = Playground(settings, data=pg.custom_data, network=network.copy())
+        except ValueError:
+            # the output layer may not fit the chosen loss: try the task's usual one for it
+            new = Playground(settings.replace(loss=default_loss(network.output_activation,
+                                                                 pg.data.task)),
+                             data=pg.custom_data, network=network.copy())
+        self.pg = new
+        self._imported = network.copy()
+        self._new_run()
+
+    def _do_set_data(self, data) -> None:
+        self.pg.set_data(data)  # raises (and changes nothing) if the data does not fit
+        self._imported = None
+        self._new_run()
+
+    def _do_replace_playground(self, playground) -> None:
+        self._do_pause()
+        self.pg = playground
+        self._imported = None
+        self._new_run()
+
+    def _do_set_speed(self, index: int) -> None:
+        if not 0 <= index < len(SPEEDS):
+            raise ValueError(f"no speed {index}")
+        self._speed = index
+        self._unit_open = False
+        self._next_due = time.perf_counter()
+
+    def _new_run(self) -> None:
+        self._notify("on_new_run")
+        self._run_id += 1
+        self._unit_open = False
+        self._rate_samples.clear()
+
+    # ----------------------------------------------------------------- snapshots
+    def _epochs_per_s(self, now: float) -> float:
+        samples = self._rate_samples
+        if not self._running:
+            samples.clear()
+            return 0.0
+        samples.append((now, self.pg.trainer.epoch))
+        while len(samples) > 2 and now - samples[0][0] > 1.0:
+            samples.popleft()
+        t0, e0 = samples[0]
+        return (samples[-1][1] - e0) / (now - t0) if now > t0 else 0.0
+
+    def _emit_snapshot(self) -> None:
+        now = time.perf_counter()
+        self._last_snapshot = now
+        with np.errstate(all="ignore"):  # huge weights just before a divergence overflow
+            snap = take_snapshot(self.pg, self._run_id, self._grid_resolution,
+                                 running=self._running, epochs_per_s=self._epochs_per_s(now),
+                                 extras={"settings": self.pg.settings, "seq": self._seq,
+                                         "custom": self.pg.custom_data is not None,
+                                         "loss": self.pg.trainer.loss.name})
+        self.snapshot_ready.emit(snap)
+
+
+def _check_finite(value: float) -> None:
+    if not math.isfinite(value):
+        raise ValueError(f"a weight must be a finite number, not {value}")

@@ -1,0 +1,252 @@
+"""Gradient health: per-layer curves over the epochs (gradient norm, update/weight ratio,
+saturated sigmoid/tanh units, dead ReLUs) and plain-language warnings, live.
+
+A worker observer measures ``model.lessons.health.layer_health`` on a fixed sample of training rows
+after epochs and discrete steps, at most once per ``interval`` of wall time, the interval
+growing with the measurement's own cost so that it never takes more than ``MAX_SHARE`` of the
+trainer's time. The records go into a ``HealthHistory`` behind a lock; the GUI copies the
+series on a timer while the dock shows and feeds curves created once per architecture.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from functools import partial
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QSize, QTimer, Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from model.lessons.health import HealthHistory, layer_health, warnings_for
+
+from gui.shell.docks import DOCK_HEIGHT, FutureRelay, add_dock, future_error, install_once
+from gui.plots.plot_style import plain_plot
+
+SAMPLE_ROWS = 200  # training rows the activations are measured on
+MIN_INTERVAL_S = 0.05  # at most 20 measurements a second...
+MAX_SHARE = 0.05  # ...and at most 5% of the wall time
+REFRESH_MS = 200  # the panel redraws at most 5 times a second
+COLORS = ((8, 119, 189), (245, 147, 34), (44, 160, 44), (148, 103, 189), (214, 39, 40),
+          (23, 190, 207), (140, 86, 75), (127, 127, 127), (188, 189, 34))
+PLOTS = (("grad_norm", "gradient norm ‖∂C/∂W‖", True),
+         ("update_ratio", "update / weight ‖Δw‖/‖w‖", True),
+         ("saturated", "saturated sigmoid/tanh units", False),
+         ("dead", "dead ReLUs", False))
+
+
+class HealthObserver:
+    """Runs in the worker thread (see TrainerWorker.add_observer); everything it shares with
+    the GUI is behind ``lock``."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.history = HealthHistory()
+        self.version = 0  # bumped on every change, so the GUI redraws only when needed
+        self.run = 0  # bumped on every new run
+        self.activations: tuple[str, ...] = ()
+        self.measure_seconds = 0.0  # cost of the last measurement
+        self._X = None
+        self._due = 0.0
+        self._last_x = None
+
+    def on_new_run(self, pg) -> None:
+        X = pg.trainer.X_train
+        rows = np.random.default_rng(0).permutation(len(X))[:SAMPLE_ROWS]
+        self._X = X[np.sort(rows)].copy()
+        self._due, self._last_x = 0.0, None
+        with self.lock:
+            self.history.clear()
+            self.activations = tuple(pg.net.activation_names)
+            self.run += 1
+            self.version += 1
+
+    def on_epoch(self, pg) -> None:
+        if time.perf_counter() >= self._due:  # cheap when skipped: flat out calls this a lot
+            self._measure(pg)
+
+    def on_step(self, pg) -> None:
+        self._measure(pg)  # a discrete step is rare: always measured
+
+    def _measure(self, pg) -> None:
+        t = pg.trainer
+        x = t.epoch + t.position / len(t.X_train)  # in epochs, a step counts as a fraction
+        if x == self._last_x or self._X is None:
+            return
+        start = time.perf_counter()
+        with np.errstate(all="ignore"):
+            health = layer_health(pg.net, self._X, t.optimizer.update, t.loss.name)
+        end = time.perf_counter()
+        self.measure_seconds = end - start
+        self._due = end + max(MIN_INTERVAL_S, self.measure_seconds / MAX_SHARE)
+        self._last_x = x
+        with self.lock:
+            self.history.append(x, health)
+            self.version += 1
+
+    def copy(self) -> tuple:
+        """(version, run, activations, epochs, {attribute: (records, layers) array}, latest
+        records) — fresh objects for the GUI thread."""
+        with self.lock:
+            h = self.history
+            series = {name: h.series(name) for name, _, _ in PLOTS}
+            latest = list(h.records[-1]) if h.records else []
+            return (self.version, self.run, self.activations, np.array(h.epochs, dtype=float),
+                    series, latest)
+
+
+def _diverged_layer(observer: HealthObserver, pg) -> tuple:
+    """In the worker: the layer where the NaN started and the observer's version then."""
+    with observer.lock:
+        version = observer.version
+    return getattr(pg.trainer, "diverged_layer", None), version
+
+
+class HealthPanel(QWidget):
+    def sizeHint(self) -> QSize:
+        return QSize(900, DOCK_HEIGHT)  # a strip under the graph, not half the window
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.warnings = QLabel("No measurements yet: train a little.")
+        self.warnings.setWordWrap(True)
+        self.warnings.setToolTip("What the curves say, in plain words (latest measurement)")
+        self.legend = QLabel()
+        self.legend.setToolTip("One curve per layer, in these colours")
+        self.plots: dict[str, pg.PlotItem] = {}
+        grid = QGridLayout()
+        grid.setSpacing(2)
+        for col, (name, title, log) in enumerate(PLOTS):
+            widget = plain_plot("epoch")
+            widget.setMinimumSize(150, 110)
+            item = widget.getPlotItem()
+            item.setTitle(title, size="8pt", color="#333")
+            item.setLogMode(x=False, y=log)
+            for axis in ("bottom", "left"):
+                item.getAxis(axis).enableAutoSIPrefix(False)
+            if not log:
+                item.setYRange(0, 1, padding=0.05)
+                item.enableAutoRange(axis="y", enable=False)
+            widget.setToolTip({
+                "grad_norm": "Norm of each layer's gradient (log scale): the first layers far "
+                             "below the last means vanishing gradients",
+                "update_ratio": "Size of each step relative to the weights (log scale); about "
+                                "1e-3 is healthy, near 1 the weights are thrown around",
+                "saturated": "Share of (example, unit) pairs of sigmoid/tanh layers in the flat "
+                             "tails, where f′(z) < 0.1 of its peak",
+                "dead": "Share of a ReLU layer's units that output 0 for every sampled example",
+            }[name])
+            grid.addWidget(widget, 0, col)
+            self.plots[name] = item
+        box = QVBoxLayout(self)
+        box.setContentsMargins(4, 2, 4, 4)
+        box.addWidget(self.warnings)
+        box.addWidget(self.legend)
+        box.addLayout(grid, 1)
+
+
+class GradientHealthView(QObject):
+    """Controller: the observer, the refresh timer, the curves and the warnings."""
+
+    refreshed = Signal()  # after new numbers were drawn
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.observer = HealthObserver()
+        self.panel = HealthPanel()
+        self.dock = add_dock(window, "Gradient health", self.panel, "Ctrl+Shift+H",
+                             "Show per-layer gradient norms, update ratios, saturated and "
+                             "dead units")
+        self.warnings: list[str] = []
+        self.diverged_layer: int | None = None
+        self._diverged_version = None
+        self._curves: dict[str, list] = {}
+        self._drawn = None  # (version, diverged) last drawn
+        self._layout_key = None  # (run, activations) the curves were made for
+        self._relay = FutureRelay(self)
+        self._relay.finished.connect(self._on_diverged_layer)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+        self.dock.visibilityChanged.connect(self._on_visibility_changed)
+        window.worker.diverged.connect(self._on_diverged)
+        window.worker.add_observer(self.observer)
+
+    # ------------------------------------------------------------------ slots
+    def _on_visibility_changed(self, visible: bool) -> None:
+        if visible:
+            self._timer.start()
+            self.refresh()
+        else:
+            self._timer.stop()
+
+    def _on_diverged(self, _message: str) -> None:
+        self._relay.watch(self.window.worker.call(partial(_diverged_layer, self.observer)))
+
+    def _on_diverged_layer(self, _tag, future) -> None:
+        if future_error(future) is None:
+            self.diverged_layer, self._diverged_version = future.result()
+            self.refresh()
+
+    # ------------------------------------------------------------------ drawing
+    def refresh(self) -> None:
+        version, run, acts, epochs, series, latest = self.observer.copy()
+        if self._diverged_version is not None and version != self._diverged_version:
+            self.diverged_layer = self._diverged_version = None  # trained on (or reset) since
+        key = (version, self.diverged_layer)
+        if key == self._drawn:
+            return
+        self._drawn = key
+        if (run, acts) != self._layout_key:
+            self._make_curves(run, acts)
+        for name, _, log in PLOTS:
+            values = series[name]
+            for l, curve in enumerate(self._curves[name]):
+                if curve is None or values.shape[1] <= l:
+                    continue
+                y = values[:, l]
+                keep = np.isfinite(y) & (y > 0) if log else np.isfinite(y)
+                curve.setData(epochs[keep], y[keep])
+        self._show_warnings(latest)
+        self.refreshed.emit()
+
+    def _make_curves(self, run: int, acts: tuple[str, ...]) -> None:
+        self._layout_key = (run, acts)
+        for name, items in self._curves.items():
+            for curve in items:
+                if curve is not None:
+                    self.panel.plots[name].removeItem(curve)
+        last = len(acts) - 1
+        names = [f"layer {l + 1}" + (" (output)" if l == last else "") for l in range(len(acts))]
+        for name, title, _ in PLOTS:
+            item = self.panel.plots[name]
+            wanted = {"saturated": ("sigmoid", "tanh"), "dead": ("relu",)}.get(name)
+            self._curves[name] = [
+                item.plot(pen=pg.mkPen(COLORS[l % len(COLORS)], width=1.5))
+                if wanted is None or a in wanted else None for l, a in enumerate(acts)]
+            none = wanted is not None and not any(self._curves[name])
+            item.setTitle(f"{title} (no {' or '.join(wanted)} layer)" if none else title,
+                          size="8pt", color="#999" if none else "#333")
+        swatches = " ".join(f"<span style='color:rgb{COLORS[l % len(COLORS)]}'>■</span> {n} "
+                            f"<span style='color:#888'>({a})</span>&nbsp;"
+                            for l, (n, a) in enumerate(zip(names, acts)))
+        self.panel.legend.setText(swatches)
+
+    def _show_warnings(self, latest) -> None:
+        if not latest and self.diverged_layer is None:
+            self.warnings = []
+            self.panel.warnings.setText("No measurements yet: train a little.")
+            return
+        self.warnings = warnings_for(latest, self.diverged_layer)
+        if self.warnings:
+            text = "<br>".join(f"⚠ {w}" for w in self.warnings)
+            self.panel.warnings.setText(f"<span style='color:#b4501e'>{text}</span>")
+        else:
+            self.panel.warnings.setText("<span style='color:#2c7a2c'>Healthy: gradients reach "
+                                        "every layer and no layer is saturated or dead.</span>")
+
+
+def install(window) -> GradientHealthView:
+    """Add the "Gradient health" dock (View menu, Ctrl+Shift+H) to ``window``."""
+    return install_once(window, "health", lambda: GradientHealthView(window))

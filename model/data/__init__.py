@@ -1,0 +1,1 @@
+"""Data: the generated data sets, the input feature transforms and CSV files."""

@@ -1,0 +1,1 @@
+"""Files: weights and session formats, atomic writes, and the ONNX and Python exports."""

@@ -1,0 +1,326 @@
+"""Sessions: one JSON file holding everything needed to come back to the same state.
+
+    {"format": "backprop-playground/session", "version": 1,
+     "settings": {...every field of playground.Settings...},
+     "data": {"kind": "generated"} | {"kind": "points", "name": ..., "task": ...,
+              "input_names": [...], "target_names": [...],
+              "X_train": [[...]], "y_train": [...], "X_test": [[...]], "y_test": [...]},
+     "network": {...the weights format, see serialize.py...},
+     "trainer": {"epoch", "position", "steps", "order", "rng", "optimizer", "lr",
+                 "optimizer_t", "optimizer_state": {name: [...]}, "last_update",
+                 "good_params", "history": {...}, "diverged"},
+     "meta": {...free-form...}}
+
+Generated data is stored as its generator settings and seed (it regenerates bit for bit);
+your own points are stored as they are. Floats are written with repr() and load back exactly.
+Loading a file from a newer version keeps what this version understands and says what it
+ignored; anything malformed raises SessionError naming the field, and nothing is changed.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from model.files.atomic import atomic_file
+from model.data.datasets import Data
+from model.playground import Playground, Settings
+from model.files.serialize import WeightsError, network_from_dict, network_to_dict
+
+FORMAT = "backprop-playground/session"
+VERSION = 1
+MAX_BYTES = 200 * 1024 * 1024
+_TOP_KEYS = {"format", "version", "settings", "data", "network", "trainer", "meta"}
+
+
+class SessionError(ValueError):
+    """A session file that cannot be read or written; the message is one line."""
+
+
+@dataclass
+class LoadedSession:
+    playground: Playground
+    notes: list[str] = field(default_factory=list)  # what a newer file had that was ignored
+    meta: dict = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------- saving
+def _listify(value):
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {k: _listify(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_listify(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    return value
+
+
+def session_to_dict(pg: Playground, meta: dict | None = None) -> dict:
+    settings = dataclasses.asdict(pg.settings)
+    if pg.custom_data is None:
+        data = {"kind": "generated"}
+    else:
+        d = pg.custom_data
+        data = {"kind": "points", "name": d.name, "task": d.task,
+                "input_names": list(d.input_names), "target_names": list(d.target_names),
+                "X_train": d.X_train.tolist(), "y_train": d.y_train.tolist(),
+                "X_test": d.X_test.tolist(), "y_test": d.y_test.tolist()}
+    state = pg.trainer.state()
+    state.pop("params")
+    return {"format": FORMAT, "version": VERSION, "settings": _listify(settings), "data": data,
+            "network": network_to_dict(pg.net), "trainer": _listify(state), "meta": meta or {}}
+
+
+def atomic_write_text(path, text: str, what: str = "file") -> None:
+    """Write ``text`` to ``path`` via a temporary file in the same folder and os.replace, so a
+    crash or a full disk never leaves a broken file where a good one was."""
+    path = Path(path)
+    try:
+        with atomic_file(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as exc:
+        raise SessionError(f"{path.name}: cannot write the {what} ({exc.strerror or exc})") from None
+
+
+def save_session(pg: Playground, path, meta: dict | None = None) -> None:
+    d = session_to_dict(pg, meta)
+    try:
+        text = json.dumps(d, allow_nan=False, separators=(",", ":"))
+    except ValueError:
+        raise SessionError(f"{Path(path).name}: the session contains NaN or infinite values") from None
+    atomic_write_text(path, text, "session")
+
+
+# ----------------------------------------------------------------------------- loading
+class _Check:
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, where: str, message: str):
+        raise SessionError(f"{self.source}: {where}: {message}")
+
+    def obj(self, value, where: str) -> dict:
+        if not isinstance(value, dict):
+            self.fail(where, f"expected an object, got {type(value).__name__}")
+        return value
+
+    def number(self, value, where: str, integer=False) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(where, f"expected a number, got {type(value).__name__}")
+        if integer and not isinstance(value, int):
+            self.fail(where, "expected an integer")
+        if not math.isfinite(value):
+            self.fail(where, "not a finite number")
+        return value
+
+    def array(self, value, where: str, ndim: int, dtype=float) -> np.ndarray:
+        try:
+            arr = np.array(value, dtype=dtype)
+        except (TypeError, ValueError, OverflowError):
+            self.fail(where, f"expected a {ndim}-d array of numbers")
+        if arr.dtype == object or arr.ndim != ndim and not (arr.size == 0 and ndim == 2):
+            self.fail(where, f"expected a {ndim}-d array of numbers")
+        if dtype is float and not np.all(np.isfinite(arr)):
+            self.fail(where, "contains NaN or infinite values")
+        if _has_bool(value):
+            self.fail(where, "expected numbers, got true/false")
+        return arr
+
+
+def _has_bool(value) -> bool:
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, list):
+        return any(_has_bool(v) for v in value)
+    return False
+
+
+def _settings(raw, check: _Check, notes: list[str]) -> Settings:
+    raw = check.obj(raw, "settings")
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    kwargs = {}
+    for key, value in raw.items():
+        if key not in fields:
+            notes.append(f"ignored setting {key!r}")
+            continue
+        default = getattr(Settings(), key)
+        where = f"settings.{key}"
+        if isinstance(default, bool):
+            if not isinstance(value, bool):
+                check.fail(where, "expected true or false")
+        elif isinstance(default, int):
+            check.number(value, where, integer=True)
+        elif isinstance(default, float):
+            value = float(check.number(value, where))
+        elif isinstance(default, tuple):
+            if not isinstance(value, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+                check.fail(where, "expected a list")
+            value = tuple(value)
+        elif default is None or isinstance(default, str):
+            if value is not None and not isinstance(value, str):
+                check.fail(where, "expected a string")
+        kwargs[key] = value
+    return Settings(**kwargs)
+
+
+def _data(raw, check: _Check) -> Data | None:
+    raw = check.obj(raw, "data")
+    kind = raw.get("kind")
+    if kind == "generated":
+        return None
+    if kind != "points":
+        check.fail("data.kind", f"expected 'generated' or 'points', got {str(kind)[:30]!r}")
+    for key in ("task", "input_names", "target_names", "X_train", "y_train", "X_test", "y_test"):
+        if key not in raw:
+            check.fail("data", f"missing {key!r}")
+    task = raw["task"]
+    if task not in ("classification", "regression"):
+        check.fail("data.task", "expected 'classification' or 'regression'")
+    names = {}
+    for key in ("input_names", "target_names"):
+        if not isinstance(raw[key], list) or not all(isinstance(v, str) for v in raw[key]):
+            check.fail(f"data.{key}", "expected a list of strings")
+        names[key] = tuple(raw[key])
+    X_train = check.array(raw["X_train"], "data.X_train", 2)
+    X_test = check.array(raw["X_test"], "data.X_test", 2)
+    if task == "classification":
+        y_train = check.array(raw["y_train"], "data.y_train", 1, dtype=np.int64)
+        y_test = check.array(raw["y_test"], "data.y_test", 1, dtype=np.int64)
+    else:
+        y_train = check.array(raw["y_train"], "data.y_train", 2)
+        y_test = check.array(raw["y_test"], "data.y_test", 2)
+    d = len(names["input_names"])
+    if X_test.size == 0:
+        X_test = X_test.reshape(0, d)
+        y_test = y_test.reshape((0,) if task == "classification" else (0, len(names["target_names"])))
+    try:
+        return Data(X_train, y_train, X_test, y_test, task, names["input_names"],
+                    names["target_names"], name=str(raw.get("name", "custom")))
+    except ValueError as exc:
+        check.fail("data", str(exc).splitlines()[0])
+
+
+def _trainer_state(raw, check: _Check, net) -> dict:
+    raw = check.obj(raw, "trainer")
+    state = {}
+    for key in ("epoch", "position", "steps", "optimizer_t"):
+        state[key] = int(check.number(raw.get(key), f"trainer.{key}", integer=True))
+        if state[key] < 0:
+            check.fail(f"trainer.{key}", "must not be negative")
+    state["lr"] = float(check.number(raw.get("lr"), "trainer.lr"))
+    if raw.get("optimizer") not in ("sgd", "momentum", "adam"):
+        check.fail("trainer.optimizer", "unknown optimizer")
+    state["optimizer"] = raw["optimizer"]
+    state["order"] = check.array(raw.get("order"), "trainer.order", 1, dtype=np.int64)
+    opt_state = check.obj(raw.get("optimizer_state", {}), "trainer.optimizer_state")
+    expected = {"sgd": set(), "momentum": {"velocity"}, "adam": {"m", "v"}}[state["optimizer"]]
+    if set(opt_state) != expected:
+        check.fail("trainer.optimizer_state", f"expected keys {sorted(expected)}")
+    state["optimizer_state"] = {}
+    for key, value in opt_state.items():
+        arr = check.array(value, f"trainer.optimizer_state.{key}", 1)
+        if arr.shape != (net.n_params,):
+            check.fail(f"trainer.optimizer_state.{key}", f"expected {net.n_params} numbers")
+        state["optimizer_state"][key] = arr
+    for key in ("last_update", "good_params"):
+        arr = check.array(raw.get(key), f"trainer.{key}", 1)
+        if arr.shape != (net.n_params,):
+            check.fail(f"trainer.{key}", f"expected {net.n_params} numbers")
+        state[key] = arr
+    rng = check.obj(raw.get("rng"), "trainer.rng")
+    if rng.get("bit_generator") != "PCG64":
+        check.fail("trainer.rng", "expected a PCG64 generator state")
+    state["rng"] = rng
+    hist = check.obj(raw.get("history"), "trainer.history")
+    state["history"] = {}
+    keys = ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
+    for key in keys:
+        values = hist.get(key)
+        if not isinstance(values, list) or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in values):
+            check.fail(f"trainer.history.{key}", "expected a list of numbers")
+        state["history"][key] = values
+    if len({len(state["history"][k]) for k in keys}) != 1:
+        check.fail("trainer.history", "the lists have different lengths")
+    diverged = raw.get("diverged")
+    if diverged is not None and not isinstance(diverged, str):
+        check.fail("trainer.diverged", "expected a string or null")
+    state["diverged"] = diverged
+    state["params"] = net.params.copy()
+    return state
+
+
+def session_from_dict(d, source: str = "session") -> LoadedSession:
+    check = _Check(source)
+    d = check.obj(d, "the file")
+    notes: list[str] = []
+    if d.get("format") != FORMAT:
+        check.fail("format", f"expected {FORMAT!r}")
+    version = d.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        check.fail("version", "expected a positive integer")
+    if version > VERSION:
+        notes.append(f"version {version} is newer than this app ({VERSION}): loaded what it understands")
+    for key in d:
+        if key not in _TOP_KEYS:
+            if version > VERSION:
+                notes.append(f"ignored {key!r}")
+            else:
+                check.fail(key, "unexpected key")
+    for key in ("settings", "data", "network"):
+        if key not in d:
+            check.fail(key, "missing")
+    settings = _settings(d["settings"], check, notes)
+    data = _data(d["data"], check)
+    try:
+        net = network_from_dict(d["network"], source=f"{source}: network")
+    except WeightsError as exc:
+        raise SessionError(str(exc)) from None
+    try:
+        pg = Playground(settings, data=data, network=net)
+    except ValueError as exc:
+        check.fail("settings", str(exc).splitlines()[0])
+    if "trainer" in d:
+        state = _trainer_state(d["trainer"], check, net)
+        try:
+            pg.trainer.load_state(state)
+        except (ValueError, KeyError, TypeError) as exc:
+            check.fail("trainer", str(exc).splitlines()[0] if str(exc) else "unusable state")
+    else:
+        notes.append("no trainer state: the optimizer starts fresh at epoch 0")
+    meta = d.get("meta", {})
+    return LoadedSession(pg, notes, meta if isinstance(meta, dict) else {})
+
+
+def load_session(path) -> LoadedSession:
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise SessionError(f"{path.name}: larger than {MAX_BYTES // 2**20} MB")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SessionError(f"{path.name}: file not found") from None
+    except OSError as exc:
+        raise SessionError(f"{path.name}: cannot read ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SessionError(f"{path.name}: not a UTF-8 text file") from None
+
+    def reject(name):
+        raise SessionError(f"{path.name}: {name} is not allowed (numbers must be finite)")
+
+    try:
+        d = json.loads(text, parse_constant=reject)
+    except json.JSONDecodeError as exc:
+        raise SessionError(f"{path.name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise SessionError(f"{path.name}: nested too deeply") from None
+    return session_from_dict(d, path.name)

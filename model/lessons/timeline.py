@@ -1,0 +1,69 @@
+"""Training history you can scrub: trainer states kept with bounded memory.
+
+Dense at the start (every recorded epoch), thinner later: when the timeline is full, every
+other entry after the first ``keep_first`` is dropped, so the spacing of old entries doubles
+while the newest ones stay close together. Each entry is a full ``Trainer.state()`` without
+the loss history (only its length), so restoring one continues training exactly from there.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from model.core.trainer import Trainer
+
+
+@dataclass(frozen=True, eq=False)
+class Entry:
+    epoch: int
+    steps: int
+    state: dict  # Trainer.state() minus "history"
+    history_length: int
+
+
+class Timeline:
+    def __init__(self, capacity: int = 200, keep_first: int = 20):
+        if capacity < keep_first + 4:
+            raise ValueError("capacity must exceed keep_first by at least 4")
+        self.capacity = capacity
+        self.keep_first = keep_first
+        self.entries: list[Entry] = []
+
+    def __len__(self):
+        return len(self.entries)
+
+    def record(self, trainer: Trainer) -> None:
+        """Keep the trainer's current state (call it after an epoch or a step)."""
+        if self.entries and self.entries[-1].steps == trainer.steps:
+            return
+        state = trainer.state(include_history=False)  # the history itself is not copied
+        history_length = len(trainer.history)
+        self.entries.append(Entry(trainer.epoch, trainer.steps, state, history_length))
+        if len(self.entries) > self.capacity:
+            head = self.entries[:self.keep_first]
+            tail = self.entries[self.keep_first:]
+            # thin the older part, keep the latest entries dense
+            old, recent = tail[:-8], tail[-8:]
+            self.entries = head + old[::2] + recent
+
+    def nbytes(self) -> int:
+        """Memory held by the kept states' arrays."""
+        total = 0
+        for e in self.entries:
+            for v in e.state.values():
+                total += getattr(v, "nbytes", 0)
+                if isinstance(v, dict):
+                    total += sum(getattr(x, "nbytes", 0) for x in v.values())
+        return total
+
+    def restore(self, trainer: Trainer, index: int) -> Entry:
+        """Put the trainer back at entry ``index``: weights, optimizer, position, history
+        truncated to that moment. Later entries are dropped (training resumes from here)."""
+        entry = self.entries[index]
+        history = {k: list(getattr(trainer.history, k))[:entry.history_length]
+                   for k in ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")}
+        trainer.load_state({**entry.state, "history": history})
+        del self.entries[index + 1:]
+        return entry
+
+    def clear(self) -> None:
+        self.entries.clear()

@@ -80,12 +80,7 @@ def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
                 "train_accuracy": h.train_accuracy[-1], "test_accuracy": h.test_accuracy[-1]}
                if k else tr.evaluate())
     grids = pg.neuron_grids(grid_resolution) if include_grids else None
-    update = tr.optimizer.update
-    upd_layers = []
-    for l, layer in enumerate(net.layers):
-        lo = net.param_index(l, 0, 0)
-        block = update[lo:lo + (layer.n_in + 1) * layer.n_out].reshape(layer.n_in + 1, layer.n_out)
-        upd_layers.append(block)
+    upd_layers = [net.layout.split(tr.optimizer.update, l) for l in range(len(net.layers))]
     data = pg.data
     return Snapshot(
         run_id=run_id, epoch=tr.epoch, steps=tr.steps, position=tr.position,
@@ -96,8 +91,8 @@ def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
         biases=tuple(frozen_copy(l.b) for l in net.layers),
         grad_weights=tuple(frozen_copy(l.dW) for l in net.layers),
         grad_biases=tuple(frozen_copy(l.db) for l in net.layers),
-        update_weights=tuple(frozen_copy(u[:-1]) for u in upd_layers),
-        update_biases=tuple(frozen_copy(u[-1]) for u in upd_layers),
+        update_weights=tuple(frozen_copy(W) for W, _ in upd_layers),
+        update_biases=tuple(frozen_copy(b) for _, b in upd_layers),
         history_epoch=frozen_copy(h.epoch), history_train_loss=frozen_copy(h.train_loss),
         history_test_loss=frozen_copy(h.test_loss), history_train_accuracy=frozen_copy(h.train_accuracy),
         history_test_accuracy=frozen_copy(h.test_accuracy),

@@ -58,12 +58,8 @@ class CheckReport:
 
 def _edge_of(net, index: int) -> tuple[int, int, int]:
     """(layer, i, j) of the flat parameter ``index``; i = -1 for a bias."""
-    for l, layer in enumerate(net.layers):
-        lo = net.param_index(l, 0, 0)
-        if index < lo + (layer.n_in + 1) * layer.n_out:
-            row, j = divmod(index - lo, layer.n_out)
-            return (l, -1 if row == layer.n_in else row, j)
-    raise IndexError(index)
+    layer, i, j = net.layout.locate(index)
+    return (layer, -1 if i is None else i, j)
 
 
 def run_check(make_checked_network, epsilon: float, pg) -> CheckReport:
@@ -81,7 +77,8 @@ def run_check(make_checked_network, epsilon: float, pg) -> CheckReport:
         result = gradient_check(checked, t.X_train[rows], t.Y_train[rows], t.loss.name,
                                 epsilon, network_for_numeric=net)
     edges = tuple(_edge_of(net, k) for k in result.failing())
-    sizes = tuple((layer.n_in + 1) * layer.n_out for layer in net.layers)
+    layout = net.layout
+    sizes = tuple(layout.block(l).stop - layout.block(l).start for l in range(layout.n_layers))
     return CheckReport(result, tuple(result.per_layer(net)), sizes, edges, words, len(rows),
                        t.loss.name, int(t.epoch), int(t.steps))
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from model.core.activations import Activation, get_activation
 from model.core.initializers import get_initializer
+from model.core.layout import ParamLayout
 from model.core.losses import Loss, check_pairing, get_loss
 
 MAX_LAYERS = 64
@@ -136,12 +137,11 @@ class Network:
         if len(self.inputs) != sizes[0] or len(self.outputs) != sizes[-1]:
             raise ValueError("the number of input/output names must match the layer sizes")
 
-        offsets = [0]
-        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-            offsets.append(offsets[-1] + (n_in + 1) * n_out)
-        if offsets[-1] > MAX_PARAMS:
-            raise ValueError(f"network too large ({offsets[-1]} parameters)")
-        self.n_params = offsets[-1]
+        #: where each layer's W and b live in ``params`` (and in ``grads``, Δw, optimizer state)
+        self.layout = layout = ParamLayout.from_sizes(sizes)
+        if layout.n_params > MAX_PARAMS:
+            raise ValueError(f"network too large ({layout.n_params} parameters)")
+        self.n_params = layout.n_params
         self.params = np.zeros(self.n_params)
         self.grads = np.zeros(self.n_params)
         if params is not None:
@@ -151,14 +151,12 @@ class Network:
             self.params[:] = params
         self.layers: list[Layer] = []
         for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            sl = slice(offsets[l], offsets[l + 1])
+            sl = layout.block(l)
             self.layers.append(Layer(l, n_in, n_out, acts[l], use_bias[l],
                                      self.params[sl], self.grads[sl]))
         # 1 for every weight, 0 for every bias: regularization never touches biases.
-        self.weight_mask = np.zeros(self.n_params)
-        self._offsets = offsets
-        for l, layer in enumerate(self.layers):
-            self.weight_mask[offsets[l]:offsets[l] + layer.n_in * layer.n_out] = 1.0
+        self.weight_mask = layout.weight_mask()
+        for layer in self.layers:
             if not layer.use_bias:
                 layer.b[:] = 0.0
         self._no_bias = [layer for layer in self.layers if not layer.use_bias]
@@ -214,9 +212,7 @@ class Network:
 
     def param_index(self, layer: int, i: int | None, j: int) -> int:
         """Position in the flat ``params`` of W[i][j] of ``layer`` (i=None for the bias b[j])."""
-        L = self.layers[layer]
-        row = L.n_in if i is None else i
-        return self._offsets[layer] + row * L.n_out + j
+        return self.layout.index(layer, i, j)
 
     def __repr__(self):
         return f"<Network {'-'.join(map(str, self.sizes))} {'/'.join(self.activation_names)}>"

@@ -38,6 +38,7 @@ import numpy as np
 
 from model.core.activations import ACTIVATIONS
 from model.files.atomic import atomic_file
+from model.core.layout import block_size
 from model.core.network import MAX_LAYERS, MAX_PARAMS, MAX_WIDTH, Network
 
 FORMAT = "backprop-playground/weights"
@@ -392,7 +393,7 @@ def _from_dict(d: Any, check: _Checker) -> tuple[Network, dict]:
         if n_out == 0:
             check.fail(f"{field}[0]: expected at least 1 number (a layer needs a neuron), got 0")
         _check_width(n_out, field, "columns (neurons)", check)
-        total += (n_in + 1) * n_out
+        total += block_size(n_in, n_out)
         _check_total(total, check)
         activation = _check_activation(layer["activation"], f"{where}.activation", l,
                                        n_layers, n_out, check)
@@ -597,7 +598,7 @@ def _validate_npz(z, keys: list[str], check: _Checker) -> tuple[Network, dict]:
         if n_out == 0:
             check.fail(f"{key}: expected at least 1 column (a layer needs a neuron), got 0")
         _check_width(n_out, key, "columns (neurons)", check)
-        total += (n_in + 1) * n_out
+        total += block_size(n_in, n_out)
         _check_total(total, check)
         _check_activation(activations[l - 1], f"activations[{l - 1}]", l - 1, n_layers,
                           n_out, check)

@@ -43,12 +43,7 @@ class GradCheckResult:
 
     def per_layer(self, net: Network) -> list[float]:
         """The worst relative error of each layer."""
-        out = []
-        for l, layer in enumerate(net.layers):
-            lo = net.param_index(l, 0, 0)
-            hi = lo + (layer.n_in + 1) * layer.n_out
-            out.append(float(self.rel_error[lo:hi].max()))
-        return out
+        return [float(self.rel_error[net.layout.block(l)].max()) for l in range(len(net.layers))]
 
     def failing(self, threshold: float = FAIL_THRESHOLD) -> list[int]:
         return [int(i) for i in np.flatnonzero(self.rel_error > threshold)]
@@ -56,12 +51,7 @@ class GradCheckResult:
 
 def parameter_names(net: Network) -> list[str]:
     """One name per entry of the flat ``params``, in its order."""
-    names = []
-    for layer in net.layers:
-        for i in range(layer.n_in):
-            names += [f"layer{layer.index + 1}.W[{i}][{j}]" for j in range(layer.n_out)]
-        names += [f"layer{layer.index + 1}.b[{j}]" for j in range(layer.n_out)]
-    return names
+    return net.layout.names()
 
 
 def relative_error(a, n) -> np.ndarray:
@@ -103,8 +93,7 @@ def gradient_check(net: Network, X, Y, loss: str = "mse", epsilon: float = 1e-5,
     # a layer without biases has no bias parameters: both sides are 0 there by definition
     for l, layer in enumerate(ref.layers):
         if not layer.use_bias:
-            lo = net.param_index(l, None, 0)
-            numeric[lo:lo + layer.n_out] = 0.0
+            net.layout.split(numeric, l)[1][:] = 0.0
     net.params[:] = saved
     rel = relative_error(analytic, numeric)
     return GradCheckResult(analytic, numeric, rel, parameter_names(net), int(np.argmax(rel)),

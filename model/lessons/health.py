@@ -34,11 +34,10 @@ def layer_health(net: Network, X, last_update: np.ndarray, loss: str | None = No
     zs, acts = net.forward_all(X)
     out = []
     for l, layer in enumerate(net.layers):
-        lo = net.param_index(l, 0, 0)
-        hi = lo + (layer.n_in + 1) * layer.n_out
-        g = float(np.linalg.norm(net.grads[lo:hi]))
-        w = float(np.linalg.norm(net.params[lo:hi]))
-        u = float(np.linalg.norm(last_update[lo:hi]))
+        block = net.layout.block(l)
+        g = float(np.linalg.norm(net.grads[block]))
+        w = float(np.linalg.norm(net.params[block]))
+        u = float(np.linalg.norm(last_update[block]))
         a, z = acts[l + 1], zs[l]
         name = layer.activation.name
         if name == "tanh":

@@ -71,11 +71,10 @@ class PhaseStepper:
                                 formula + f",  ∂C/∂W{l + 1} = mean {prev}ᵀ·δ{l + 1},  ∂C/∂b{l + 1} = mean δ{l + 1}",
                                 delta=deltas[l], dW=grads[l][0], db=grads[l][1]))
         dW, db = [], []
-        for l, layer in enumerate(net.layers):
-            lo = net.param_index(l, 0, 0)
-            block = change[lo:lo + (layer.n_in + 1) * layer.n_out].reshape(layer.n_in + 1, layer.n_out)
-            dW.append(block[:-1].copy())
-            db.append(block[-1].copy())
+        for l in range(len(net.layers)):
+            W_change, b_change = net.layout.split(change, l)
+            dW.append(W_change.copy())
+            db.append(b_change.copy())
         phases.append(Phase("update", None, f"Update: {trainer.optimizer.name}, lr {trainer.lr:g}",
                             "w ← w + Δw  (SGD: Δw = −lr·∂C/∂w)", delta_W=tuple(dW), delta_b=tuple(db)))
         self.phases = phases

@@ -23,6 +23,7 @@ from model.core.activations import Activation, get_activation
 from model.core.initializers import get_initializer
 from model.core.layout import ParamLayout
 from model.core.losses import Loss, check_pairing, get_loss
+from model.core.targets import encode_targets
 
 MAX_LAYERS = 64
 MAX_WIDTH = 4096
@@ -227,13 +228,18 @@ class Network:
         return ws
 
     def predict(self, X) -> np.ndarray:
-        """Output activations for X (n, n_inputs) → (n, n_outputs). Keeps no cache."""
+        """Output activations for X (n, n_inputs) → (n, n_outputs), or for one row (n_inputs,)
+        → (n_outputs,), as the exported ``predict`` does. Keeps no cache."""
         a = np.asarray(X, dtype=float)
+        single = a.ndim == 1
+        if single:
+            a = a[None, :]
         if a.ndim != 2 or a.shape[1] != self.sizes[0]:
-            raise ValueError(f"X must have shape (n, {self.sizes[0]}), got {a.shape}")
+            raise ValueError(f"X must have shape (n, {self.sizes[0]}) or ({self.sizes[0]},), "
+                             f"got {np.shape(X)}")
         for layer in self.layers:
             a = layer.activation.forward(a @ layer.W + layer.b)
-        return a
+        return a[0] if single else a
 
     def forward_all(self, X) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """z and a of every layer for X, as new arrays: (zs, activations) with
@@ -303,23 +309,14 @@ class Network:
         return {"input": ws.x_inT[:-1].T, "z": ws.z, "a": ws.a, "delta": ws.delta}
 
     # ----------------------------------------------------------------- public helpers
-    def prepare_targets(self, Y, loss: Loss | str) -> np.ndarray:
-        """Y as float (n, n_outputs); integer class labels (n,) become one-hot rows
-        (or a 0/1 column for a single output)."""
+    def prepare_targets(self, Y, loss: Loss | str | None = None) -> np.ndarray:
+        """Y as float (n, n_outputs). Integer class labels (n,) are encoded for this output
+        layer by ``targets.encode_targets`` (one-hot rows; for one output class 0 is 0, or −1
+        under tanh). Float targets (n,) or (n, k) pass through."""
         Y = np.asarray(Y)
-        k = self.sizes[-1]
         if Y.ndim == 1 and np.issubdtype(Y.dtype, np.integer):
-            if Y.size and (Y.min() < 0 or Y.max() >= max(k, 2)):
-                raise ValueError(f"class labels must be in 0..{max(k, 2) - 1}")
-            if k == 1:
-                return Y.astype(float)[:, None]
-            return np.eye(k)[Y]
-        Y = np.asarray(Y, dtype=float)
-        if Y.ndim == 1 and k == 1:
-            Y = Y[:, None]
-        if Y.ndim != 2 or Y.shape[1] != k:
-            raise ValueError(f"Y must have shape (n, {k}), got {Y.shape}")
-        return Y
+            return encode_targets(Y, "classification", self.sizes[-1], self.output_activation)
+        return encode_targets(Y, "regression", self.sizes[-1], self.output_activation)
 
     def loss_and_gradients(self, X, Y, loss: str = "mse"):
         """Mean loss over (X, Y) and its gradient: (loss, [(dW, db) per layer]).

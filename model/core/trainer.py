@@ -14,6 +14,8 @@ import numpy as np
 from model.core.losses import check_pairing, get_loss
 from model.core.network import Network
 from model.core.optimizers import SGD, Regularizer, apply_step, make_optimizer
+# encode_targets is re-exported: callers build a Trainer's Y with it
+from model.core.targets import encode_targets, predicted_classes  # noqa: F401
 
 
 class TrainingDiverged(ArithmeticError):
@@ -41,40 +43,6 @@ class History:
         return len(self.epoch)
 
 
-def encode_targets(y, task: str, n_outputs: int, output_activation: str) -> np.ndarray:
-    """Targets as float (n, n_outputs) for the network's output layer.
-
-    Classification: integer labels (n,) become one-hot rows for several outputs; for a single
-    output, class 1 is the target 1 and class 0 is 0 (sigmoid) or −1 (tanh, as TF Playground).
-    Regression: (n, k) targets pass through.
-    """
-    y = np.asarray(y)
-    if task == "classification":
-        y = y.astype(np.int64).ravel()
-        n_classes = int(y.max()) + 1 if y.size else 2
-        if n_outputs == 1:
-            if n_classes > 2:
-                raise ValueError(f"{n_classes} classes need {n_classes} outputs (softmax), not 1")
-            low = -1.0 if output_activation == "tanh" else 0.0
-            return np.where(y == 1, 1.0, low)[:, None]
-        if n_classes > n_outputs:
-            raise ValueError(f"{n_classes} classes need {n_classes} outputs, not {n_outputs}")
-        return np.eye(n_outputs)[y]
-    y = np.asarray(y, dtype=float)
-    if y.ndim == 1:
-        y = y[:, None]
-    if y.shape[1] != n_outputs:
-        raise ValueError(f"{y.shape[1]} targets need {y.shape[1]} outputs, not {n_outputs}")
-    return y
-
-
-def predicted_classes(a: np.ndarray, output_activation: str) -> np.ndarray:
-    """Class index per row of output activations a (n, k)."""
-    if a.shape[1] == 1:
-        return (a[:, 0] > (0.0 if output_activation == "tanh" else 0.5)).astype(np.int64)
-    return np.argmax(a, axis=1)
-
-
 class Trainer:
     """Trains ``net`` on (X_train, Y_train); X already through the feature transforms,
     Y encoded for the output layer (see ``encode_targets``)."""
@@ -90,14 +58,16 @@ class Trainer:
         self.task = task
         d, k = net.sizes[0], net.sizes[-1]
         self.X_train = np.ascontiguousarray(X_train, dtype=float)
-        self.Y_train = np.ascontiguousarray(Y_train, dtype=float)
+        # 1-D labels (class indices, or one target per row) are encoded for the output layer
+        self.Y_train = np.ascontiguousarray(net.prepare_targets(Y_train), dtype=float)
         if self.X_train.ndim != 2 or self.X_train.shape[1] != d or not len(self.X_train):
             raise ValueError(f"training inputs must have shape (n ≥ 1, {d}), got {self.X_train.shape}")
         if self.Y_train.shape != (len(self.X_train), k):
             raise ValueError(f"training targets must have shape ({len(self.X_train)}, {k}), "
                              f"got {self.Y_train.shape}")
         self.X_test = np.zeros((0, d)) if X_test is None else np.asarray(X_test, dtype=float).reshape(-1, d)
-        self.Y_test = np.zeros((0, k)) if Y_test is None else np.asarray(Y_test, dtype=float).reshape(-1, k)
+        self.Y_test = np.zeros((0, k)) if Y_test is None else \
+            np.asarray(net.prepare_targets(Y_test), dtype=float).reshape(-1, k)
         for name, arr in (("training inputs", self.X_train), ("training targets", self.Y_train),
                           ("test inputs", self.X_test), ("test targets", self.Y_test)):
             if not np.all(np.isfinite(arr)):

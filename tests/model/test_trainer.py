@@ -126,3 +126,34 @@ def test_bad_training_data_is_refused_clearly():
         Trainer(net, np.array([[np.nan, 0.0]]), np.zeros((1, 1)))
     with pytest.raises(ValueError, match="shape"):
         Trainer(net, np.zeros((3, 3)), np.zeros((3, 1)))
+
+
+def test_network_and_trainer_encode_class_labels_the_same_way():
+    """One encoding: for a tanh output class 0 is −1 in the network's helpers and the trainer."""
+    y = np.array([0, 1, 1, 0])
+    for act, low in (("tanh", -1.0), ("sigmoid", 0.0)):
+        net = Network.from_sizes([2, 3, 1], output=act, seed=1)
+        expected = np.array([[low], [1.0], [1.0], [low]])
+        np.testing.assert_array_equal(net.prepare_targets(y), expected)
+        np.testing.assert_array_equal(encode_targets(y, "classification", 1, act), expected)
+        t = Trainer(net, np.zeros((4, 2)), y, loss="mse")
+        np.testing.assert_array_equal(t.Y_train, expected)
+
+
+def test_trainer_with_bce_accepts_1d_labels():
+    net = Network.from_sizes([2, 2, 1], output="sigmoid", seed=0)
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    t1 = Trainer(net.copy(), X, np.array([0, 1, 1]), loss="bce", batch_size=3)
+    t2 = Trainer(net.copy(), X, np.array([[0.0], [1.0], [1.0]]), loss="bce", batch_size=3)
+    t1.step_batch()
+    t2.step_batch()
+    np.testing.assert_array_equal(t1.net.params, t2.net.params)
+
+
+def test_predict_takes_a_single_row():
+    net = Network.from_sizes([3, 4, 2], output="softmax", seed=2)
+    X = np.array([[0.1, -0.2, 0.3], [1.0, 2.0, -1.0]])
+    np.testing.assert_array_equal(net.predict(X[1]), net.predict(X)[1])
+    assert net.predict(X[0]).shape == (2,)
+    with pytest.raises(ValueError, match=r"\(3,\)"):
+        net.predict(np.zeros(4))

@@ -220,10 +220,7 @@ def cmd_train(args) -> int:
     if pg.data.task == "classification":
         print(f"train accuracy {_fmt(m['train_accuracy'])}  test accuracy {_fmt(m['test_accuracy'])}")
     if args.export:
-        meta = {"loss": trainer.loss.name, "task": pg.data.task,
-                "features": list(pg.feature_names()) if pg.uses_feature_transforms() else None,
-                "classes": list(pg.data.target_names) if pg.data.task == "classification" else None}
-        save_network(pg.net, args.export, meta=meta)
+        save_network(pg.net, args.export, meta=pg.weights_meta())
         print(f"weights saved to {args.export}")
     return 1 if trainer.diverged else 0
 

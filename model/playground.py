@@ -91,6 +91,15 @@ class Playground:
             return list(self.settings.features)
         return list(self.data.input_names)
 
+    def weights_meta(self) -> dict:
+        """The ``meta`` object of a weights file saved from this playground: what the exporters
+        and ``predict`` need besides the weights. ``features`` lists the feature transforms the
+        inputs go through, or is None when the network takes the data's columns as they are."""
+        data = self.data
+        return {"loss": self.trainer.loss.name, "task": data.task,
+                "features": list(self.settings.features) if self.uses_feature_transforms() else None,
+                "classes": list(data.target_names) if data.task == "classification" else None}
+
     def transform(self, X_raw: np.ndarray) -> np.ndarray:
         """Raw inputs (n, d) → the network's inputs (n, n_features)."""
         if self.uses_feature_transforms():

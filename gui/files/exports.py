@@ -47,11 +47,7 @@ KINDS = {
 
 def network_and_meta(pg):
     """Worker thread: a copy of the network and the meta the exporters need."""
-    data = pg.data
-    meta = {"loss": pg.trainer.loss.name, "task": data.task,
-            "features": list(pg.settings.features) if pg.uses_feature_transforms() else None,
-            "classes": list(data.target_names) if data.task == "classification" else None}
-    return pg.net.copy(), meta
+    return pg.net.copy(), pg.weights_meta()
 
 
 def history_of(pg) -> dict:

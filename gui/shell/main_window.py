@@ -364,16 +364,9 @@ class MainWindow(QMainWindow):
             path += ".npz" if "npz" in selected and "json" not in selected else ".json"
         from model.files.serialize import save_network
 
-        def copy(pg):
-            data = pg.data
-            meta = {"loss": pg.trainer.loss.name, "task": data.task,
-                    "features": list(pg.feature_names()),
-                    "classes": list(data.target_names) if data.task == "classification"
-                    else None}
-            return pg.net.copy(), meta
-
+        from gui.files.exports import network_and_meta
         try:
-            net, meta = self.worker.call(copy).result(timeout=CALL_TIMEOUT_S)
+            net, meta = self.worker.call(network_and_meta).result(timeout=CALL_TIMEOUT_S)
             save_network(net, path, meta=meta)
         except Exception as exc:  # noqa: BLE001 - any failure is reported, never fatal
             self._warn("Export weights", f"The weights were not saved:\n{exc}")

@@ -81,7 +81,11 @@ def feature_ids(net, meta: dict | None = None) -> tuple[str, ...] | None:
     if meta and "features" in meta:
         if meta["features"] is None:
             return None
-        if is_features and list(meta["features"]) == names:
+        if not (isinstance(meta["features"], list)
+                and all(isinstance(f, str) for f in meta["features"])):
+            raise ExportError(f"meta.features must be a list of feature names or null, "
+                              f"not {_short(meta['features'])}")
+        if is_features and meta["features"] == names:
             return tuple(names)
         raise ExportError(f"meta.features {_short(meta['features'])} does not match the "
                           f"network's inputs {_short(names)}")

@@ -1,5 +1,10 @@
 """File → Open data (preview, errors with line numbers) and Export data, on the real window;
 and data with more than two inputs trained from the window."""
+import json
+import pathlib
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -11,6 +16,7 @@ from model.data.csvdata import load_csv
 from model.data.datasets import make_data
 
 WAIT_MS = 20_000
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def in_worker(window, fn):
@@ -179,3 +185,27 @@ def test_three_inputs_train_and_the_plane_says_why_it_is_not_drawn(
     assert not ex.export_to("boundary", tmp_path / "b.png")
     assert "more than two inputs" in message_boxes[-1][2]
     assert not (tmp_path / "b.png").exists()
+
+
+def test_weights_exported_from_a_csv_network_export_again_from_the_command_line(
+        qtbot, window, io, monkeypatch, tmp_path):
+    """Ctrl+E on a network trained on columns u,v,w writes a meta the CLI's exporter takes
+    (it once wrote meta.features = ['u','v','w'], which `export` then refused)."""
+    X = np.random.default_rng(2).normal(size=(40, 3))
+    path = tmp_path / "uvw.csv"
+    path.write_text("u,v,w,label\n" + "".join(f"{a!r},{b!r},{c!r},{int(a > 0)}\n"
+                                             for a, b, c in X.tolist()))
+    choose_file(monkeypatch, path)
+    io.open_action.trigger()
+    qtbot.mouseClick(io.dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.latest_snapshot.sizes[0] == 3, timeout=WAIT_MS)
+    weights = tmp_path / "w.json"
+    save_as(monkeypatch, weights)
+    window.actions_.export.trigger()
+    assert weights.exists()
+    assert json.loads(weights.read_text())["meta"]["features"] is None  # raw columns
+    script = tmp_path / "m.py"
+    r = subprocess.run([sys.executable, str(ROOT / "main.py"), "export", "--init", str(weights),
+                        "--to", str(script)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert script.exists()

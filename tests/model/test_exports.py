@@ -383,3 +383,14 @@ def test_export_is_a_headless_command():
     finally:
         sys.path.remove(str(ROOT))
     assert "export" in main.HEADLESS_COMMANDS
+
+
+def test_a_meta_features_that_is_not_a_list_is_one_line_not_a_traceback(tmp_path):
+    net = Network.from_sizes([2, 2, 1], seed=0)
+    path = tmp_path / "w.json"
+    save_network(net, path, meta={"features": 5})
+    r = subprocess.run([sys.executable, str(ROOT / "main.py"), "export", "--init", str(path),
+                        "--to", str(tmp_path / "m.py")], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert "meta.features must be a list" in r.stderr

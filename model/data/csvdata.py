@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from model.files.atomic import atomic_file
+from model.files.reading import LIMITS, read_limited
 from model.data.datasets import Data, readonly, split
 
 MAX_ROWS = 1_000_000
@@ -245,14 +246,7 @@ def load_csv(path, train_ratio: float = 1.0, seed: int = 0) -> Data:
     """A Data from the CSV file at ``path``; Data.name is the file's stem."""
     path = Path(path)
     parser = _Parser(path.name or str(path))
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        parser.fail("file not found")
-    except IsADirectoryError:
-        parser.fail("is a directory, not a file")
-    except OSError as e:
-        parser.fail(f"cannot read the file ({e.strerror or type(e).__name__})")
+    raw = read_limited(path, CSVError, LIMITS["csv"], parser.source)
     return _build(parser, parser.decode(raw), train_ratio, seed, path.stem or "custom")
 
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
 import re
 import zipfile
 from pathlib import Path
@@ -39,11 +38,12 @@ import numpy as np
 from model.core.activations import ACTIVATIONS
 from model.files.atomic import atomic_file
 from model.core.layout import block_size
+from model.files.reading import LIMITS, read_limited
 from model.core.network import MAX_LAYERS, MAX_PARAMS, MAX_WIDTH, Network
 
 FORMAT = "backprop-playground/weights"
 VERSION = 1
-MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_FILE_BYTES = LIMITS["weights"]
 SUFFIXES = (".json", ".npz")
 
 _TOP_KEYS = ("format", "version", "inputs", "outputs", "layers")
@@ -640,22 +640,7 @@ def _validate_npz(z, keys: list[str], check: _Checker) -> tuple[Network, dict]:
 
 
 def _read(path: Path, check: _Checker) -> bytes:
-    try:
-        with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            if size > MAX_FILE_BYTES:
-                check.fail(f"file too large ({size / 2**20:.0f} MB, "
-                           f"at most {MAX_FILE_BYTES // 2**20} MB)")
-            data = f.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        check.fail("file not found")
-    except IsADirectoryError:
-        check.fail("is a directory, not a file")
-    except OSError as e:
-        check.fail(f"cannot read the file ({_one_line(e.strerror or e, 120)})")
-    if len(data) > MAX_FILE_BYTES:
-        check.fail(f"file too large (more than {MAX_FILE_BYTES // 2**20} MB)")
-    return data
+    return read_limited(path, WeightsError, MAX_FILE_BYTES, check.source)
 
 
 def load_network_with_meta(path) -> tuple[Network, dict]:

@@ -27,13 +27,14 @@ from pathlib import Path
 import numpy as np
 
 from model.files.atomic import atomic_file
+from model.files.reading import LIMITS, read_limited, source_name
 from model.data.datasets import Data
 from model.playground import Playground, Settings
 from model.files.serialize import WeightsError, network_from_dict, network_to_dict
 
 FORMAT = "backprop-playground/session"
 VERSION = 1
-MAX_BYTES = 200 * 1024 * 1024
+MAX_BYTES = LIMITS["session"]
 _TOP_KEYS = {"format", "version", "settings", "data", "network", "trainer", "meta"}
 
 
@@ -300,27 +301,20 @@ def session_from_dict(d, source: str = "session") -> LoadedSession:
 
 
 def load_session(path) -> LoadedSession:
-    path = Path(path)
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise SessionError(f"{path.name}: larger than {MAX_BYTES // 2**20} MB")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SessionError(f"{path.name}: file not found") from None
-    except OSError as exc:
-        raise SessionError(f"{path.name}: cannot read ({exc.strerror or exc})") from None
+    name = source_name(path)
+    raw = read_limited(path, SessionError, MAX_BYTES, name)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise SessionError(f"{path.name}: not a UTF-8 text file") from None
+        raise SessionError(f"{name}: not a UTF-8 text file") from None
 
-    def reject(name):
-        raise SessionError(f"{path.name}: {name} is not allowed (numbers must be finite)")
+    def reject(constant):
+        raise SessionError(f"{name}: {constant} is not allowed (numbers must be finite)")
 
     try:
         d = json.loads(text, parse_constant=reject)
     except json.JSONDecodeError as exc:
-        raise SessionError(f"{path.name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise SessionError(f"{name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except RecursionError:
-        raise SessionError(f"{path.name}: nested too deeply") from None
-    return session_from_dict(d, path.name)
+        raise SessionError(f"{name}: nested too deeply") from None
+    return session_from_dict(d, name)

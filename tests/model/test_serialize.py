@@ -613,7 +613,7 @@ def test_failed_fsync_or_replace_leaves_the_old_file(tmp_path, monkeypatch, targ
     def fail(*args):
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(serialize.os, target, fail)
+    monkeypatch.setattr(atomic.os, target, fail)
     with pytest.raises(WeightsError, match=r"^w\.json: cannot write the file \(Input/output"):
         save_network(make_net([2, 1], ["sigmoid"], seed=2), path)
     monkeypatch.undo()

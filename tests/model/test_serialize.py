@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model.files import atomic, serialize
+from model.files import atomic, serialize, weights_format, weights_read, weights_write
 from model.core.activations import ACTIVATIONS
 from model.core.network import MAX_LAYERS, MAX_WIDTH, Network
 from model.files.serialize import (WeightsError, load_network, load_network_with_meta,
@@ -387,7 +387,7 @@ def test_schema_matches_the_code(schema):
 
 
 def test_too_many_parameters(tmp_path, monkeypatch):
-    monkeypatch.setattr(serialize, "MAX_PARAMS", 20)
+    monkeypatch.setattr(weights_read, "MAX_PARAMS", 20)
     message = load_error(write(tmp_path, valid_doc()))
     assert "layers: network too large (" in message and "at most 20)" in message
 
@@ -431,7 +431,7 @@ def test_missing_file_directory_and_unsupported_suffix(tmp_path):
 
 def test_file_too_large(tmp_path, monkeypatch):
     path = write(tmp_path, valid_doc())
-    monkeypatch.setattr(serialize, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(weights_format, "MAX_FILE_BYTES", 100)
     assert "file too large" in load_error(path)
     with pytest.raises(WeightsError, match="too large to save"):
         save_network(make_net([2, 4, 1], ["tanh", "sigmoid"]), tmp_path / "big.json")
@@ -439,7 +439,7 @@ def test_file_too_large(tmp_path, monkeypatch):
 
 
 def test_real_limit_is_200_mb():
-    assert serialize.MAX_FILE_BYTES == 200 * 1024 * 1024
+    assert weights_format.MAX_FILE_BYTES == 200 * 1024 * 1024
 
 
 # --- malformed npz ----------------------------------------------------------------------------
@@ -447,7 +447,7 @@ def test_real_limit_is_200_mb():
 def npz_arrays() -> dict:
     net = make_net([2, 3, 2], ["tanh", "softmax"], [True, False], seed=5)
     save_network(net, Path(tempfile.mkdtemp()) / "x.npz")  # also exercised for real
-    return serialize._npz_arrays(network_to_dict(net))
+    return weights_write._npz_arrays(network_to_dict(net))
 
 
 def write_npz(tmp_path, arrays, name="w.npz") -> Path:
@@ -552,7 +552,7 @@ def test_npz_file_level_problems(tmp_path, monkeypatch):
     arrays["extra_big"] = np.zeros(200_000)
     bomb = tmp_path / "bomb.npz"
     np.savez_compressed(bomb, **arrays)
-    monkeypatch.setattr(serialize, "MAX_FILE_BYTES", 100_000)
+    monkeypatch.setattr(weights_format, "MAX_FILE_BYTES", 100_000)
     assert bomb.stat().st_size < 100_000
     assert "arrays are too large" in load_error(bomb)
 
@@ -624,7 +624,7 @@ def test_unexpected_errors_also_clean_up(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(serialize.np, "savez", boom)
+    monkeypatch.setattr(weights_write.np, "savez", boom)
     with pytest.raises(KeyboardInterrupt):
         save_network(make_net([2, 1], ["sigmoid"]), tmp_path / "w.npz")
     assert os.listdir(tmp_path) == []

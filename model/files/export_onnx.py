@@ -20,8 +20,8 @@ import json
 
 import numpy as np
 
-from model.files.export_py import ExportError, check_finite, describe, feature_ids, raw_input_names, \
-    write_atomic
+from model.files.export_common import (ExportError, check_finite, describe, feature_ids,
+                                       raw_input_names, write_atomic)
 
 __all__ = ["ExportError", "export_onnx", "onnx_model"]
 

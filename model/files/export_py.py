@@ -15,146 +15,16 @@ those columns as they are); ``feature_ids(net, meta)`` decides, the same way the
 """
 from __future__ import annotations
 
-from pathlib import Path
+from model.core.targets import low_target
+from model.files.export_common import (ExportError, check_finite, describe, feature_ids,
+                                       raw_input_names, write_atomic)
+from model.files.export_py_code import (ACTIVATION_CODE, FEATURE_CODE, predict_class_code,
+                                        predict_code, script_code)
 
-import numpy as np
-
-from model.files.atomic import write_bytes_atomically
-from model.data.features import are_feature_ids
+__all__ = ["ExportError", "export_python", "python_source", "feature_ids", "write_atomic"]
 
 PRODUCER = "Backprop Playground"
 
-# numpy expressions of the features, in terms of the raw columns x1 and x2. They compute
-# exactly what ``features.FEATURES`` computes (x1 * x1, not x1 ** 2, to match bit for bit).
-FEATURE_CODE = {
-    "x1": "x1",
-    "x2": "x2",
-    "x1^2": "x1 * x1",
-    "x2^2": "x2 * x2",
-    "x1x2": "x1 * x2",
-    "sin_x1": "np.sin(x1)",
-    "sin_x2": "np.sin(x2)",
-}
-
-_ACTIVATION_CODE = {
-    "sigmoid": '''\
-def sigmoid(z):
-    """1 / (1 + e^-z); the argument is clipped so that e^-z cannot overflow."""
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -500.0, 500.0)))
-''',
-    "tanh": '''\
-def tanh(z):
-    return np.tanh(z)
-''',
-    "relu": '''\
-def relu(z):
-    return np.maximum(z, 0.0)
-''',
-    "linear": '''\
-def linear(z):
-    return z
-''',
-    "softmax": '''\
-def softmax(z):
-    """e^z_j / sum_k e^z_k per row; the row maximum is subtracted first so exp stays finite."""
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
-''',
-}
-
-
-class ExportError(ValueError):
-    """A network that cannot be exported, or a file that cannot be written; one line."""
-
-
-# ------------------------------------------------------------------------------ shared helpers
-
-def feature_ids(net, meta: dict | None = None) -> tuple[str, ...] | None:
-    """The feature ids the network's inputs are computed from, or None for raw columns.
-
-    ``meta["features"]`` (written by ``train --export``) decides when present: a list means
-    feature transforms, null means raw columns. Without it, the inputs are features when
-    every input name is a feature id (and none repeats), as the app reads them.
-    """
-    names = list(net.inputs)
-    is_features = are_feature_ids(names)
-    if meta and "features" in meta:
-        if meta["features"] is None:
-            return None
-        if not (isinstance(meta["features"], list)
-                and all(isinstance(f, str) for f in meta["features"])):
-            raise ExportError(f"meta.features must be a list of feature names or null, "
-                              f"not {_short(meta['features'])}")
-        if is_features and meta["features"] == names:
-            return tuple(names)
-        raise ExportError(f"meta.features {_short(meta['features'])} does not match the "
-                          f"network's inputs {_short(names)}")
-    return tuple(names) if is_features else None
-
-
-def raw_input_names(net, meta: dict | None = None) -> list[str]:
-    """Names of the columns the exported model takes: x1, x2 for feature networks."""
-    return ["x1", "x2"] if feature_ids(net, meta) is not None else list(net.inputs)
-
-
-def check_finite(net) -> None:
-    for l, layer in enumerate(net.layers):
-        if not np.isfinite(layer.W).all() or (layer.use_bias and not np.isfinite(layer.b).all()):
-            raise ExportError(f"layer {l + 1} contains NaN or infinite parameters "
-                              "(a diverged network cannot be exported)")
-
-
-def _short(value, limit: int = 80) -> str:
-    text = " ".join(repr(value).split())
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _file_name(path: Path) -> str:
-    name = path.name or str(path)
-    return name if name.isprintable() else repr(name)[1:-1]
-
-
-def write_atomic(path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: a temporary file in the same directory,
-    fsync'ed, then os.replace. ExportError (one line) if it cannot be written."""
-    path = Path(path)
-
-    def fail(e: OSError):
-        raise ExportError(f"{_file_name(path)}: cannot write the file "
-                          f"({' '.join(str(e.strerror or e).split())})") from None
-
-    try:
-        write_bytes_atomically(path, data)
-    except OSError as e:
-        fail(e)
-
-
-def describe(net, meta: dict | None = None) -> list[str]:
-    """Lines describing the network: sizes, activations, inputs, outputs, classes."""
-    meta = meta or {}
-    feats = feature_ids(net, meta)
-    lines = [f"Layer sizes: {' -> '.join(map(str, net.sizes))}",
-             f"Activations: {', '.join(net.activation_names)}"]
-    if not all(layer.use_bias for layer in net.layers):
-        lines.append("Biases: " + ", ".join(
-            f"layer {l + 1} {'yes' if layer.use_bias else 'none'}"
-            for l, layer in enumerate(net.layers)))
-    if feats is not None:
-        lines.append(f"Inputs: the point (x1, x2); the network sees the features "
-                     f"{', '.join(feats)}")
-    else:
-        lines.append(f"Inputs: {', '.join(map(repr, net.inputs))}")
-    lines.append(f"Outputs: {', '.join(map(repr, net.outputs))}")
-    if isinstance(meta.get("task"), str):
-        lines.append(f"Task: {meta['task']}")
-    if isinstance(meta.get("loss"), str):
-        lines.append(f"Trained with loss: {meta['loss']}")
-    if isinstance(meta.get("classes"), list):
-        lines.append(f"Classes: {', '.join(map(repr, meta['classes']))}")
-    return lines
-
-
-# ------------------------------------------------------------------------------ Python export
 
 def _docstring_text(text: str) -> str:
     """``text`` safe inside a triple-quoted docstring: backslashes and quotes escaped,
@@ -175,19 +45,9 @@ def _is_classification(net, meta: dict) -> bool:
     return True  # unknown: offer predict_class; the caller knows what the outputs mean
 
 
-def python_source(net, meta: dict | None = None) -> str:
-    """The text of the standalone module for ``net`` (see ``export_python``)."""
-    meta = dict(meta or {})
-    check_finite(net)
-    feats = feature_ids(net, meta)
-    raw = raw_input_names(net, meta)
-    classes = meta.get("classes") if isinstance(meta.get("classes"), list) else None
-    task = meta.get("task") if isinstance(meta.get("task"), str) else None
-    classify = _is_classification(net, meta)
-    out_act = net.output_activation
-    k = net.sizes[-1]
-    d = len(raw)
-
+def _module_doc(net, meta: dict, raw: list[str], classify: bool) -> list[str]:
+    """The generated module's docstring: what the network is and how to use the file."""
+    d, k = len(raw), net.sizes[-1]
     doc = [f"A neural network generated by {PRODUCER}.", ""]
     doc += describe(net, meta)
     doc += ["",
@@ -207,20 +67,26 @@ def python_source(net, meta: dict | None = None) -> str:
             "",
             "    python this_file.py points.csv",
             ]
-    out = ['"""' + _docstring_text("\n".join(doc)) + '\n"""', ""]
-    out += ["import csv", "import sys", "", "import numpy as np", "", ""]
-    out.append(f"INPUTS = {list(net.inputs)!r}  # what the network sees, one per row of W1")
-    out.append(f"OUTPUTS = {list(net.outputs)!r}")
-    out.append(f"FEATURES = {list(feats)!r}" if feats is not None else
-               "FEATURES = None  # the inputs are raw columns, used as they are")
-    out.append(f"RAW_INPUTS = {raw!r}  # the columns predict() takes")
-    out.append(f"ACTIVATIONS = {net.activation_names!r}")
-    out.append(f"TASK = {task!r}")
-    out.append(f"CLASSES = {classes!r}")
-    out += ["", ""]
+    return ['"""' + _docstring_text("\n".join(doc)) + '\n"""', ""]
 
-    out.append("# Layer l computes a_l = f_l(a_{l-1} . W_l + b_l); W_l[i][j] is the weight from unit i")
-    out.append("# of the previous layer to unit j of this one. A layer without biases has b_l = None.")
+
+def _constants(net, feats, raw, task, classes) -> list[str]:
+    return [
+        f"INPUTS = {list(net.inputs)!r}  # what the network sees, one per row of W1",
+        f"OUTPUTS = {list(net.outputs)!r}",
+        f"FEATURES = {list(feats)!r}" if feats is not None else
+        "FEATURES = None  # the inputs are raw columns, used as they are",
+        f"RAW_INPUTS = {raw!r}  # the columns predict() takes",
+        f"ACTIVATIONS = {net.activation_names!r}",
+        f"TASK = {task!r}",
+        f"CLASSES = {classes!r}",
+        "", ""]
+
+
+def _weights(net) -> list[str]:
+    """Every layer's W and b as float literals (repr: they load back bit for bit)."""
+    out = ["# Layer l computes a_l = f_l(a_{l-1} . W_l + b_l); W_l[i][j] is the weight from unit i",
+           "# of the previous layer to unit j of this one. A layer without biases has b_l = None."]
     for l, layer in enumerate(net.layers, start=1):
         out.append(f"# layer {l}: {layer.n_in} -> {layer.n_out}, {layer.activation.name}")
         out.append(f"W{l} = np.array({_matrix_literal(layer.W.tolist(), '    ')}, "
@@ -230,146 +96,64 @@ def python_source(net, meta: dict | None = None) -> str:
                        "dtype=np.float64)")
         else:
             out.append(f"b{l} = None")
-    out += ["", ""]
+    return out + ["", ""]
 
-    # feature transforms
-    if feats is not None:
-        used = {v for fid in feats for v in ("x1", "x2") if v in FEATURE_CODE[fid]}
-        out.append("def features(X):")
-        out.append(f'    """Raw points X (n, 2) = (x1, x2) -> the network\'s inputs (n, {len(feats)}): '
-                   f'{", ".join(feats)}."""')
-        if "x1" in used:
-            out.append("    x1 = X[:, 0]")
-        if "x2" in used:
-            out.append("    x2 = X[:, 1]")
-        out.append("    return np.stack([")
-        for fid in feats:
-            out.append(f"        {FEATURE_CODE[fid]},  # {fid}")
-        out.append("    ], axis=1)")
-    else:
-        out.append("def features(X):")
-        out.append('    """The inputs are raw columns: the network sees X as it is."""')
-        out.append("    return X")
-    out += ["", ""]
 
+def _features(feats) -> list[str]:
+    """``features(X)``: raw points → the network's inputs (or X itself for raw columns)."""
+    if feats is None:
+        return ["def features(X):",
+                '    """The inputs are raw columns: the network sees X as it is."""',
+                "    return X", "", ""]
+    used = {v for fid in feats for v in ("x1", "x2") if v in FEATURE_CODE[fid]}
+    out = ["def features(X):",
+           f'    """Raw points X (n, 2) = (x1, x2) -> the network\'s inputs (n, {len(feats)}): '
+           f'{", ".join(feats)}."""']
+    out += [f"    {v} = X[:, {int(v[1]) - 1}]" for v in ("x1", "x2") if v in used]
+    out.append("    return np.stack([")
+    out += [f"        {FEATURE_CODE[fid]},  # {fid}" for fid in feats]
+    out += ["    ], axis=1)", "", ""]
+    return out
+
+
+def _activations(net) -> list[str]:
+    out = []
     for name in dict.fromkeys(net.activation_names):
-        out.append(_ACTIVATION_CODE[name])
-        out.append("")
-
+        out += [ACTIVATION_CODE[name], ""]
     out.append("LAYERS = [" + ", ".join(
         f"(W{l}, b{l}, {layer.activation.name})" for l, layer in enumerate(net.layers, start=1))
         + "]  # (weights, biases, activation) per layer")
-    out += ["", ""]
-
-    out.append(f'''\
-def _as_rows(X):
-    """X as float64 (n, {d}); a single row ({d},) becomes (1, {d}). ValueError otherwise."""
-    try:
-        X = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError) as e:
-        raise ValueError(f"X must be numbers of shape (n, {d}) or ({d},): {{e}}") from None
-    if X.ndim == 1:
-        X = X[None, :]
-    if X.ndim != 2 or X.shape[1] != {d}:
-        raise ValueError(f"X must have shape (n, {d}) or ({d},) with the columns "
-                         f"{{', '.join(RAW_INPUTS)}}, got shape {{np.shape(X)}}")
-    return X
+    return out + ["", ""]
 
 
-def predict(X):
-    """Outputs (n, {k}) for raw inputs X: (n, {d}) rows, or one row ({d},) -> (1, {k})."""
-    a = features(_as_rows(X))
-    for W, b, f in LAYERS:
-        z = a @ W if b is None else a @ W + b
-        a = f(z)
-    return a
-''')
+def _predict_class(net) -> str:
+    """``predict_class`` by the same rule as the app's ``targets.predicted_classes``."""
+    if net.sizes[-1] > 1:
+        return predict_class_code("the output with the largest value", "np.argmax(a, axis=1)")
+    threshold = (1.0 + low_target(net.output_activation)) / 2
+    return predict_class_code(f"1 where the output is > {threshold!r}, else 0",
+                              f"(a[:, 0] > {threshold!r}).astype(np.int64)")
+
+
+def python_source(net, meta: dict | None = None) -> str:
+    """The text of the standalone module for ``net`` (see ``export_python``)."""
+    meta = dict(meta or {})
+    check_finite(net)
+    feats = feature_ids(net, meta)
+    raw = raw_input_names(net, meta)
+    classes = meta.get("classes") if isinstance(meta.get("classes"), list) else None
+    task = meta.get("task") if isinstance(meta.get("task"), str) else None
+    classify = _is_classification(net, meta)
+    out = _module_doc(net, meta, raw, classify)
+    out += ["import csv", "import sys", "", "import numpy as np", "", ""]
+    out += _constants(net, feats, raw, task, classes)
+    out += _weights(net)
+    out += _features(feats)
+    out += _activations(net)
+    out.append(predict_code(len(raw), net.sizes[-1]))
     if classify:
-        if k > 1:
-            rule, expr = "the output with the largest value", "np.argmax(a, axis=1)"
-        else:
-            threshold = "0.0" if out_act == "tanh" else "0.5"
-            rule = f"1 where the output is > {threshold}, else 0"
-            expr = f"(a[:, 0] > {threshold}).astype(np.int64)"
-        out.append(f'''
-def predict_class(X):
-    """Class index per row (n,): {rule}."""
-    a = predict(X)
-    return {expr}
-''')
-    out.append(f'''
-def _read_rows(f):
-    """Rows of floats from CSV text; a first row that is not numbers is a header."""
-    rows, header = [], None
-    for lineno, row in enumerate(csv.reader(f), start=1):
-        cells = [c.strip() for c in row]
-        if not any(cells):
-            continue
-        try:
-            values = [float(c) for c in cells]
-        except ValueError:
-            if header is None and not rows:
-                header = cells
-                continue
-            raise ValueError(f"line {{lineno}}: not a number in {{row!r}}") from None
-        rows.append(values)
-    if header is not None:
-        if all(name in header for name in RAW_INPUTS):
-            columns = [header.index(name) for name in RAW_INPUTS]
-        elif len(header) == {d}:
-            columns = list(range({d}))
-        else:
-            raise ValueError(f"the header names {{header!r}}, expected the columns "
-                             f"{{', '.join(RAW_INPUTS)}}")
-        try:
-            rows = [[r[c] for c in columns] for r in rows]
-        except IndexError:
-            raise ValueError("a row has fewer cells than the header") from None
-    for i, r in enumerate(rows):
-        if len(r) != {d}:
-            raise ValueError(f"row {{i + 1}}: expected {d} numbers ({{', '.join(RAW_INPUTS)}}), "
-                             f"got {{len(r)}}")
-    return np.array(rows, dtype=np.float64).reshape(-1, {d})
-
-
-def main(argv=None):
-    """CSV of raw inputs (stdin, or the file named by the argument) -> CSV of predictions."""
-    argv = sys.argv[1:] if argv is None else argv
-    if len(argv) > 1 or (argv and argv[0] in ("-h", "--help")):
-        print("usage: python " + sys.argv[0] + " [INPUTS.csv]  (reads stdin without a file)",
-              file=sys.stderr)
-        return 0 if argv and argv[0] in ("-h", "--help") else 2
-    try:
-        if argv and argv[0] != "-":
-            with open(argv[0], newline="", encoding="utf-8-sig") as f:
-                X = _read_rows(f)
-        else:
-            X = _read_rows(sys.stdin)
-    except (OSError, ValueError) as e:
-        print(f"error: {{e}}", file=sys.stderr)
-        return 2
-    Y = predict(X)
-    writer = csv.writer(sys.stdout, lineterminator="\\n")''')
-    if classify and task == "classification":
-        out.append('''\
-    labels = predict_class(X)
-    writer.writerow(OUTPUTS + ["class"])
-    for y, c in zip(Y.tolist(), labels.tolist()):
-        name = CLASSES[c] if CLASSES is not None and c < len(CLASSES) else c
-        writer.writerow([repr(v) for v in y] + [name])
-    return 0
-''')
-    else:
-        out.append('''\
-    writer.writerow(OUTPUTS)
-    for y in Y.tolist():
-        writer.writerow([repr(v) for v in y])
-    return 0
-''')
-    out.append('''
-if __name__ == "__main__":
-    sys.exit(main())
-''')
+        out.append(_predict_class(net))
+    out.append(script_code(len(raw), classify and task == "classification"))
     return "\n".join(out)
 
 

@@ -30,7 +30,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from model.files.reading import LIMITS, source_name  # noqa: F401 (part of this module's helpers)
+from model.files.reading import LIMITS
 
 FORMAT = "backprop-playground/weights"
 VERSION = 1

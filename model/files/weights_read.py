@@ -15,9 +15,10 @@ from model.core.layout import block_size
 from model.core.network import MAX_LAYERS, MAX_PARAMS, MAX_WIDTH, Network
 from model.files import weights_format as fmt
 from model.files.reading import read_limited
+from model.files.reading import source_name
 from model.files.weights_format import (FORMAT, LAYER_KEYS, TOP_KEYS, VERSION, Checker, WeightsError,
                                          check_meta, check_suffix, is_number, one_line, plural,
-                                         show, source_name, type_name)
+                                         show, type_name)
 
 
 def check_names(value: Any, field: str, n: int, what: str, check: Checker) -> list[str]:

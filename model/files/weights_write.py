@@ -10,8 +10,9 @@ import numpy as np
 from model.core.network import Network
 from model.files import weights_format as fmt
 from model.files.atomic import atomic_file
+from model.files.reading import source_name
 from model.files.weights_format import (FORMAT, VERSION, Checker, check_meta, check_suffix,
-                                         one_line, source_name, type_name)
+                                         one_line, type_name)
 
 
 def _network_to_dict(net: Network, meta: dict | None, check: Checker) -> dict:

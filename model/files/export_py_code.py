@@ -1,0 +1,153 @@
+"""The code the standalone Python export writes, piece by piece: the feature transforms, the
+activation functions, predict, predict_class and the command-line part. Each piece is the text of
+Python source (the generated module needs only numpy, csv and sys)."""
+
+# numpy expressions of the features, in terms of the raw columns x1 and x2. They compute
+# exactly what ``features.FEATURES`` computes (x1 * x1, not x1 ** 2, to match bit for bit).
+FEATURE_CODE = {
+    "x1": "x1",
+    "x2": "x2",
+    "x1^2": "x1 * x1",
+    "x2^2": "x2 * x2",
+    "x1x2": "x1 * x2",
+    "sin_x1": "np.sin(x1)",
+    "sin_x2": "np.sin(x2)",
+}
+
+ACTIVATION_CODE = {
+    "sigmoid": '''\
+def sigmoid(z):
+    """1 / (1 + e^-z); the argument is clipped so that e^-z cannot overflow."""
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -500.0, 500.0)))
+''',
+    "tanh": '''\
+def tanh(z):
+    return np.tanh(z)
+''',
+    "relu": '''\
+def relu(z):
+    return np.maximum(z, 0.0)
+''',
+    "linear": '''\
+def linear(z):
+    return z
+''',
+    "softmax": '''\
+def softmax(z):
+    """e^z_j / sum_k e^z_k per row; the row maximum is subtracted first so exp stays finite."""
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+''',
+}
+
+
+def predict_code(d: int, k: int) -> str:
+    """``_as_rows`` and ``predict`` for d raw inputs and k outputs."""
+    return f'''\
+def _as_rows(X):
+    """X as float64 (n, {d}); a single row ({d},) becomes (1, {d}). ValueError otherwise."""
+    try:
+        X = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"X must be numbers of shape (n, {d}) or ({d},): {{e}}") from None
+    if X.ndim == 1:
+        X = X[None, :]
+    if X.ndim != 2 or X.shape[1] != {d}:
+        raise ValueError(f"X must have shape (n, {d}) or ({d},) with the columns "
+                         f"{{', '.join(RAW_INPUTS)}}, got shape {{np.shape(X)}}")
+    return X
+
+
+def predict(X):
+    """Outputs (n, {k}) for raw inputs X: (n, {d}) rows, or one row ({d},) -> (1, {k})."""
+    a = features(_as_rows(X))
+    for W, b, f in LAYERS:
+        z = a @ W if b is None else a @ W + b
+        a = f(z)
+    return a
+'''
+
+
+def predict_class_code(rule: str, expr: str) -> str:
+    """``predict_class``: ``rule`` in words for its docstring, ``expr`` computes it from a."""
+    return f'''
+def predict_class(X):
+    """Class index per row (n,): {rule}."""
+    a = predict(X)
+    return {expr}
+'''
+
+
+def script_code(d: int, with_classes: bool) -> str:
+    """The command-line part: read CSV rows of raw inputs, print CSV predictions (with a
+    ``class`` column named from CLASSES when ``with_classes``)."""
+    return f'''
+def _read_rows(f):
+    """Rows of floats from CSV text; a first row that is not numbers is a header."""
+    rows, header = [], None
+    for lineno, row in enumerate(csv.reader(f), start=1):
+        cells = [c.strip() for c in row]
+        if not any(cells):
+            continue
+        try:
+            values = [float(c) for c in cells]
+        except ValueError:
+            if header is None and not rows:
+                header = cells
+                continue
+            raise ValueError(f"line {{lineno}}: not a number in {{row!r}}") from None
+        rows.append(values)
+    if header is not None:
+        if all(name in header for name in RAW_INPUTS):
+            columns = [header.index(name) for name in RAW_INPUTS]
+        elif len(header) == {d}:
+            columns = list(range({d}))
+        else:
+            raise ValueError(f"the header names {{header!r}}, expected the columns "
+                             f"{{', '.join(RAW_INPUTS)}}")
+        try:
+            rows = [[r[c] for c in columns] for r in rows]
+        except IndexError:
+            raise ValueError("a row has fewer cells than the header") from None
+    for i, r in enumerate(rows):
+        if len(r) != {d}:
+            raise ValueError(f"row {{i + 1}}: expected {d} numbers ({{', '.join(RAW_INPUTS)}}), "
+                             f"got {{len(r)}}")
+    return np.array(rows, dtype=np.float64).reshape(-1, {d})
+
+
+def main(argv=None):
+    """CSV of raw inputs (stdin, or the file named by the argument) -> CSV of predictions."""
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) > 1 or (argv and argv[0] in ("-h", "--help")):
+        print("usage: python " + sys.argv[0] + " [INPUTS.csv]  (reads stdin without a file)",
+              file=sys.stderr)
+        return 0 if argv and argv[0] in ("-h", "--help") else 2
+    try:
+        if argv and argv[0] != "-":
+            with open(argv[0], newline="", encoding="utf-8-sig") as f:
+                X = _read_rows(f)
+        else:
+            X = _read_rows(sys.stdin)
+    except (OSError, ValueError) as e:
+        print(f"error: {{e}}", file=sys.stderr)
+        return 2
+    Y = predict(X)
+    writer = csv.writer(sys.stdout, lineterminator="\\n")''' + "\n" + (
+        '''\
+    labels = predict_class(X)
+    writer.writerow(OUTPUTS + ["class"])
+    for y, c in zip(Y.tolist(), labels.tolist()):
+        name = CLASSES[c] if CLASSES is not None and c < len(CLASSES) else c
+        writer.writerow([repr(v) for v in y] + [name])
+    return 0
+''' if with_classes else
+        '''\
+    writer.writerow(OUTPUTS)
+    for y in Y.tolist():
+        writer.writerow([repr(v) for v in y])
+    return 0
+''') + "\n" + '''
+if __name__ == "__main__":
+    sys.exit(main())
+'''

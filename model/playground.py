@@ -13,6 +13,7 @@ import numpy as np
 
 from model.data import features as feats
 from model.data.datasets import DATASETS, Data, make_data, split
+from model.core.losses import default_head
 from model.core.network import Network
 from model.core.trainer import Trainer, encode_targets
 
@@ -49,15 +50,6 @@ class Settings:
 
     def replace(self, **changes) -> "Settings":
         return dataclasses.replace(self, **changes)
-
-
-def default_head(task: str, n_classes: int) -> tuple[str, str, int]:
-    """(output activation, loss, number of outputs) for a task."""
-    if task == "regression":
-        return "linear", "mse", 0
-    if n_classes <= 2:
-        return "sigmoid", "bce", 1
-    return "softmax", "cce", n_classes
 
 
 class Playground:

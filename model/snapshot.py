@@ -74,11 +74,9 @@ def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
                   include_grids: bool = True, extras: dict | None = None) -> Snapshot:
     """Copy everything the GUI draws out of ``pg``. Call it in the thread that trains."""
     net, tr = pg.net, pg.trainer
-    k = len(tr.history)
     h = tr.history
-    metrics = ({"train_loss": h.train_loss[-1], "test_loss": h.test_loss[-1],
-                "train_accuracy": h.train_accuracy[-1], "test_accuracy": h.test_accuracy[-1]}
-               if k else tr.evaluate())
+    metrics = h.last if len(h) else tr.evaluate()
+    metrics.pop("epoch", None)
     grids = pg.neuron_grids(grid_resolution) if include_grids else None
     upd_layers = [net.layout.split(tr.optimizer.update, l) for l in range(len(net.layers))]
     data = pg.data

@@ -19,6 +19,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu
 
+from model.core.history import KEYS
 from model.files.export_onnx import export_onnx
 from model.files.export_py import ExportError, export_python, write_atomic
 
@@ -26,7 +27,7 @@ from gui.data.data_io import insert_before_quit
 from gui.shell.docks import install_once, menu_named
 
 CALL_TIMEOUT_S = 10.0
-HISTORY_COLUMNS = ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
+HISTORY_COLUMNS = KEYS
 
 #: kind → (menu text, tooltip, default file name, filter)
 KINDS = {
@@ -52,8 +53,7 @@ def network_and_meta(pg):
 
 def history_of(pg) -> dict:
     """Worker thread: the loss history as plain lists."""
-    h = pg.trainer.history
-    return {k: list(getattr(h, k)) for k in HISTORY_COLUMNS}
+    return pg.trainer.history.to_lists()
 
 
 def history_csv(history: dict) -> str:
@@ -61,8 +61,8 @@ def history_csv(history: dict) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HISTORY_COLUMNS)
     for row in zip(*(history[k] for k in HISTORY_COLUMNS)):
-        writer.writerow([int(row[0]), *(repr(float(v)) if math.isfinite(v) else ""
-                                        for v in row[1:])])
+        writer.writerow([int(row[0]), *(repr(float(v)) if v is not None and math.isfinite(v)
+                                        else "" for v in row[1:])])
     return out.getvalue()
 
 

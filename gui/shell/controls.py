@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSli
                                QToolButton, QVBoxLayout, QWidget)
 
 from gui.shell.worker import FLAT_OUT, SPEEDS
+from model.core.losses import losses_for
 
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -22,13 +23,6 @@ OPTIMIZERS = (("sgd", "SGD"), ("momentum", "Momentum"), ("adam", "Adam"))
 REGULARIZATIONS = (("none", "None"), ("l1", "L1"), ("l2", "L2"))
 TASKS = (("classification", "Classification"), ("regression", "Regression"))
 LOSS_TITLES = {"bce": "Cross-entropy", "cce": "Cross-entropy", "mse": "Squared error"}
-
-
-def losses_for(task: str, n_classes: int) -> tuple[str, ...]:
-    """Losses that fit the output layer the task gets; the first is the default."""
-    if task == "regression":
-        return ("mse",)
-    return ("bce", "mse") if n_classes <= 2 else ("cce", "mse")
 
 
 def _caption(text: str, widget: QWidget, tooltip: str) -> QWidget:

@@ -24,7 +24,8 @@ from model.data.features import input_label
 from model.playground import MAX_HIDDEN_LAYERS, MAX_NEURONS, Settings
 
 from gui.shell.actions import make_actions
-from gui.shell.controls import ControlBar, losses_for
+from gui.shell.controls import ControlBar
+from model.core.losses import losses_for
 from gui.data.data_panel import DataPanel
 from gui.plots.loss_plot import LossPlot
 from gui.graph.network_view import NetworkView

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLa
 
 from model.playground import Playground
 from model.snapshot import take_snapshot
-from model.lessons.timeline import Entry, Timeline
+from model.lessons.timeline import Entry, Timeline, restore_entry
 
 from gui.shell.docks import (FutureRelay, add_dock, freeze_views, frozen_by_others, future_error,
                     install_once)
@@ -84,7 +84,8 @@ class TimelineRecorder:
     def preview(self, entry: Entry, grid_resolution: int, pg):
         """The snapshot of ``entry``'s moment, made on a copy: training is not touched."""
         copy = Playground(pg.settings, data=pg.custom_data, network=pg.net.copy())
-        copy.trainer.load_state({**entry.state, "history": _history(pg.trainer, entry)})
+        copy.trainer.history = pg.trainer.history.copy()
+        restore_entry(copy.trainer, entry)
         return take_snapshot(copy, PREVIEW_RUN_ID, grid_resolution,
                              extras={"settings": pg.settings, "timeline_entry": entry})
 
@@ -96,16 +97,11 @@ class TimelineRecorder:
             if index is not None:
                 self.timeline.restore(pg.trainer, index)
             else:  # thinned away since the slider showed it: its state is still good
-                pg.trainer.load_state({**entry.state, "history": _history(pg.trainer, entry)})
+                restore_entry(pg.trainer, entry)
                 entries[:] = [e for e in entries if e.steps < entry.steps] + [entry]
             self._keep_next_run = True  # the worker starts a new run id after this call
             self._last_epoch = entry.epoch
         return entry.epoch
-
-
-def _history(trainer, entry: Entry) -> dict:
-    return {k: list(getattr(trainer.history, k))[:entry.history_length]
-            for k in ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")}
 
 
 def _size(n: int) -> str:

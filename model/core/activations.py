@@ -46,11 +46,6 @@ class Sigmoid(Activation):
         out = np.subtract(1.0, a, out=out)
         return np.multiply(out, a, out=out)
 
-    def backward(self, z, a, grad_a, out=None, scratch=None):
-        s = np.subtract(1.0, a, scratch)
-        np.multiply(s, a, s)
-        return np.multiply(grad_a, s, out)
-
 
 class Tanh(Activation):
     name = "tanh"
@@ -62,12 +57,6 @@ class Tanh(Activation):
         # f'(z) = 1 - a²
         out = np.multiply(a, a, out=out)
         return np.subtract(1.0, out, out=out)
-
-    def backward(self, z, a, grad_a, out=None, scratch=None):
-        # delta = grad_a · (1 − a²), inlined: this runs once per layer per minibatch
-        s = np.multiply(a, a, scratch)
-        np.subtract(1.0, s, s)
-        return np.multiply(grad_a, s, out)
 
 
 class ReLU(Activation):

@@ -134,6 +134,24 @@ def check_pairing(loss: Loss, output_activation: str, n_outputs: int) -> None:
         raise ValueError("a softmax output layer needs at least 2 neurons")
 
 
+def default_head(task: str, n_classes: int) -> tuple[str, str, int]:
+    """(output activation, loss, number of outputs) a task gets by default: regression a linear
+    output with mse (0 outputs: as many as targets), two classes one sigmoid with bce, more a
+    softmax with cce."""
+    if task == "regression":
+        act, k = "linear", 0
+    elif n_classes <= 2:
+        act, k = "sigmoid", 1
+    else:
+        act, k = "softmax", n_classes
+    return act, default_loss(act, task), k
+
+
+def losses_for(task: str, n_classes: int) -> tuple[str, ...]:
+    """Losses that fit the output layer the task gets by default; the first is its default."""
+    return tuple(dict.fromkeys((default_head(task, n_classes)[1], "mse")))
+
+
 def default_loss(output_activation: str, task: str) -> str:
     """The usual loss for an output layer: softmax → cce, sigmoid on classes → bce, else mse."""
     if output_activation == "softmax":

@@ -7,10 +7,10 @@ is ceil(n_train / batch_size) such steps, the last partial batch included.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 
+from model.core.history import History
 from model.core.losses import check_pairing, get_loss
 from model.core.network import Network
 from model.core.optimizers import SGD, Regularizer, apply_step, make_optimizer
@@ -20,27 +20,6 @@ from model.core.targets import encode_targets, predicted_classes  # noqa: F401
 
 class TrainingDiverged(ArithmeticError):
     pass
-
-
-@dataclass
-class History:
-    """Per-epoch figures; losses exclude the regularization term."""
-
-    epoch: list[int] = field(default_factory=list)
-    train_loss: list[float] = field(default_factory=list)
-    test_loss: list[float] = field(default_factory=list)
-    train_accuracy: list[float] = field(default_factory=list)
-    test_accuracy: list[float] = field(default_factory=list)
-
-    def append(self, epoch, metrics: dict) -> None:
-        self.epoch.append(epoch)
-        self.train_loss.append(metrics["train_loss"])
-        self.test_loss.append(metrics["test_loss"])
-        self.train_accuracy.append(metrics["train_accuracy"])
-        self.test_accuracy.append(metrics["test_accuracy"])
-
-    def __len__(self):
-        return len(self.epoch)
 
 
 class Trainer:
@@ -280,14 +259,17 @@ class Trainer:
         self.diverged = (
             f"training stopped at epoch {self.epoch + (0 if what == 'loss' else 1)}: "
             f"the {'loss' if what == 'loss' else 'weights'} became NaN or infinite in layer "
-            f"{bad_layer}; weights restored to epoch {len(self.history) and self.history.epoch[-1]}. "
+            f"{bad_layer}; weights restored to epoch {self._last_good_epoch()}. "
             f"Try a smaller learning rate (now {self.optimizer.lr:g})."
         )
         self.diverged_layer = bad_layer
         net.params[:] = self._good_params
         net.grads.fill(0.0)
         self.position = 0
-        self.epoch = self.history.epoch[-1] if len(self.history) else 0
+        self.epoch = self._last_good_epoch()
+
+    def _last_good_epoch(self) -> int:
+        return int(self.history.epoch[-1]) if len(self.history) else 0
 
     def reset_divergence(self) -> None:
         self.diverged = None
@@ -296,7 +278,7 @@ class Trainer:
     def state(self, include_history: bool = True) -> dict:
         """Everything needed to continue training exactly from here (copies): weights,
         optimizer state, the shuffling generator, the position in the epoch, the history
-        (unless ``include_history`` is False: a timeline keeps only its length)."""
+        (unless ``include_history`` is False: a timeline truncates the live one instead)."""
         opt = self.optimizer
         state = {
             "params": self.net.params.copy(),
@@ -309,9 +291,7 @@ class Trainer:
             "diverged": self.diverged,
         }
         if include_history:
-            state["history"] = {k: list(getattr(self.history, k)) for k in
-                                ("epoch", "train_loss", "test_loss", "train_accuracy",
-                                 "test_accuracy")}
+            state["history"] = self.history.to_lists()
         return state
 
     def load_state(self, state: dict) -> None:
@@ -338,9 +318,8 @@ class Trainer:
         self.order = order
         np.take(self._x_aug_all, order, axis=1, out=self._x_epoch)
         np.take(self.Y_train, order, axis=0, out=self._y_epoch)
-        self.history = History()
-        for k, values in state["history"].items():
-            getattr(self.history, k).extend(float(v) if k != "epoch" else int(v) for v in values)
+        if "history" in state:  # a timeline's states leave the history as it is
+            self.history = History.from_lists(state["history"])
         self._good_params[:] = state.get("good_params", params)
         self.diverged = state.get("diverged")
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model.core.history import KEYS as HISTORY_KEYS
 from model.files.atomic import atomic_file
 from model.files.reading import LIMITS, read_limited, source_name
 from model.data.datasets import Data
@@ -35,6 +36,7 @@ from model.files.serialize import WeightsError, network_from_dict, network_to_di
 FORMAT = "backprop-playground/session"
 VERSION = 1
 MAX_BYTES = LIMITS["session"]
+MAX_INTEGER = 2 ** 62  # epochs, steps and positions: far beyond any run, within int64
 _TOP_KEYS = {"format", "version", "settings", "data", "network", "trainer", "meta"}
 
 
@@ -118,8 +120,12 @@ class _Check:
             self.fail(where, f"expected a number, got {type(value).__name__}")
         if integer and not isinstance(value, int):
             self.fail(where, "expected an integer")
-        if not math.isfinite(value):
-            self.fail(where, "not a finite number")
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an integer beyond float range
+            finite = False
+        if not finite or (integer and abs(value) > MAX_INTEGER):
+            self.fail(where, "not a finite number" if not integer else "integer out of range")
         return value
 
     def array(self, value, where: str, ndim: int, dtype=float) -> np.ndarray:
@@ -240,22 +246,34 @@ def _trainer_state(raw, check: _Check, net) -> dict:
     if rng.get("bit_generator") != "PCG64":
         check.fail("trainer.rng", "expected a PCG64 generator state")
     state["rng"] = rng
-    hist = check.obj(raw.get("history"), "trainer.history")
-    state["history"] = {}
-    keys = ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
-    for key in keys:
-        values = hist.get(key)
-        if not isinstance(values, list) or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in values):
-            check.fail(f"trainer.history.{key}", "expected a list of numbers")
-        state["history"][key] = values
-    if len({len(state["history"][k]) for k in keys}) != 1:
-        check.fail("trainer.history", "the lists have different lengths")
+    state["history"] = _history(raw.get("history"), check)
     diverged = raw.get("diverged")
     if diverged is not None and not isinstance(diverged, str):
         check.fail("trainer.diverged", "expected a string or null")
     state["diverged"] = diverged
     state["params"] = net.params.copy()
     return state
+
+
+def _history(raw, check: _Check) -> dict:
+    """The per-epoch record: epochs as non-negative integers, every metric a finite number or
+    null (a missing value: no test rows, or no accuracy for a regression)."""
+    hist = check.obj(raw, "trainer.history")
+    out = {}
+    for key in HISTORY_KEYS:
+        values = hist.get(key)
+        where = f"trainer.history.{key}"
+        if not isinstance(values, list):
+            check.fail(where, "expected a list")
+        if key == "epoch":
+            out[key] = [int(check.number(v, where, integer=True)) for v in values]
+            if any(e < 0 for e in out[key]):
+                check.fail(where, "epochs must not be negative")
+        else:
+            out[key] = [None if v is None else float(check.number(v, where)) for v in values]
+    if len({len(v) for v in out.values()}) != 1:
+        check.fail("trainer.history", "the lists have different lengths")
+    return out
 
 
 def session_from_dict(d, source: str = "session") -> LoadedSession:

@@ -16,8 +16,7 @@ from model.core.trainer import Trainer
 class Entry:
     epoch: int
     steps: int
-    state: dict  # Trainer.state() minus "history"
-    history_length: int
+    state: dict  # Trainer.state() minus "history" (restoring truncates the live history)
 
 
 class Timeline:
@@ -36,8 +35,7 @@ class Timeline:
         if self.entries and self.entries[-1].steps == trainer.steps:
             return
         state = trainer.state(include_history=False)  # the history itself is not copied
-        history_length = len(trainer.history)
-        self.entries.append(Entry(trainer.epoch, trainer.steps, state, history_length))
+        self.entries.append(Entry(trainer.epoch, trainer.steps, state))
         if len(self.entries) > self.capacity:
             head = self.entries[:self.keep_first]
             tail = self.entries[self.keep_first:]
@@ -59,11 +57,15 @@ class Timeline:
         """Put the trainer back at entry ``index``: weights, optimizer, position, history
         truncated to that moment. Later entries are dropped (training resumes from here)."""
         entry = self.entries[index]
-        history = {k: list(getattr(trainer.history, k))[:entry.history_length]
-                   for k in ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")}
-        trainer.load_state({**entry.state, "history": history})
+        restore_entry(trainer, entry)
         del self.entries[index + 1:]
         return entry
 
     def clear(self) -> None:
         self.entries.clear()
+
+
+def restore_entry(trainer: Trainer, entry: Entry) -> None:
+    """Put the trainer back at ``entry``'s moment: its state, and the history up to its epoch."""
+    trainer.load_state(entry.state)
+    trainer.history.truncate_after(entry.epoch)

@@ -40,9 +40,7 @@ def state(window):
     """(params, epoch, steps, position, history) read in the worker thread."""
     def read(pg):
         t = pg.trainer
-        return (pg.net.params.copy(), t.epoch, t.steps, t.position,
-                {k: list(getattr(t.history, k)) for k in ("epoch", "train_loss", "test_loss",
-                                                          "train_accuracy", "test_accuracy")})
+        return (pg.net.params.copy(), t.epoch, t.steps, t.position, t.history.to_lists())
     return in_worker(window, read)
 
 

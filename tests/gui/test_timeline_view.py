@@ -81,9 +81,9 @@ def test_the_slider_shows_and_resume_restores_the_exact_weights_of_a_moment(qtbo
         window.actions_.step_epoch.trigger()
     qtbot.waitUntil(lambda: window.latest_snapshot.epoch == 23, timeout=WAIT_MS)
     reference = headless(live.extras["settings"], epochs=23)
-    got = in_worker(window, lambda pg: (pg.net.params.copy(), list(pg.trainer.history.train_loss)))
+    got = in_worker(window, lambda pg: (pg.net.params.copy(), pg.trainer.history.train_loss.tolist()))
     np.testing.assert_array_equal(got[0], reference.net.params)
-    assert got[1] == reference.trainer.history.train_loss
+    assert got[1] == reference.trainer.history.train_loss.tolist()
 
 
 def test_memory_stays_bounded_over_thousands_of_epochs(qtbot, make):

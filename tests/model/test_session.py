@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from model.data.datasets import make_data
 from model.playground import Playground, Settings
-from model.files.session import SessionError, load_session, save_session
+from model.files.session import SessionError, load_session, save_session, session_to_dict
 
 SETTINGS = Settings(dataset="spiral", hidden=(5, 3), optimizer="adam", batch_size=7, lr=0.02,
                     regularization="l2", reg_rate=0.001, features=("x1", "x2", "sin_x1"))
@@ -32,7 +32,7 @@ def test_round_trip_continues_to_the_identical_weights(tmp_path, custom):
     assert again.settings == pg.settings
     assert np.array_equal(again.net.params, pg.net.params)
     assert again.trainer.epoch == pg.trainer.epoch and again.trainer.position == pg.trainer.position
-    assert again.trainer.history.train_loss == pg.trainer.history.train_loss
+    assert again.trainer.history.to_lists() == pg.trainer.history.to_lists()
     pg.trainer.train(3)
     again.trainer.train(3)
     assert np.array_equal(again.net.params, pg.net.params)
@@ -149,3 +149,31 @@ def test_random_bytes_are_refused_clearly(tmp_path, blob):
     with pytest.raises(SessionError):
         load_session(f)
 
+
+
+@pytest.mark.parametrize("settings", [
+    Settings(dataset="plane", hidden=(3,)),  # regression: no accuracy
+    Settings(dataset="multi_gaussian", hidden=(3,)),
+    Settings(dataset="circle", train_ratio=1.0),  # no test rows: no test loss
+], ids=["plane", "multi_gaussian", "no_test_rows"])
+def test_sessions_with_missing_history_values_save_and_load_them(tmp_path, settings):
+    pg = trained(settings)
+    path = tmp_path / "s.json"
+    save_session(pg, path)
+    history = json.loads(path.read_text())["trainer"]["history"]
+    missing = [k for k, v in history.items() if None in v]
+    assert missing  # the NaNs went out as null ...
+    again = load_session(path).playground
+    assert again.trainer.history.to_lists() == pg.trainer.history.to_lists()  # ... and came back
+
+
+@pytest.mark.parametrize("value", ["1e999", str(10 ** 400), "true"])
+def test_huge_or_odd_history_values_are_a_session_error(tmp_path, value):
+    pg = trained()
+    text = json.dumps(session_to_dict(pg))
+    assert '"history": {"epoch": [1,' in text
+    text = text.replace('"history": {"epoch": [1,', f'"history": {{"epoch": [{value},', 1)
+    path = tmp_path / "s.json"
+    path.write_text(text)
+    with pytest.raises(SessionError, match="trainer.history.epoch"):
+        load_session(path)

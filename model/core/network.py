@@ -11,6 +11,8 @@ the last row is b — so z = [a_prev, 1]·Wb is one matrix product, and so is dW
 the network.
 
 Backward only *stores* gradients (``grads``, same layout as ``params``); optimizers apply them.
+This is the fast path: ``reference.py`` is the same algorithm written to be read, and the
+comments (R1)…(R7) below say which of its lines each step computes.
 """
 from __future__ import annotations
 
@@ -267,8 +269,8 @@ class Network:
         a_prev_augT = x_augT
         dot = np.dot
         for WbT, zT, z, f, a, a_augT in ws.forward_plan:
-            dot(WbT, a_prev_augT, zT)  # z = a_prev·W + b (transposed: zᵀ = Wbᵀ·[a_prev, 1]ᵀ)
-            f(z, a)  # a = f(z)
+            dot(WbT, a_prev_augT, zT)  # (R1) z = a_prev·W + b, as zᵀ = Wbᵀ·[a_prev, 1]ᵀ
+            f(z, a)  # (R2) a = f(z)
             a_prev_augT = a_augT
         return a
 
@@ -285,17 +287,17 @@ class Network:
 
     def _backward(self, ws: _Workspace, Y: np.ndarray, loss: Loss) -> None:
         out = self.layers[-1]
-        # Output layer: delta = dC/da ⊙ f'(z) (or a − y for the matched pairs).
+        # (R3) delta_L = dC/da ⊙ f′(z_L) (or a − y for the matched pairs)
         loss.output_delta(ws.z[-1], ws.a[-1], Y, out.activation,
                           out=ws.delta[-1], scratch=ws.scratch[-1])
         dot = np.dot
         for (a_prev_augT, delta, deltaT, dWb, W, d_prevT, f_backward, z_prev, a_prev, d_prev,
              scratch) in ws.backward_plan:
-            dot(a_prev_augT, delta, dWb)  # dW = a_prevᵀ·delta, db = Σ_n delta (the ones row)
-            dot(W, deltaT, d_prevT)  # dC/da_prev = delta·Wᵀ (transposed: W·deltaᵀ)
-            f_backward(z_prev, a_prev, d_prev, d_prev, scratch)  # delta_prev = that ⊙ f′(z_prev)
-        dot(ws.x_inT, ws.delta[0], self.layers[0].dWb)
-        self.grads *= ws.inv_n  # sums over the batch → means
+            dot(a_prev_augT, delta, dWb)  # (R5, R6) dW = a_prevᵀ·delta, db = Σ delta (ones row)
+            dot(W, deltaT, d_prevT)  # (R4) delta_l·W_lᵀ, transposed: W·deltaᵀ ...
+            f_backward(z_prev, a_prev, d_prev, d_prev, scratch)  # (R4) ... ⊙ f′(z_{l−1})
+        dot(ws.x_inT, ws.delta[0], self.layers[0].dWb)  # (R5, R6) of the first layer
+        self.grads *= ws.inv_n  # (R5, R6) the sums over the batch become means: / n
         for layer in self._no_bias:
             layer.db[:] = 0.0
 

@@ -52,7 +52,7 @@ class SGD(Optimizer):
     name = "sgd"
 
     def _step(self, grads):
-        np.multiply(grads, -self.lr, out=self.update)
+        np.multiply(grads, -self.lr, out=self.update)  # (R7) Δw = −lr·g
 
 
 class Momentum(Optimizer):

@@ -277,6 +277,13 @@ def cmd_export(args) -> int:
 def run(argv) -> int:
     """Run a command; returns the exit code. Never raises for user errors."""
     parser = build_parser()
+    # Overflow in the data (x = 1e300 squared) is reported as one clear error by the engine;
+    # numpy's RuntimeWarnings would print lines of their own before it.
+    with np.errstate(all="ignore"):
+        return _run(parser, argv)
+
+
+def _run(parser, argv) -> int:
     try:
         args = parser.parse_args(argv)
         if args.command == "train":

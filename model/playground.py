@@ -7,12 +7,18 @@ in one place. Pure numpy: usable from a notebook.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from model.data import features as feats
-from model.data.datasets import DATASETS, Data, make_data, split
+from model.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from model.core.initializers import INITIALIZERS
+from model.core.losses import LOSSES
+from model.core.optimizers import OPTIMIZERS, REGULARIZATIONS
+from model.data.datasets import (DATASETS, MAX_CLASSES, MAX_POINTS, MIN_CLASSES, Data, is_int,
+                                 is_real, make_data, split)
 from model.core.losses import default_head
 from model.core.network import Network
 from model.core.trainer import Trainer, encode_targets
@@ -48,8 +54,68 @@ class Settings:
     reg_rate: float = 0.0
     shuffle: bool = True
 
+    def __post_init__(self):
+        for field in ("features", "hidden"):  # a list from JSON or a notebook is fine too
+            if isinstance(getattr(self, field), list):
+                object.__setattr__(self, field, tuple(getattr(self, field)))
+        _validate(self)
+
     def replace(self, **changes) -> "Settings":
         return dataclasses.replace(self, **changes)
+
+
+MAX_LEARNING_RATE = 1e12  # what the top bar's field accepts
+MAX_BATCH_SIZE = MAX_POINTS
+
+
+def _validate(s: Settings) -> None:
+    """The rules the window's controls and the CLI enforce, for every field: a ValueError that
+    names the field, in one line. A session file or a notebook gets the same checks."""
+    def fail(field, message):
+        raise ValueError(f"settings.{field}: {message}")
+
+    def integer(field, lo, hi):
+        v = getattr(s, field)
+        if not is_int(v) or not lo <= v <= hi:
+            fail(field, f"expected an integer in {lo}..{hi}, got {v!r}")
+
+    def number(field, lo, hi, lo_open=False):
+        v = getattr(s, field)
+        if not is_real(v) or not math.isfinite(v) or v < lo or v > hi or (lo_open and v == lo):
+            fail(field, f"expected a number in {'(' if lo_open else '['}{lo:g}, {hi:g}], got {v!r}")
+
+    def choice(field, options, optional=False):
+        v = getattr(s, field)
+        if not (v is None and optional) and (not isinstance(v, str) or v not in options):
+            fail(field, f"expected one of {', '.join(options)}{' or null' if optional else ''}, "
+                        f"got {v!r}")
+
+    choice("dataset", tuple(DATASETS))
+    integer("n_points", 1, MAX_POINTS)
+    number("noise", 0.0, 1.0)
+    number("train_ratio", 0.0, 1.0, lo_open=True)
+    integer("data_seed", 0, 2 ** 63 - 1)
+    integer("seed", 0, 2 ** 63 - 1)
+    integer("n_classes", MIN_CLASSES, MAX_CLASSES)
+    try:
+        feats.check_features(s.features)
+    except (ValueError, TypeError) as exc:
+        fail("features", str(exc))
+    if not isinstance(s.hidden, tuple) or len(s.hidden) > MAX_HIDDEN_LAYERS \
+            or not all(is_int(h) and 1 <= h <= MAX_NEURONS for h in s.hidden):
+        fail("hidden", f"expected at most {MAX_HIDDEN_LAYERS} layers of 1..{MAX_NEURONS} "
+                       f"neurons, got {s.hidden!r}")
+    choice("activation", HIDDEN_ACTIVATIONS)
+    choice("output_activation", OUTPUT_ACTIVATIONS, optional=True)
+    choice("loss", tuple(LOSSES), optional=True)
+    choice("init_scheme", tuple(INITIALIZERS))
+    choice("optimizer", tuple(OPTIMIZERS))
+    number("lr", 0.0, MAX_LEARNING_RATE, lo_open=True)
+    integer("batch_size", 1, MAX_BATCH_SIZE)
+    choice("regularization", REGULARIZATIONS)
+    number("reg_rate", 0.0, MAX_LEARNING_RATE)
+    if not isinstance(s.shuffle, bool):
+        fail("shuffle", f"expected true or false, got {s.shuffle!r}")
 
 
 class Playground:

@@ -22,6 +22,14 @@ class TrainingDiverged(ArithmeticError):
     pass
 
 
+def _data_range(trainer) -> str:
+    """'largest |input| 3.1, largest |target| 1e+200' for a message."""
+    def largest(a):
+        return f"{float(np.max(np.abs(a))):.3g}" if a.size else "none"
+    return (f"largest |input| {largest(trainer.X_train)}, "
+            f"largest |target| {largest(trainer.Y_train)}")
+
+
 class Trainer:
     """Trains ``net`` on (X_train, Y_train); X already through the feature transforms,
     Y encoded for the output layer (see ``encode_targets``)."""
@@ -256,17 +264,25 @@ class Trainer:
             zs, _ = net.forward_all(self.X_train)
             bad_layer = next((i + 1 for i, z in enumerate(zs) if not np.all(np.isfinite(z))),
                              len(net.layers))
-        self.diverged = (
-            f"training stopped at epoch {self.epoch + (0 if what == 'loss' else 1)}: "
-            f"the {'loss' if what == 'loss' else 'weights'} became NaN or infinite in layer "
-            f"{bad_layer}; weights restored to epoch {self._last_good_epoch()}. "
-            f"Try a smaller learning rate (now {self.optimizer.lr:g})."
-        )
-        self.diverged_layer = bad_layer
+        stopped_at = self.epoch + (0 if what == "loss" else 1)
         net.params[:] = self._good_params
         net.grads.fill(0.0)
         self.position = 0
         self.epoch = self._last_good_epoch()
+        self.diverged_layer = bad_layer
+        restored = f"weights restored to epoch {self.epoch}"
+        if not math.isfinite(self.evaluate()["train_loss"]):
+            # not the learning rate: the loss is not finite even where training started from
+            self.diverged = (f"training stopped at epoch {stopped_at}: the loss is NaN or "
+                             f"infinite even at the weights it started from ({restored}): the "
+                             f"data is out of range ({_data_range(self)}). Scale the data "
+                             f"(standardise the inputs, rescale the targets).")
+            return
+        self.diverged = (
+            f"training stopped at epoch {stopped_at}: "
+            f"the {'loss' if what == 'loss' else 'weights'} became NaN or infinite in layer "
+            f"{bad_layer}; {restored}. Try a smaller learning rate (now {self.optimizer.lr:g})."
+        )
 
     def _last_good_epoch(self) -> int:
         return int(self.history.epoch[-1]) if len(self.history) else 0

@@ -198,17 +198,17 @@ DATASETS: dict[str, DatasetSpec] = {s.name: s for s in (
 )}
 
 
-def _is_int(value) -> bool:
+def is_int(value) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
-def _is_real(value) -> bool:
-    return _is_int(value) or isinstance(value, (float, np.floating))
+def is_real(value) -> bool:
+    return is_int(value) or isinstance(value, (float, np.floating))
 
 
 def check_seed(seed) -> int:
     """The seed as an int; ValueError unless it is a non-negative integer."""
-    if not _is_int(seed) or seed < 0:
+    if not is_int(seed) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     return int(seed)
 
@@ -221,11 +221,11 @@ def resolve_classes(name: str, n_classes: int | None) -> int:
     if n_classes is None:
         return spec.n_classes
     if not spec.multiclass:
-        if _is_int(n_classes) and n_classes == spec.n_classes:
+        if is_int(n_classes) and n_classes == spec.n_classes:
             return spec.n_classes  # harmless: the set's own count
         raise ValueError(f"dataset {name!r} has a fixed number of classes; n_classes is only "
                          f"for {', '.join(n for n, s in DATASETS.items() if s.multiclass)}")
-    if not _is_int(n_classes) or not MIN_CLASSES <= n_classes <= MAX_CLASSES:
+    if not is_int(n_classes) or not MIN_CLASSES <= n_classes <= MAX_CLASSES:
         raise ValueError(f"n_classes must be an integer in {MIN_CLASSES}..{MAX_CLASSES}, "
                          f"got {n_classes!r}")
     return int(n_classes)
@@ -239,9 +239,9 @@ def generate(name: str, n_points: int = 500, noise: float = 0.0, seed: int = 0,
     classification, (n_points, 1) float64 targets for regression.
     """
     classes = resolve_classes(name, n_classes)
-    if not _is_int(n_points) or not 1 <= n_points <= MAX_POINTS:
+    if not is_int(n_points) or not 1 <= n_points <= MAX_POINTS:
         raise ValueError(f"n_points must be an integer in 1..{MAX_POINTS}, got {n_points!r}")
-    if not _is_real(noise) or not (math.isfinite(noise) and 0.0 <= noise <= 1.0):
+    if not is_real(noise) or not (math.isfinite(noise) and 0.0 <= noise <= 1.0):
         raise ValueError(f"noise must be a number in [0, 1], got {noise!r}")
     noise = float(noise)
     rng = np.random.default_rng(check_seed(seed))
@@ -313,7 +313,7 @@ def split(X, y, train_ratio: float, seed: int, *, task: str, input_names, target
     n_train = round(train_ratio * n) clamped to [1, n]; which rows train is a seeded random
     choice. train_ratio 1.0 gives every row in order and an empty test set.
     """
-    if not _is_real(train_ratio) or not 0.0 < train_ratio <= 1.0:
+    if not is_real(train_ratio) or not 0.0 < train_ratio <= 1.0:
         raise ValueError(f"train_ratio must be in (0, 1], got {train_ratio!r}")
     X = np.asarray(X, dtype=np.float64)
     y_dtype = np.int64 if task == "classification" else np.float64

@@ -66,7 +66,7 @@ def _listify(value):
     return value
 
 
-def session_to_dict(pg: Playground, meta: dict | None = None) -> dict:
+def session_to_dict(pg: Playground, meta: dict | None = None, source: str = "session") -> dict:
     settings = dataclasses.asdict(pg.settings)
     if pg.custom_data is None:
         data = {"kind": "generated"}
@@ -78,8 +78,12 @@ def session_to_dict(pg: Playground, meta: dict | None = None) -> dict:
                 "X_test": d.X_test.tolist(), "y_test": d.y_test.tolist()}
     state = pg.trainer.state()
     state.pop("params")
+    try:
+        network = network_to_dict(pg.net)
+    except WeightsError as exc:  # e.g. a diverged network: say it as the session's error
+        raise SessionError(f"{source}: {str(exc).removeprefix('weights: ')}") from None
     return {"format": FORMAT, "version": VERSION, "settings": _listify(settings), "data": data,
-            "network": network_to_dict(pg.net), "trainer": _listify(state), "meta": meta or {}}
+            "network": network, "trainer": _listify(state), "meta": meta or {}}
 
 
 def atomic_write_text(path, text: str, what: str = "file") -> None:
@@ -94,12 +98,27 @@ def atomic_write_text(path, text: str, what: str = "file") -> None:
 
 
 def save_session(pg: Playground, path, meta: dict | None = None) -> None:
-    d = session_to_dict(pg, meta)
+    name = source_name(path)
+    d = session_to_dict(pg, meta, name)
     try:
         text = json.dumps(d, allow_nan=False, separators=(",", ":"))
     except ValueError:
-        raise SessionError(f"{Path(path).name}: the session contains NaN or infinite values") from None
+        raise SessionError(f"{name}: {_first_non_finite(d)} contains NaN or infinite values") from None
     atomic_write_text(path, text, "session")
+
+
+def _first_non_finite(value, where: str = "") -> str:
+    """The path (e.g. ``trainer.last_update``) of the first NaN or infinity in ``value``."""
+    stack = [(where, value)]
+    while stack:
+        here, v = stack.pop()
+        if isinstance(v, float) and not math.isfinite(v):
+            return here or "the session"
+        if isinstance(v, dict):
+            stack.extend((f"{here}.{k}" if here else str(k), x) for k, x in reversed(v.items()))
+        elif isinstance(v, list):
+            stack.extend((here, x) for x in reversed(v))
+    return "the session"
 
 
 # ----------------------------------------------------------------------------- loading
@@ -175,7 +194,10 @@ def _settings(raw, check: _Check, notes: list[str]) -> Settings:
             if value is not None and not isinstance(value, str):
                 check.fail(where, "expected a string")
         kwargs[key] = value
-    return Settings(**kwargs)
+    try:  # every field checked by the same rules as the window's controls and the CLI
+        return Settings(**kwargs)
+    except (ValueError, TypeError) as exc:
+        raise SessionError(f"{check.source}: {str(exc).splitlines()[0]}") from None
 
 
 def _data(raw, check: _Check) -> Data | None:
@@ -242,10 +264,7 @@ def _trainer_state(raw, check: _Check, net) -> dict:
         if arr.shape != (net.n_params,):
             check.fail(f"trainer.{key}", f"expected {net.n_params} numbers")
         state[key] = arr
-    rng = check.obj(raw.get("rng"), "trainer.rng")
-    if rng.get("bit_generator") != "PCG64":
-        check.fail("trainer.rng", "expected a PCG64 generator state")
-    state["rng"] = rng
+    state["rng"] = _rng_state(raw.get("rng"), check)
     state["history"] = _history(raw.get("history"), check)
     diverged = raw.get("diverged")
     if diverged is not None and not isinstance(diverged, str):
@@ -253,6 +272,26 @@ def _trainer_state(raw, check: _Check, net) -> dict:
     state["diverged"] = diverged
     state["params"] = net.params.copy()
     return state
+
+
+def _rng_state(raw, check: _Check) -> dict:
+    """numpy's PCG64 state, every number in the range the generator accepts."""
+    rng = check.obj(raw, "trainer.rng")
+    if rng.get("bit_generator") != "PCG64":
+        check.fail("trainer.rng", "expected a PCG64 generator state")
+    inner = check.obj(rng.get("state"), "trainer.rng.state")
+    out = {"bit_generator": "PCG64", "state": {}}
+    for key in ("state", "inc"):
+        out["state"][key] = _bounded_int(inner.get(key), f"trainer.rng.state.{key}", 2 ** 128, check)
+    out["has_uint32"] = _bounded_int(rng.get("has_uint32"), "trainer.rng.has_uint32", 2, check)
+    out["uinteger"] = _bounded_int(rng.get("uinteger"), "trainer.rng.uinteger", 2 ** 32, check)
+    return out
+
+
+def _bounded_int(value, where: str, limit: int, check: _Check) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < limit:
+        check.fail(where, f"expected an integer in 0..{limit - 1}")
+    return value
 
 
 def _history(raw, check: _Check) -> dict:
@@ -310,7 +349,7 @@ def session_from_dict(d, source: str = "session") -> LoadedSession:
         state = _trainer_state(d["trainer"], check, net)
         try:
             pg.trainer.load_state(state)
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, OverflowError) as exc:
             check.fail("trainer", str(exc).splitlines()[0] if str(exc) else "unusable state")
     else:
         notes.append("no trainer state: the optimizer starts fresh at epoch 0")
@@ -335,4 +374,6 @@ def load_session(path) -> LoadedSession:
         raise SessionError(f"{name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except RecursionError:
         raise SessionError(f"{name}: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise SessionError(f"{name}: not valid JSON ({' '.join(str(exc).split())[:120]})") from None
     return session_from_dict(d, name)

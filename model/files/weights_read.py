@@ -32,6 +32,11 @@ def check_names(value: Any, field: str, n: int, what: str, check: Checker) -> li
             check.fail(f"{field}: expected a list of {plural(n, 'string')} ({what}), "
                        f"but {got}")
         check.fail(f"{field}: expected a list of {plural(n, 'string')} ({what}), got {got}")
+    for i, s in enumerate(value):
+        try:
+            s.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate from a \udcxx escape: not text
+            check.fail(f"{field}[{i}]: not valid Unicode text (a lone surrogate)")
     return list(value)
 
 

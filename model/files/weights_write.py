@@ -95,6 +95,20 @@ def _npz_arrays(d: dict) -> dict[str, np.ndarray]:
     return arrays
 
 
+def _check_size_before_writing(net: Network, d: dict, check: Checker) -> None:
+    """Refuse, before a byte is written, a file that would pass the limit, naming the part that
+    is too large: the meta, or the network (≈ 8 bytes per parameter in npz, more in JSON)."""
+    limit = fmt.MAX_FILE_BYTES
+    meta_bytes = len(json.dumps(d["meta"], allow_nan=False)) if "meta" in d else 0
+    if meta_bytes > limit // 2:
+        check.fail(f"meta too large to save ({meta_bytes / 2**20:.0f} MB; a weights file may "
+                   f"have at most {limit // 2**20} MB in all)")
+    if 8 * net.n_params + meta_bytes > limit:
+        check.fail(f"network too large to save ({net.n_params} parameters, at least "
+                   f"{8 * net.n_params / 2**20:.0f} MB; a weights file may have at most "
+                   f"{limit // 2**20} MB)")
+
+
 def save_network(net: Network, path, meta: dict | None = None) -> None:
     """Write ``net`` (and ``meta``) to ``path``: ``.json`` or ``.npz`` by the suffix.
 
@@ -106,6 +120,7 @@ def save_network(net: Network, path, meta: dict | None = None) -> None:
     check = Checker(source_name(path))
     suffix = check_suffix(path, check)
     d = _network_to_dict(net, meta, check)
+    _check_size_before_writing(net, d, check)
     arrays = _npz_arrays(d) if suffix == ".npz" else None
 
     def cannot_write(e: OSError):

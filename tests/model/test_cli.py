@@ -96,3 +96,12 @@ def test_divergence_is_reported_not_raised():
     r = run("train", "--dataset", "plane", "--activation", "relu", "--lr", "1000", "--epochs", "20", "--quiet")
     assert r.returncode == 1
     assert "smaller learning rate" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_overflowing_features_are_one_line_without_numpy_warnings(tmp_path):
+    data = tmp_path / "big.csv"
+    data.write_text("x1,x2,label\n1e300,1,0\n-1e300,2,1\n3,1e300,0\n4,5,1\n")
+    r = run("train", "--data", data, "--features", "x1,x2,x1^2", "--epochs", "2", "--quiet")
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.count("\n") == 1 and "Warning" not in r.stderr
+    assert "NaN or infinite" in r.stderr

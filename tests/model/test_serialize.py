@@ -793,3 +793,26 @@ def test_mutated_npz_loads_or_gives_a_weights_error(tmp_path_factory, data):
     with open(path, "wb") as f:
         np.savez(f, **arrays)
     try_load(path)
+
+
+def test_a_huge_meta_is_blamed_before_anything_is_written(tmp_path, monkeypatch):
+    monkeypatch.setattr(weights_format, "MAX_FILE_BYTES", 10_000)
+    net = make_net([2, 3, 1], ["tanh", "sigmoid"])
+    for name in ("w.npz", "w.json"):
+        with pytest.raises(WeightsError, match=rf"^{name[0]}\.{name[2:]}: meta too large to save"):
+            save_network(net, tmp_path / name, meta={"notes": "x" * 8_000})
+    assert list(tmp_path.iterdir()) == []  # not even a temporary file
+
+
+def test_a_network_too_large_is_refused_before_writing(tmp_path, monkeypatch):
+    monkeypatch.setattr(weights_format, "MAX_FILE_BYTES", 200)
+    with pytest.raises(WeightsError, match="network too large to save"):
+        save_network(make_net([2, 8, 1], ["tanh", "sigmoid"]), tmp_path / "w.npz")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_names_that_are_not_text_are_refused(tmp_path):
+    doc = valid_doc()
+    doc["outputs"] = ["\udc80"]
+    path = write(tmp_path, json.dumps(doc))  # json writes the lone surrogate as an escape
+    assert load_error(path) == "w.json: outputs[0]: not valid Unicode text (a lone surrogate)"

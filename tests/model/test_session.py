@@ -83,6 +83,17 @@ def test_newer_version_loads_what_it_understands_and_says_so(tmp_path):
     (lambda d: d.update(format="something"), "format"),
     (lambda d: d["trainer"].update(position=10 ** 6), "position"),
     (lambda d: d["settings"].update(features=["x1", "x9"]), "x9"),
+    # found by fuzzing (issue 9): each once escaped as another exception or a later TypeError
+    (lambda d: d["settings"].update(lr=10 ** 400), "settings.lr"),
+    (lambda d: d["settings"].update(hidden=["x"]), "settings.hidden"),
+    (lambda d: d["settings"].update(hidden=[0]), "settings.hidden"),
+    (lambda d: d["settings"].update(hidden=[4] * 100), "settings.hidden"),
+    (lambda d: d["settings"].update(batch_size=0), "settings.batch_size"),
+    (lambda d: d["settings"].update(optimizer="rmsprop"), "settings.optimizer"),
+    (lambda d: d["trainer"]["rng"]["state"].update(state=2 ** 200), "trainer.rng.state.state"),
+    (lambda d: d["trainer"]["rng"].update(has_uint32=7), "trainer.rng.has_uint32"),
+    (lambda d: d["trainer"]["history"]["train_loss"].__setitem__(0, 10 ** 400), "history"),
+    (lambda d: d["trainer"].update(steps=10 ** 30), "trainer.steps"),
 ])
 def test_malformed_sessions_name_the_field(tmp_path, mutate, needle):
     path = tmp_path / "s.json"
@@ -177,3 +188,27 @@ def test_huge_or_odd_history_values_are_a_session_error(tmp_path, value):
     path.write_text(text)
     with pytest.raises(SessionError, match="trainer.history.epoch"):
         load_session(path)
+
+
+def test_an_integer_too_long_for_python_is_a_session_error(tmp_path):
+    path = tmp_path / "s.json"
+    save_session(trained(), path)
+    text = path.read_text().replace('"epoch":', '"epoch":' + "9" * 5000 + ",\"x\":", 1)
+    path.write_text(text)
+    with pytest.raises(SessionError, match="not valid JSON"):
+        load_session(path)
+
+
+def test_saving_a_diverged_network_is_a_session_error_naming_the_file(tmp_path):
+    pg = trained()
+    pg.net.params[3] = float("nan")
+    with pytest.raises(SessionError, match=r"^s\.json: layers\[0\]\.weights: contains NaN"):
+        save_session(pg, tmp_path / "s.json")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_non_finite_optimizer_state_is_named(tmp_path):
+    pg = trained()
+    pg.trainer.optimizer.update[0] = float("inf")
+    with pytest.raises(SessionError, match=r"^s\.json: trainer\.last_update contains NaN"):
+        save_session(pg, tmp_path / "s.json")

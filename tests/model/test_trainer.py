@@ -157,3 +157,17 @@ def test_predict_takes_a_single_row():
     assert net.predict(X[0]).shape == (2,)
     with pytest.raises(ValueError, match=r"\(3,\)"):
         net.predict(np.zeros(4))
+
+
+def test_data_out_of_range_is_named_as_such_not_as_a_learning_rate_problem():
+    net = Network.from_sizes([1, 3, 1], hidden="tanh", output="linear", seed=0)
+    X = np.linspace(-1, 1, 20)[:, None]
+    t = Trainer(net, X, np.full((20, 1), 1e200), loss="mse", batch_size=5)
+    t.train(3)
+    assert t.diverged and "data is out of range" in t.diverged
+    assert "1e+200" in t.diverged and "learning rate" not in t.diverged
+    # a real learning-rate divergence still says so
+    net2 = Network.from_sizes([1, 3, 1], hidden="relu", output="linear", seed=0)
+    t2 = Trainer(net2, X, np.sin(3 * X), loss="mse", lr=1e6, batch_size=5)
+    t2.train(50)
+    assert t2.diverged and "smaller learning rate" in t2.diverged

@@ -1,6 +1,7 @@
 """Help → Worked examples: the tutorial networks shipped in resources/examples/, loaded into the
-window with a short explanation, the published numbers beside the ones this app computes, and
-lesson mode ready on the first training example.
+window with a short explanation, the numbers a tutorial published beside the ones this app
+computes (and, where none was published, what the app's number shows), and lesson mode ready on
+the first training example.
 
 Loading replaces the worker's playground (``worker.call(..., changes_state=True)``); the app's
 numbers are then computed in the worker from the loaded network, on copies (one SGD step, or
@@ -33,33 +34,36 @@ EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "resources" / "examples"
 
 
 @dataclass(frozen=True)
-class Published:
-    """One published figure: ``value`` as printed; the app agrees when its number is within
-    one unit of the last printed digit ("≈"), or within ``tolerance`` ("≈ ±"), or passes the
-    bound ("<", "≥")."""
+class Figure:
+    """One figure of an example. ``published`` is the value as a tutorial printed it, or None
+    when no tutorial published one: then ``shows`` says in words what the app's number is, and
+    no agreement is claimed. A published figure agrees when the app's number is within one unit
+    of its last printed digit."""
 
     name: str
-    value: str
-    check: str = "≈"
-    tolerance: float = 0.0
+    published: str | None = None
+    shows: str = ""
 
-    def agrees(self, app: float) -> bool:
+    def agrees(self, app: float) -> bool | None:
+        """True/False for a published figure, None for one that was not published."""
+        if self.published is None:
+            return None
         if not math.isfinite(app):
             return False
-        v = float(self.value)
-        if self.check == "<":
-            return app < v
-        if self.check == "≥":
-            return app >= v
-        decimals = len(self.value.split(".")[1]) if "." in self.value else 0
-        return abs(app - v) <= (self.tolerance or 10.0 ** -decimals) + 1e-15
+        return abs(app - float(self.published)) <= 10.0 ** -self.decimals + 1e-15
+
+    @property
+    def decimals(self) -> int:
+        v = self.published or ""
+        return len(v.split(".")[1]) if "." in v else 0
 
     def show(self, app: float) -> str:
-        """The app's number at the published precision."""
-        if self.check in ("<", "≥") or self.tolerance:
-            return f"{app:.4g}"
-        decimals = len(self.value.split(".")[1]) if "." in self.value else 0
-        return f"{app:.{decimals}f}"
+        """The app's number at the published precision (4 significant digits otherwise)."""
+        return f"{app:.{self.decimals}f}" if self.published is not None else f"{app:.4g}"
+
+    @property
+    def published_text(self) -> str:
+        return self.published if self.published is not None else f"not published: {self.shows}"
 
 
 @dataclass(frozen=True)
@@ -70,8 +74,18 @@ class Example:
     data: str
     settings: Settings
     explanation: str
-    published: tuple[Published, ...]
+    figures: tuple[Figure, ...]
 
+    @property
+    def n_published(self) -> int:
+        return sum(f.published is not None for f in self.figures)
+
+
+#: "Understanding and coding neural networks from scratch" prints the mean error every 100 of
+#: its 1000 epochs
+ERROR_EPOCHS = tuple(range(0, 1000, 100))
+_4_3_1_ERRORS = ("0.11553", "0.11082", "0.10606", "0.09845", "0.08483", "0.06396", "0.04206",
+                 "0.02641", "0.01719", "0.01190")
 
 EXAMPLES = (
     Example("classic", "Classic 2-2-2, step by step", "classic_2_2_2.json",
@@ -86,45 +100,56 @@ EXAMPLES = (
             "learning rate 0.5. Walk it in lesson mode: Forward 1 shows net and out of h1 "
             "and h2, Loss shows the total error, Backward 2 shows ∂E/∂w5…∂E/∂w8 on the edges "
             "and Update shows how far each weight moves.</p><p>Note: w1 is the edge "
-            "x₁ → H1[0], w2 x₂ → H1[0], w3 x₁ → H1[1], w4 x₂ → H1[1], w5 H1[0] → y1, "
-            "w6 H1[1] → y1, w7 H1[0] → y2, w8 H1[1] → y2.</p>",
-            (Published("net h1", "0.3775"), Published("out h1", "0.593269992"),
-             Published("out h2", "0.596884378"), Published("out o1", "0.75136507"),
-             Published("out o2", "0.772928465"), Published("total error", "0.298371109"),
-             Published("w5 after one step", "0.35891648"),
-             Published("w6 after one step", "0.408666186"),
-             Published("w7 after one step", "0.511301270"),
-             Published("w8 after one step", "0.561370121"),
-             Published("w1 after one step", "0.149780716"),
-             Published("w2 after one step", "0.19956143"),
-             Published("w3 after one step", "0.24975114"),
-             Published("w4 after one step", "0.29950229"))),
-    Example("4-3-1", "4-3-1 learns three patterns", "net_4_3_1.json",
+            "x₁ → H1·1, w2 x₂ → H1·1, w3 x₁ → H1·2, w4 x₂ → H1·2, w5 H1·1 → y1, "
+            "w6 H1·2 → y1, w7 H1·1 → y2, w8 H1·2 → y2.</p>",
+            (Figure("net h1", "0.3775"), Figure("out h1", "0.593269992"),
+             Figure("out h2", "0.596884378"), Figure("out o1", "0.75136507"),
+             Figure("out o2", "0.772928465"), Figure("total error", "0.298371109"),
+             Figure("w5 after one step", "0.35891648"),
+             Figure("w6 after one step", "0.408666186"),
+             Figure("w7 after one step", "0.511301270"),
+             Figure("w8 after one step", "0.561370121"),
+             Figure("w1 after one step", "0.149780716"),
+             Figure("w2 after one step", "0.19956143"),
+             Figure("w3 after one step", "0.24975114"),
+             Figure("w4 after one step", "0.29950229"))),
+    Example("4-3-1", "4-3-1 learns three patterns", "net_4_3_1_training.json",
             "net_4_3_1.csv",
             Settings(hidden=(3,), activation="sigmoid", output_activation="sigmoid", loss="mse",
-                     optimizer="sgd", lr=0.5, batch_size=3, shuffle=False, train_ratio=1.0),
-            "<p>The classic \"neural network in a few lines of numpy\" example: four binary "
-            "inputs, three sigmoid hidden neurons, one sigmoid output, trained on the whole "
-            "batch of three rows [1,0,1,0], [1,0,1,1], [0,1,0,1] with targets 1, 1, 0.</p>"
-            "<p>The tutorial shows that after a few thousand steps the outputs sit close to "
-            "the targets. The app trains a copy for 3000 epochs (lr 0.5, full batch) and "
-            "reports its outputs. There is no input plane to draw with four inputs, so the "
-            "output view stays empty; the graph and the lesson show everything.</p>",
-            (Published("output for row 1 after training", "1", "≈ ±", 0.1),
-             Published("output for row 2 after training", "1", "≈ ±", 0.1),
-             Published("output for row 3 after training", "0", "≈ ±", 0.1))),
+                     optimizer="sgd", lr=0.3, batch_size=3, shuffle=False, train_ratio=1.0),
+            "<p>From <i>Understanding and coding neural networks from scratch</i> (numpy and R): "
+            "four binary inputs, three sigmoid hidden neurons and one sigmoid output, no biases, "
+            "trained on the whole batch of three rows [1,0,0,0], [1,0,1,1], [0,1,0,1] with "
+            "targets 1, 1, 0. Its weights come from numpy's <code>RandomState(42)</code>, "
+            "uniform on [0, 1): the first draws (4×3, then 3×1) are the untrained network, "
+            "whose error ½(y − a)² the tutorial prints for each row; its training loop draws "
+            "the next 4×3 and 3×1 and trains them for 1000 epochs with learning rate 0.1 on "
+            "the <i>summed</i> gradients, printing the mean error every 100 epochs.</p>"
+            "<p>This app averages the gradients over the batch, so the same steps take "
+            "learning rate 0.3 here (3 rows × 0.1). Both weight sets are shipped "
+            "(net_4_3_1.json, net_4_3_1_training.json); the window loads the second, ready to "
+            "train. Four inputs leave no plane to draw: the graph and the lesson show "
+            "everything.</p>",
+            (Figure("row 1 error, untrained", "0.05013458"),
+             Figure("row 2 error, untrained", "0.03727248"),
+             Figure("row 3 error, untrained", "0.25388062"),
+             *(Figure(f"mean error at epoch {e}", v) for e, v in zip(ERROR_EPOCHS,
+                                                                     _4_3_1_ERRORS)))),
     Example("no-bias", "2-3-1 without biases", "no_bias_2_3_1.json",
             "no_bias_2_3_1.csv",
             Settings(hidden=(3,), activation="sigmoid", output_activation="sigmoid", loss="mse",
                      optimizer="sgd", lr=1.0, batch_size=1, shuffle=False, train_ratio=1.0),
-            "<p>A small network with no bias terms at all (so no bias markers on the graph): "
+            "<p>A small network with no bias terms at all (so no bias squares on the graph): "
             "the input (1, 1) goes through three sigmoid hidden neurons to one sigmoid output "
-            "whose target is 0.</p><p>The tutorial works the forward pass out by hand — the "
-            "hidden sums are 1.0, 1.3 and 0.8, the output 0.7744 — and then trains until the "
-            "output approaches 0. The app trains a copy for 500 steps with lr 1.0.</p>",
-            (Published("hidden sum 1", "1.0"), Published("hidden sum 2", "1.3"),
-             Published("hidden sum 3", "0.8"), Published("output before training", "0.7744"),
-             Published("output after training", "0.1", "<"))),
+            "whose target is 0.</p><p>Because the input is (1, 1), each hidden neuron's sum is "
+            "just its two incoming weights added up: check it on the graph, then step the "
+            "lesson to see the output and how each step pulls it towards 0. No tutorial "
+            "published numbers for this network: the table shows what the app computes.</p>",
+            (Figure("hidden sum 1", shows="the file's two weights into H1·1, added"),
+             Figure("hidden sum 2", shows="the file's two weights into H1·2, added"),
+             Figure("hidden sum 3", shows="the file's two weights into H1·3, added"),
+             Figure("output before training", shows="the forward pass of these weights"),
+             Figure("output after 500 steps", shows="training a copy, lr 1.0"))),
     Example("circle", "2-4-4-1 on a circle", "circle_2_4_4_1.json",
             "circle.csv",
             Settings(hidden=(4, 4), activation="tanh", output_activation="sigmoid", loss="bce",
@@ -132,10 +157,11 @@ EXAMPLES = (
             "<p>Two tanh hidden layers of four neurons and a sigmoid output separate an inner "
             "disc of points from an outer ring, the TensorFlow-Playground way. Unlike the "
             "hand calculations this one is about the picture: watch the neuron thumbnails "
-            "turn into edges and the output into a closed boundary.</p><p>Figures: accuracy "
-            "after 150 epochs of Adam (lr 0.1, batches of 10, cross-entropy) on a copy.</p>",
-            (Published("train accuracy after 150 epochs", "0.95", "≥"),
-             Published("test accuracy after 150 epochs", "0.9", "≥"))),
+            "turn into edges and the output into a closed boundary.</p><p>No tutorial "
+            "published numbers for it; the table shows the accuracy this app reaches after 150 "
+            "epochs of Adam (lr 0.1, batches of 10, cross-entropy) on a copy.</p>",
+            (Figure("train accuracy after 150 epochs", shows="this app's result"),
+             Figure("test accuracy after 150 epochs", shows="this app's result"))),
 )
 
 
@@ -153,9 +179,24 @@ def _trained_copy(pg, epochs: int) -> Playground:
     return copy
 
 
+def errors_4_3_1(pg) -> list[float]:
+    """The 4-3-1 tutorial's printed figures, as this app computes them: ½(y − a)² of each row
+    for the untrained weights, then the mean error at epochs 0, 100, …, 900 of training."""
+    untrained = load_network(EXAMPLES_DIR / "net_4_3_1.json")
+    t = pg.trainer
+    a = untrained.predict(t.X_train)
+    per_row = 0.5 * ((t.Y_train - a) ** 2).sum(axis=1)
+    copy = _trained_copy(pg, 0)
+    curve = [copy.net.loss(t.X_train, t.Y_train, "mse")]  # epoch 0: before any step
+    copy.trainer.train(max(ERROR_EPOCHS))
+    by_epoch = dict(zip(copy.trainer.history.epoch.tolist(), copy.trainer.history.train_loss))
+    curve += [by_epoch[e] for e in ERROR_EPOCHS[1:]]
+    return [*per_row, *curve]
+
+
 def compute_numbers(example: Example, pg) -> list[float]:
-    """Runs in the worker thread: the app's value of each published figure, from the loaded
-    network (on copies: the window's network is not trained)."""
+    """Runs in the worker thread: the app's value of each figure, from the loaded network
+    (on copies: the window's network is not trained)."""
     net, t = pg.net, pg.trainer
     if example.key == "classic":
         zs, acts = net.forward_all(t.X_train[:1])
@@ -166,8 +207,7 @@ def compute_numbers(example: Example, pg) -> list[float]:
                 net.loss(t.X_train, t.Y_train, "mse"),
                 W2[0, 0], W2[1, 0], W2[0, 1], W2[1, 1], W1[0, 0], W1[1, 0], W1[0, 1], W1[1, 1]]
     if example.key == "4-3-1":
-        copy = _trained_copy(pg, 3000)
-        return list(copy.net.predict(t.X_train)[:, 0])
+        return errors_4_3_1(pg)
     if example.key == "no-bias":
         zs, acts = net.forward_all(t.X_train[:1])
         trained = _trained_copy(pg, 500).net.predict(t.X_train[:1])[0, 0]
@@ -190,8 +230,9 @@ class ExamplesDialog(QDialog):
         self.explanation.setToolTip("What the example is and what to look at")
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["figure", "published", "this app", ""])
-        self.table.setToolTip("The tutorial's numbers beside the ones this app computes; ✓ "
-                              "where they agree to the published precision")
+        self.table.setToolTip("The numbers a tutorial published beside the ones this app "
+                              "computes; ✓ where they agree to the published precision. Where no "
+                              "tutorial published a figure, the column says what it shows")
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -225,18 +266,20 @@ class ExamplesDialog(QDialog):
         self.explanation.setHtml(f"<h3>{example.title}</h3>{example.explanation}"
                                  f"<p style='color:#666'>Files: resources/examples/"
                                  f"{example.network}, {example.data}</p>")
-        self.table.setRowCount(len(example.published))
-        for r, p in enumerate(example.published):
+        self.table.setRowCount(len(example.figures))
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        for r, f in enumerate(example.figures):
             app = values[r] if values is not None else None
-            shown = (p.value if p.check == "≈" else f"{p.value} ± {p.tolerance:g}"
-                     if p.tolerance else f"{p.check} {p.value}")
-            cells = [p.name, shown,
-                     "–" if app is None else p.show(app),
-                     "" if app is None else ("✓" if p.agrees(app) else "✗")]
-            right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            agrees = None if app is None else f.agrees(app)
+            cells = [f.name, f.published_text, "–" if app is None else f.show(app),
+                     "" if agrees is None else ("✓" if agrees else "✗")]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if c:
+                if c == 1 and f.published is None:
+                    item.setToolTip("No tutorial published this figure: the app's number is "
+                                    "shown for what it is, with nothing to agree with")
+                    item.setForeground(self.palette().placeholderText())
+                elif c:
                     item.setTextAlignment(right)
                 if c == 3 and text:
                     item.setForeground(Qt.GlobalColor.darkGreen if text == "✓" else
@@ -313,9 +356,10 @@ class WorkedExamples(QObject):
             return
         self.loading = None
         self.values[example.key] = [float(v) for v in future.result()]
-        agree = sum(p.agrees(v) for p, v in zip(example.published, self.values[example.key]))
-        text = (f"{example.title} loaded: {agree} of {len(example.published)} figures agree. "
-                f"Lesson mode is on (N / B walk the phases).")
+        agree = sum(bool(f.agrees(v)) for f, v in zip(example.figures, self.values[example.key]))
+        figures = (f"{agree} of {example.n_published} published figures agree"
+                   if example.n_published else "no published figures; the table shows the app's")
+        text = f"{example.title} loaded: {figures}. Lesson mode is on (N / B walk the phases)."
         self.window.statusBar().showMessage(text)
         if self.dialog is not None:
             self.dialog.load.setEnabled(True)

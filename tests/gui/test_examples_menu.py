@@ -51,7 +51,7 @@ def test_the_classic_example_shows_the_published_numbers_and_agrees(qtbot, windo
     for w, value in published.items():
         assert rows[f"{w} after one step"] == (value, value, "✓")
     assert all(r[3] == "✓" for r in dialog.rows())
-    assert "14 of 14 figures agree" in dialog.status.text()
+    assert "14 of 14 published figures agree" in dialog.status.text()
 
     # the window trains the tutorial's network (untouched by the figures' SGD step)
     snap = window.latest_snapshot
@@ -71,27 +71,45 @@ def test_the_classic_example_shows_the_published_numbers_and_agrees(qtbot, windo
     assert lesson.phase.loss == pytest.approx(0.298371109, abs=1e-9)
 
 
-@pytest.mark.parametrize("row, sizes, n", [(1, (4, 3, 1), 3), (2, (2, 3, 1), 5),
-                                           (3, (2, 4, 4, 1), 2)])
-def test_the_other_examples_load_and_agree(qtbot, window, examples, row, sizes, n):
+def test_the_4_3_1_example_reproduces_every_published_error(qtbot, window, examples):
+    dialog = load(qtbot, examples, 1)
+    rows = {r[0]: r[1:] for r in dialog.rows()}
+    assert rows["row 3 error, untrained"] == ("0.25388062", "0.25388062", "✓")
+    assert rows["mean error at epoch 0"] == ("0.11553", "0.11553", "✓")
+    assert rows["mean error at epoch 900"] == ("0.01190", "0.01190", "✓")
+    assert len(rows) == 13 and all(r[3] == "✓" for r in dialog.rows())
+    assert "13 of 13 published figures agree" in dialog.status.text()
+    qtbot.waitUntil(lambda: window.latest_snapshot.sizes == (4, 3, 1), timeout=WAIT_MS)
+    assert in_worker(window, lambda pg: pg.trainer.steps) == 0  # figures came from copies
+    # the window holds the network the tutorial's training starts from, ready to train
+    start = load_network(em.EXAMPLES_DIR / "net_4_3_1_training.json")
+    np.testing.assert_array_equal(window.latest_snapshot.weights[0], start.layers[0].W)
+
+
+@pytest.mark.parametrize("row, sizes, n", [(2, (2, 3, 1), 5), (3, (2, 4, 4, 1), 2)])
+def test_examples_without_published_numbers_claim_none(qtbot, window, examples, row, sizes, n):
     dialog = load(qtbot, examples, row)
     rows = dialog.rows()
-    assert len(rows) == n and all(r[3] == "✓" for r in rows), rows
+    assert len(rows) == n
+    for name, published, app, check in rows:
+        assert published.startswith("not published: ") and check == ""
+        float(app)  # the app's own number is shown
+    assert "no published figures" in dialog.status.text()
     qtbot.waitUntil(lambda: window.latest_snapshot.sizes == sizes, timeout=WAIT_MS)
-    assert in_worker(window, lambda pg: pg.trainer.steps) == 0  # figures came from copies
+    assert in_worker(window, lambda pg: pg.trainer.steps) == 0
 
 
-def test_the_no_bias_example_matches_the_hand_computation(qtbot, window, examples):
+def test_the_no_bias_example_shows_what_its_weights_compute(qtbot, window, examples):
     rows = {r[0]: r[1:] for r in load(qtbot, examples, 2).rows()}
-    assert rows["output before training"] == ("0.7744", "0.7744", "✓")
-    assert rows["hidden sum 2"] == ("1.3", "1.3", "✓")
+    W1 = load_network(em.EXAMPLES_DIR / "no_bias_2_3_1.json").layers[0].W
+    assert float(rows["hidden sum 2"][1]) == pytest.approx(W1[:, 1].sum(), abs=5e-4)
 
 
-def test_published_checks():
-    p = em.Published("x", "0.35891648")
-    assert p.agrees(0.358916479717885) and not p.agrees(0.35891650)
-    assert p.show(0.358916479717885) == "0.35891648"
-    assert em.Published("x", "0.1", "<").agrees(0.05)
-    assert not em.Published("x", "0.95", "≥").agrees(0.9)
-    assert em.Published("x", "1", "≈ ±", 0.1).agrees(0.93)
-    assert not em.Published("x", "1", "≈ ±", 0.1).agrees(float("nan"))
+def test_figure_checks():
+    f = em.Figure("x", "0.35891648")
+    assert f.agrees(0.358916479717885) and not f.agrees(0.35891650)
+    assert f.show(0.358916479717885) == "0.35891648"
+    assert not f.agrees(float("nan"))
+    unpublished = em.Figure("y", shows="what the weights compute")
+    assert unpublished.agrees(0.5) is None
+    assert unpublished.published_text == "not published: what the weights compute"

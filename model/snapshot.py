@@ -7,6 +7,7 @@ Qt signal is the same object on the other side, not a copy).
 from __future__ import annotations
 
 import math
+from types import MappingProxyType
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,7 +48,7 @@ class Snapshot:
     history_test_loss: np.ndarray
     history_train_accuracy: np.ndarray
     history_test_accuracy: np.ndarray
-    metrics: dict  # train_loss, test_loss, train_accuracy, test_accuracy (nan when n/a)
+    metrics: MappingProxyType  # train_loss, test_loss, train_accuracy, test_accuracy (nan: n/a)
     extent: tuple[float, float, float, float]  # x1_min, x1_max, x2_min, x2_max
     # every unit's value over the input plane, [units, x2, x1] per layer, inputs first;
     # None when the data has more than two inputs
@@ -61,7 +62,7 @@ class Snapshot:
     message: str | None = None  # e.g. the divergence message
     running: bool = False
     epochs_per_s: float = 0.0
-    extras: dict = field(default_factory=dict)
+    extras: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def output_grid(self) -> np.ndarray | None:
@@ -94,12 +95,12 @@ def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
         history_epoch=frozen_copy(h.epoch), history_train_loss=frozen_copy(h.train_loss),
         history_test_loss=frozen_copy(h.test_loss), history_train_accuracy=frozen_copy(h.train_accuracy),
         history_test_accuracy=frozen_copy(h.test_accuracy),
-        metrics={k2: float(v) for k2, v in metrics.items()},
+        metrics=MappingProxyType({k2: float(v) for k2, v in metrics.items()}),
         extent=pg.extent(),
         neuron_grids=None if grids is None else tuple(frozen_copy(g) for g in grids),
-        X_train=frozen_copy(data.X_train), y_train=np.array(data.y_train, copy=True),
-        X_test=frozen_copy(data.X_test), y_test=np.array(data.y_test, copy=True),
+        X_train=frozen_copy(data.X_train), y_train=frozen_copy(data.y_train, data.y_train.dtype),
+        X_test=frozen_copy(data.X_test), y_test=frozen_copy(data.y_test, data.y_test.dtype),
         lr=tr.lr, message=message or tr.diverged, running=running,
         epochs_per_s=0.0 if not math.isfinite(epochs_per_s) else epochs_per_s,
-        extras=dict(extras or {}),
+        extras=MappingProxyType(dict(extras or {})),
     )

@@ -74,21 +74,12 @@ def check_all_formats(qtbot, window, monkeypatch, tmp_path):
     features = in_worker(window, lambda pg: list(pg.settings.features)
                          if pg.uses_feature_transforms() else None)
 
-    # ONNX, run by onnxruntime
-    ort = pytest.importorskip("onnxruntime")
-    save_as(monkeypatch, tmp_path / "model")
-    ex.actions["onnx"].trigger()
-    session = ort.InferenceSession(str(tmp_path / "model.onnx"),
-                                   providers=["CPUExecutionProvider"])
-    got = session.run(None, {session.get_inputs()[0].name: X.astype(np.float64)})[0]
-    np.testing.assert_allclose(got, expected, rtol=0, atol=TOL)
-
     # the standalone Python file, in a fresh interpreter
-    save_as(monkeypatch, tmp_path / "model.py")
+    save_as(monkeypatch, tmp_path / "net.py")
     ex.actions["python"].trigger()
-    source = (tmp_path / "model.py").read_text()
+    source = (tmp_path / "net.py").read_text()
     assert "import numpy as np" in source and "pyside" not in source.lower()
-    np.testing.assert_allclose(run_python_export(tmp_path / "model.py", X), expected,
+    np.testing.assert_allclose(run_python_export(tmp_path / "net.py", X), expected,
                                rtol=0, atol=TOL)
 
     # the weights (JSON and NPZ, the window's own Ctrl+E)
@@ -98,6 +89,15 @@ def check_all_formats(qtbot, window, monkeypatch, tmp_path):
         net = load_network(tmp_path / f"weights{suffix}")
         inputs = transform(X, features) if features is not None else X
         np.testing.assert_allclose(net.predict(inputs), expected, rtol=0, atol=TOL)
+
+    # ONNX, run by onnxruntime (last: only this part needs the optional extra)
+    ort = pytest.importorskip("onnxruntime")
+    save_as(monkeypatch, tmp_path / "net")
+    ex.actions["onnx"].trigger()
+    session = ort.InferenceSession(str(tmp_path / "net.onnx"),
+                                   providers=["CPUExecutionProvider"])
+    got = session.run(None, {session.get_inputs()[0].name: X.astype(np.float64)})[0]
+    np.testing.assert_allclose(got, expected, rtol=0, atol=TOL)
 
 
 @pytest.mark.parametrize("setup", sorted(SETUPS))

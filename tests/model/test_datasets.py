@@ -225,8 +225,12 @@ def test_generate_validates(kwargs, match):
 
 
 def test_noise_bounds_are_accepted():
-    for noise in (0, 0.0, 1, 1.0):
-        generate("circle", 10, noise, 0)
+    X0, y0 = generate("circle", 10, 0, 0)
+    for noise in (0.0, 1, 1.0):
+        X, y = generate("circle", 10, noise, 0)
+        assert X.shape == (10, 2) and np.all(np.isfinite(X))
+        assert set(y.tolist()) <= {0, 1}
+        assert np.array_equal(X, X0) == (noise == 0)
 
 
 # --- split and make_data ------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from model.lessons.chain_rule import ChainRule
 
-from gui.graph.graph_items import unit_name
+from gui.graph.graph_text import name_of, parameter_of
 
 if TYPE_CHECKING:
     from gui.views.inspector import InspectorResult
@@ -38,17 +38,20 @@ def _p(v: float) -> str:
 
 def _names(snap, column: int, unit: int) -> str:
     try:
-        return unit_name(snap, column, unit) if snap is not None else f"{column}:{unit}"
+        return name_of(snap, column, unit) if snap is not None else f"{column}:{unit}"
     except (IndexError, AttributeError):
         return f"unit {unit}"
 
 
 def parameter_title(selection, snap) -> str:
+    """"<b>W[i][j]</b> of layer 1: x₁ → H1·3" (the graph's names), or "… bias of H1·3"."""
     layer, i, j = selection
-    target = _names(snap, layer + 1, j)
-    if i < 0:
-        return f"<b>b[{j}]</b> of layer {layer + 1}: the bias of {target}"
-    return f"<b>W[{i}][{j}]</b> of layer {layer + 1}: {_names(snap, layer, i)} → {target}"
+    try:
+        what = parameter_of(snap, layer, i, j) if snap is not None else f"{layer}:{i}:{j}"
+    except (IndexError, AttributeError):
+        what = "no longer in the network"
+    symbol = f"b[{j}]" if i < 0 else f"W[{i}][{j}]"
+    return f"<b>{symbol}</b> of layer {layer + 1}: {_escape(what)}"
 
 
 def _row(cells, head: bool = False) -> str:

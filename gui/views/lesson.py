@@ -28,7 +28,7 @@ from model.lessons.phases import Phase
 
 from gui.shell.docks import (FutureRelay, add_dock, claim_highlight, freeze_views, frozen_by_others,
                     future_error, install_once, menu_named, release_highlight, show_dock)
-from gui.graph.graph_items import short_number
+from gui.graph.graph_text import short_number
 from gui.views.lesson_view import (LessonBuild, apply_lesson, build_lesson, phase_html,
                           phase_view, preview_snapshot, progress_html)
 

@@ -11,7 +11,7 @@ import numpy as np
 from model.lessons.phases import Phase, PhaseStepper
 from model.snapshot import frozen_copy
 
-from gui.graph.graph_items import short_number, unit_name
+from gui.graph.graph_text import name_of, short_number
 
 MAX_EDGE_LABELS = 40  # more labels than this are unreadable: the largest ones are shown
 
@@ -160,7 +160,7 @@ def _table(head, rows) -> str:
 
 def phase_html(build: LessonBuild, index: int, snap) -> str:
     p = build.phases[index]
-    name = lambda c, u: unit_name(snap, c, u) if snap is not None else f"{c}:{u}"  # noqa: E731
+    name = lambda c, u: name_of(snap, c, u) if snap is not None else f"{c}:{u}"  # noqa: E731
     n = len(build.rows)
     where = ("one example" if build.single else
              f"the mean over the minibatch's {n} examples" if n > 1 else "the minibatch's example")

@@ -28,7 +28,7 @@ from model.core.trainer import predicted_classes
 
 from gui.shell.docks import (FutureRelay, add_dock, claim_highlight, frozen_by_others, future_error,
                     install_once, register_escape, release_highlight, show_dock)
-from gui.graph.graph_items import short_number, unit_name
+from gui.graph.graph_text import parameter_of, short_number
 
 PICK_RADIUS_PX = 8  # a click this close to a point selects it
 REFRESH_HZ = 4.0
@@ -309,8 +309,7 @@ class PointView(QObject):
             f"<span style='color:#666'>after {info.steps} steps</span>")
         rows = []
         for (l, i, j), text in edges.items():
-            name = (f"bias of {unit_name(snap, l + 1, j)}" if i < 0 else
-                    f"{unit_name(snap, l, i)} → {unit_name(snap, l + 1, j)}")
+            name = parameter_of(snap, l, i, j)
             g = info.grad_b[l][j] if i < 0 else info.grad_w[l][i, j]
             rows.append(f"<tr><td>{name}</td><td align='right'>{short_number(g)}</td>"
                         f"<td align='center'>{text.split()[0]}</td></tr>")

@@ -11,7 +11,7 @@ items' tooltips (``note_for``) and in the owning dock's table.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
@@ -51,6 +51,7 @@ class Geometry:
     column_x: list[float]
     bounds: tuple[float, float, float, float]
     hint_top: float
+    curve_points: dict = field(default_factory=dict)  # edge key → points tried for its label
 
 
 class NoteItem(QGraphicsItem):
@@ -86,11 +87,20 @@ class NoteItem(QGraphicsItem):
         painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self.text)
 
 
+_SIZES: dict[tuple[str, str], tuple[float, float]] = {}
+
+
 def text_size(font: QFont, text: str) -> tuple[float, float]:
     """The box a NoteItem draws around ``text`` (lines split at "\\n")."""
-    r = QFontMetricsF(font).boundingRect(QRectF(0, 0, 4000, 4000),
-                                         int(Qt.AlignmentFlag.AlignLeft), text)
-    return float(np.ceil(r.width() + PAD_X)), float(np.ceil(r.height() + PAD_Y))
+    key = (font.key(), text)
+    size = _SIZES.get(key)
+    if size is None:
+        if len(_SIZES) > 5000:  # the data point view makes new numbers 4 times a second
+            _SIZES.clear()
+        r = QFontMetricsF(font).boundingRect(QRectF(0, 0, 4000, 4000),
+                                             int(Qt.AlignmentFlag.AlignLeft), text)
+        size = _SIZES[key] = (float(np.ceil(r.width() + PAD_X)), float(np.ceil(r.height() + PAD_Y)))
+    return size
 
 
 def _two_lines(text: str) -> str | None:
@@ -103,9 +113,7 @@ class AnnotationLayer:
     the active column. Items are made when a label first appears and reused while it stays."""
 
     def __init__(self):
-        self.neurons: dict[tuple[int, int], str] = {}
-        self.edges: dict[tuple[int, int, int], str] = {}
-        self.active: int | None = None
+        self.set(None, None, None)
         self.forget()
 
     def forget(self) -> None:
@@ -116,11 +124,25 @@ class AnnotationLayer:
         self.unhinted = 0  # hidden labels whose column hint had no room either
 
     def set(self, neurons: dict | None, edges: dict | None, active: int | None) -> None:
-        self.neurons = {tuple(int(v) for v in k): str(t) for k, t in (neurons or {}).items()
-                        if t is not None}
-        self.edges = {tuple(int(v) for v in k): str(t) for k, t in (edges or {}).items()
-                      if t is not None}
+        """A label is a text, or a tuple of texts from the full one to the shortest (tried
+        in turn when space is short, each also on two lines)."""
+        self._variants: dict[tuple, tuple[str, ...]] = {}
+        for kind, given in (("n", neurons), ("e", edges)):
+            for k, t in (given or {}).items():
+                if t is not None:
+                    texts = (t,) if isinstance(t, str) else tuple(str(v) for v in t)
+                    self._variants[(kind,) + tuple(int(v) for v in k)] = texts
+        self.neurons = {k[1:]: v[0] for k, v in self._variants.items() if k[0] == "n"}
+        self.edges = {k[1:]: v[0] for k, v in self._variants.items() if k[0] == "e"}
         self.active = None if active is None else int(active)
+
+    def _tries(self, key) -> list[str]:
+        out = []
+        for text in self._variants.get(key, ()):
+            for t in (text, _two_lines(text)):
+                if t and t not in out:
+                    out.append(t)
+        return out
 
     def has_neuron_labels(self) -> bool:
         return bool(self.neurons)
@@ -148,18 +170,18 @@ class AnnotationLayer:
         self.hidden = []
         x0, y0, x1, _ = geo.bounds
         label_bounds = (x0, y0, x1, geo.hint_top)  # the hint band stays free for the hints
-        for key, text in order:
-            variants = [text] + ([_two_lines(text)] if key[0] == "n" and _two_lines(text) else [])
-            spot = None
-            for variant in variants:
+        for key, _ in order:
+            # every variant's spots in one go, the full text's first: the first free one wins
+            tries = self._tries(key)
+            spots, owner = [], []
+            for v, variant in enumerate(tries):
                 w, h = text_size(font, variant)
-                cands = (self._neuron_spots(key[1:], w, h, geo) if key[0] == "n"
-                         else self._edge_spots(key[1:], w, h, geo))
-                cands = clamp_into(cands, label_bounds)
-                k = placer.place(cands, label_bounds)
-                if k is not None:
-                    spot = (variant, cands[k])
-                    break
+                spots.append(self._neuron_spots(key[1:], w, h, geo) if key[0] == "n"
+                             else self._edge_spots(key[1:], w, h, geo))
+                owner += [v] * len(spots[-1])
+            cands = clamp_into(np.concatenate(spots), label_bounds)
+            k = placer.place(cands, label_bounds)
+            spot = None if k is None else (tries[owner[k]], cands[k])
             item = self._items.get(key)
             if spot is None:
                 if item is not None:
@@ -201,13 +223,17 @@ class AnnotationLayer:
             cy = (by0 + by1) / 2
             return np.array([at(bx0 - w - 2 - dx, cy - h / 2 + dy, w, h)
                              for dx in (0.0, w * 0.6) for dy in (0.0, h, -h, 2 * h, -2 * h)])
-        a, b = geo.neurons[l][i], geo.neurons[l + 1][j]
-        n_out = len(geo.neurons[l + 1])
-        # the first guess spreads the edges leaving one neuron along the curve, by target
-        t0 = 0.3 + 0.4 * (j / (n_out - 1) if n_out > 1 else 0.5)
-        t = np.clip(t0 + np.array(EDGE_SHIFTS), 0.08, 0.92)
-        p = bezier((a[2], (a[1] + a[3]) / 2), (b[0], (b[1] + b[3]) / 2), t)
-        return np.concatenate([boxes(p + (0.0, dy), w, h) for dy in (0.0, -0.55 * h, 0.55 * h)])
+        p = geo.curve_points.get(key)
+        if p is None:
+            a, b = geo.neurons[l][i], geo.neurons[l + 1][j]
+            n_out = len(geo.neurons[l + 1])
+            # the first guess spreads the edges leaving one neuron along the curve, by target
+            t0 = 0.3 + 0.4 * (j / (n_out - 1) if n_out > 1 else 0.5)
+            t = np.clip(t0 + np.array(EDGE_SHIFTS), 0.08, 0.92)
+            p = geo.curve_points[key] = bezier((a[2], (a[1] + a[3]) / 2),
+                                               (b[0], (b[1] + b[3]) / 2), t)
+        # on the curve, else just above or below it
+        return boxes(np.concatenate([p, p - (0.0, 0.55 * h), p + (0.0, 0.55 * h)]), w, h)
 
     def _place_hints(self, scene, placer: Placer, geo: Geometry, font: QFont) -> None:
         per_column: dict[int, int] = {}

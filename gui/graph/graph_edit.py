@@ -42,9 +42,14 @@ class EdgeEditing:
         if emit:
             self.view.edge_selected.emit(*self.selected)
 
-    def clear(self) -> None:
+    def clear(self, emit: bool = False) -> None:
+        """Forget the selection; ``emit``: the user did (``selection_cleared`` tells the
+        inspector)."""
+        was = self.selected
         self.selected = None
         self.refresh()
+        if emit and was is not None:
+            self.view.selection_cleared.emit()
 
     def scene_rebuilt(self) -> None:
         """The scene was cleared (a new architecture): the old indices mean nothing now."""

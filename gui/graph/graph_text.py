@@ -21,6 +21,23 @@ def short_number(v: float) -> str:
     return f"{v:.4g}".replace("-", "−")
 
 
+def tiny_number(v: float) -> str:
+    """A number for a crowded graph: 2 significant digits, 1 with an exponent ("0.88",
+    "−12", "1e−4"); the full value stays in the tooltip and the dock's table."""
+    v = float(v)
+    if not math.isfinite(v) or v == 0:
+        return short_number(v)
+    if 0.01 <= abs(v) < 100:
+        return f"{v:.2g}".replace("-", "−")
+    mantissa, exponent = f"{v:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}".replace("-", "−")
+
+
+def full_text(label) -> str:
+    """A label's full text: labels are a str or a tuple of alternatives, longest first."""
+    return label if isinstance(label, str) else label[0]
+
+
 def name_of(snap, column: int, unit: int) -> str:
     """The neuron's one name (``model.core.naming.neuron_name``) in the snapshot's network."""
     return neuron_name(column, unit, snap.sizes, snap.input_names, snap.output_names)
@@ -29,6 +46,14 @@ def name_of(snap, column: int, unit: int) -> str:
 def parameter_of(snap, layer: int, i: int, j: int) -> str:
     """"x₁ → H1·3" for W[i][j] of ``layer``, "bias of H1·3" for i = -1."""
     return parameter_name(layer, i, j, snap.sizes, snap.input_names, snap.output_names)
+
+
+def label_rows(snap, neurons: dict, edges: dict) -> list[tuple[str, str]]:
+    """(where, text) for every label a feature puts on the graph — neurons by name, edges and
+    biases as parameters — for the dock's table of all values (the graph may lack room)."""
+    rows = [(name_of(snap, c, u), full_text(t)) for (c, u), t in sorted(neurons.items())]
+    rows += [(parameter_of(snap, *key), full_text(t)) for key, t in edges.items()]
+    return rows
 
 
 def column_title(snap, c: int, short: bool) -> str:

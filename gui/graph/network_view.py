@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QFontInfo, QImage, QKeySequence, QPainter
+from PySide6.QtGui import QAction, QColor, QFont, QFontInfo, QImage, QPainter
 from PySide6.QtWidgets import (QGraphicsScene, QGraphicsSimpleTextItem, QHBoxLayout, QLabel,
                                QSizePolicy, QToolButton, QVBoxLayout, QWidget)
 
@@ -25,6 +25,7 @@ from gui.graph.colors import (N_COLOR_BINS, N_WIDTH_BINS, PenCache, edge_strengt
                               pen_keys, rgba, thumbnail_values)
 from gui.graph.graph_edit import EdgeEditing
 from gui.graph.graph_items import BiasItem, EdgeItem, NeuronItem, SceneButton
+from gui.graph.graph_layout import compute_layout
 from gui.graph.graph_text import column_count, column_title, item_tooltip, name_of
 from gui.graph.graph_view import GraphView
 from gui.graph.placement import Placer
@@ -35,10 +36,6 @@ LABEL = QColor(60, 64, 70)
 MUTED = QColor(120, 125, 132)
 NO_THUMBNAILS = "no thumbnails: more than two inputs"
 MIN_FONT_PX = 10  # logical px: no text on the graph is smaller
-MIN_ZOOM, MAX_ZOOM = 1.0, 8.0
-MIN_NEURON = 10.0  # px: below this a thumbnail shows nothing
-MIN_DX = 44.0  # px between columns: a column's "+ −" buttons and short title need that
-HEAD = 62.0  # px above the neurons: buttons, title, count
 
 
 def _rect(r) -> tuple[float, float, float, float]:
@@ -51,6 +48,7 @@ class NetworkView(QWidget):
     bias_edited = Signal(int, int, float)  # layer, j, new b[j]
     neuron_hovered = Signal(int, int)  # (column, unit); (-1, -1) when the pointer leaves
     edge_selected = Signal(int, int, int)  # layer, i, j (i = -1: the bias of neuron j)
+    selection_cleared = Signal()  # Esc on the graph, or a click on empty space
     annotations_changed = Signal(str)  # the owner named by the last set_annotations call
 
     def __init__(self, parent=None):
@@ -62,7 +60,6 @@ class NetworkView(QWidget):
         self._pens = PenCache()
         self._highlight: dict | None = None
         self._hovered: list = []  # items under the pointer, for tooltip refreshes
-        self._zoom = 1.0
         self._notes = AnnotationLayer()  # numbers over the graph (lesson, one data point)
         self._geometry: Geometry | None = None
         self._clear_items()
@@ -72,7 +69,7 @@ class NetworkView(QWidget):
         self._scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self._view = GraphView(self._scene, self)
         self._editing = EdgeEditing(self)
-        self._zoom_actions = self._make_zoom_actions()
+        self._zoom_actions = self._view.make_zoom_actions(self)
 
         self._remove_layer = self._tool_button("−", "Remove the last hidden layer",
                                                self._remove_layer_pressed)
@@ -181,68 +178,39 @@ class NetworkView(QWidget):
         """Keys of the labels with no room: ("n", column, unit) or ("e", layer, i, j)."""
         return list(self._notes.hidden)
 
-    # ------------------------------------------------------------------ zoom
+    # ------------------------------------------------------------------ zoom (graph_view)
     @property
     def zoom(self) -> float:
-        return self._zoom
+        return self._view.zoom
 
     def set_zoom(self, zoom: float, anchor: QPoint | None = None) -> None:
-        """Lay the graph out on a canvas ``zoom`` × the viewport (1 = fit), keeping the scene
-        point under viewport point ``anchor`` (default: the centre) where it is."""
-        zoom = min(MAX_ZOOM, max(MIN_ZOOM, float(zoom)))
-        vp = self._view.viewport()
-        if anchor is None:
-            anchor = QPoint(vp.width() // 2, vp.height() // 2)
-        old = self._scene.sceneRect()
-        at = self._view.mapToScene(anchor)
-        fx = at.x() / old.width() if old.width() > 0 else 0.5
-        fy = at.y() / old.height() if old.height() > 0 else 0.5
-        self._zoom = zoom
-        self._layout()
-        new = self._scene.sceneRect()
-        self._view.horizontalScrollBar().setValue(round(fx * new.width() - anchor.x()))
-        self._view.verticalScrollBar().setValue(round(fy * new.height() - anchor.y()))
-        self._fit.setEnabled(self._zoom > MIN_ZOOM or self._view.pannable())
+        """Lay the graph out on a canvas ``zoom`` × the viewport (1 = fit), keeping the neuron
+        nearest viewport point ``anchor`` (default: the centre) under the same point."""
+        self._view.set_zoom(zoom, anchor)
 
     def zoom_by(self, factor: float, anchor: QPoint | None = None) -> None:
-        self.set_zoom(self._zoom * factor, anchor)
+        self._view.set_zoom(self._view.zoom * factor, anchor)
 
     def fit_to_view(self) -> None:
-        self.set_zoom(MIN_ZOOM)
+        self._view.set_zoom(1.0)
 
     def zoom_actions(self) -> list[QAction]:
         """Zoom in, zoom out, fit (Ctrl+=, Ctrl+−, Ctrl+0), for a View menu; their shortcuts
         work anywhere in the window."""
         return list(self._zoom_actions)
 
-    def _make_zoom_actions(self) -> list[QAction]:
-        out = []
-        for text, keys, tip, slot in (
-                ("Zoom &in on the graph", ("Ctrl+=", "Ctrl++"),
-                 "More room for the numbers on the graph", lambda: self.zoom_by(1.25)),
-                ("Zoom &out of the graph", ("Ctrl+-",), "Less zoom on the graph",
-                 lambda: self.zoom_by(0.8)),
-                ("&Fit the graph to the view", ("Ctrl+0",), "The whole graph in the view",
-                 self.fit_to_view)):
-            a = QAction(text, self)
-            a.setShortcuts([QKeySequence(k) for k in keys])
-            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            a.setToolTip(f"{tip} ({keys[0]})")
-            a.triggered.connect(slot)
-            self.addAction(a)
-            out.append(a)
-        return out
-
     # ------------------------------------------------------------------ selection, editing
     def selection(self) -> tuple[int, int, int] | None:
         """The selected parameter (layer, i, j), i = -1 for the bias of neuron j, or None."""
         return self._editing.selected
 
-    def select(self, layer: int, i: int, j: int) -> None:
-        """Select (mark, and emit ``edge_selected``) W[i][j] of ``layer`` (i = -1: a bias)."""
-        self._editing.select((int(layer), int(i), int(j)))
+    def select(self, layer: int, i: int, j: int, emit: bool = True) -> None:
+        """Select W[i][j] of ``layer`` (i = -1: a bias): mark it and (``emit``) say so with
+        ``edge_selected``, as a click does."""
+        self._editing.select((int(layer), int(i), int(j)), emit)
 
     def clear_selection(self) -> None:
+        """Forget the selection (no signal: the caller knows)."""
         self._editing.clear()
 
     def edit(self, layer: int, i: int, j: int) -> bool:
@@ -334,56 +302,38 @@ class NetworkView(QWidget):
         self._apply_highlight()
 
     def _layout(self) -> None:
-        """Place everything in pixels on a canvas the viewport's size times the zoom (never
-        smaller than the architecture needs: then the view scrolls), neuron size and spacing
-        following the canvas, with room under the neurons while they carry labels."""
+        """Place everything (``graph_layout``), then the texts and the selection."""
         vp = self._view.viewport()
         vw, vh = max(1, vp.width()), max(1, vp.height())
         if not self._neurons:
             self._scene.setSceneRect(0, 0, vw, vh)
             return
-        sizes = [len(col) for col in self._neurons]
-        L, last = len(sizes), len(sizes) - 1
-        label_h = text_size(self._fonts()["note"], "0")[1]
-        room = label_h + 8.0 if self._notes.has_neuron_labels() else 0.0  # bias overhang too
-        bottom = 8.0 + (label_h + 4.0 if self._notes.any() else 0.0)  # the "+N more" band
-        widths = {c: max((t.boundingRect().width() for cc, _, t in self._unit_labels if cc == c),
-                         default=0.0) for c in (0, last)}
-        left, right = 12.0 + widths[0] + 6.0, 12.0 + widths[last] + 6.0
-        cw = max(vw * self._zoom, left + right + MIN_NEURON + (L - 1) * MIN_DX)
-        ch = max(vh * self._zoom, HEAD + bottom + max(sizes) * (MIN_NEURON + 2.0))
+        last = len(self._neurons) - 1
+        names = {c: [t.boundingRect() for cc, _, t in self._unit_labels if cc == c]
+                 for c in (0, last)}
+        lay = compute_layout(
+            [len(col) for col in self._neurons], (vw, vh), self._view.zoom,
+            tuple(max((r.width() for r in names[c]), default=0.0) for c in (0, last)),
+            max((r.height() for c in names for r in names[c]), default=0.0),
+            text_size(self._fonts()["note"], "0")[1], self._notes.has_neuron_labels(),
+            self._notes.any())
+        cw, ch = lay.canvas
+        s = lay.size
         self._scene.setSceneRect(0, 0, cw, ch)
-        avail = ch - HEAD - bottom
-        pitch = avail / max(sizes)
-        s = min(54.0, pitch * 0.74, (cw - left - right) / (2.2 * L))
-        if room and pitch - room >= max(1.5 * MIN_NEURON, 0.5 * s):
-            s = min(s, pitch - room)  # smaller neurons, with their labels under them
-        else:
-            room = 0.0  # too tight: labels go beside the neurons, or wait for a zoom
-        s = max(MIN_NEURON, s)
-        name_h = max((t.boundingRect().height() for _, _, t in self._unit_labels), default=0.0)
-        dx = max(1.0, (cw - left - right - s) / max(1, L - 1))
-        short = dx < 74
         column_x = []
         for c, column in enumerate(self._neurons):
-            x = left + c * dx if L > 1 else (cw - s) / 2
-            want = max(s * 1.45, s + room)
-            if c in (0, last):
-                want = max(want, name_h + 2.0)  # input and output names stay apart
-            p = min(avail / len(column), want)
-            # a neuron and the label room under it are centred in the neuron's slot
-            y0 = HEAD + (avail - len(column) * p) / 2 + max(0.0, p - s - room) / 2
-            for u, item in enumerate(column):
+            x = lay.column_x[c]
+            for item, y in zip(column, lay.rows[c]):
                 item.set_size(s)
-                item.setPos(x, y0 + u * p)
+                item.setPos(x, y)
             if c > 0:
                 for b in self._biases[c - 1]:
                     b.set_size(s, disc=self._arch[3])
             cx = x + s / 2
             column_x.append(cx)
             title, count = self._titles[c]
-            title.setText(column_title(self._snap, c, short))
-            count.setText(column_count(self._snap, c, short))
+            title.setText(column_title(self._snap, c, lay.short))
+            count.setText(column_count(self._snap, c, lay.short))
             for t, y in ((title, 24.0), (count, 41.0)):
                 t.setPos(cx - t.boundingRect().width() / 2, y)
             for delta, off in ((+1, -19.0), (-1, 2.0)):
@@ -403,10 +353,11 @@ class NetworkView(QWidget):
                    for col in self._neurons]
         biases = [np.array([_rect(b.mapRectToScene(b.rect())) for b in layer])
                   for layer in self._biases]
-        self._geometry = Geometry(squares, biases, column_x, (0.0, 0.0, cw, ch), ch - bottom)
+        self._geometry = Geometry(squares, biases, column_x, (0.0, 0.0, cw, ch),
+                                  ch - lay.bottom)
         self._place_labels()
         self._editing.refresh()
-        self._fit.setEnabled(self._zoom > MIN_ZOOM or self._view.pannable())
+        self._fit.setEnabled(self._view.zoom > 1.0 or self._view.pannable())
 
     def _place_labels(self) -> None:
         """Every text on the graph without overlaps: titles, counts and names where the

@@ -66,7 +66,8 @@ class Placer:
 def boxes(points, w: float, h: float) -> np.ndarray:
     """Rectangles of size w × h centred on ``points`` (k, 2)."""
     p = np.asarray(points, dtype=float).reshape(-1, 2)
-    return np.column_stack([p[:, 0] - w / 2, p[:, 1] - h / 2, p[:, 0] + w / 2, p[:, 1] + h / 2])
+    half = np.array([w / 2, h / 2])
+    return np.concatenate([p - half, p + half], axis=1)
 
 
 def at(x: float, y: float, w: float, h: float) -> tuple[float, float, float, float]:

@@ -281,6 +281,7 @@ class NetworkView(QWidget):
             for t, font, color in zip(pair, (fonts["title"], fonts["count"]), (LABEL, MUTED)):
                 t.setFont(font)
                 t.setBrush(color)
+                t.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # a click is on empty space
                 self._scene.addItem(t)
             self._titles.append(pair)
         for c in (0, len(sizes) - 1):
@@ -288,6 +289,7 @@ class NetworkView(QWidget):
                 t = QGraphicsSimpleTextItem(name_of(self._snap, c, u))
                 t.setFont(fonts["name"])
                 t.setBrush(LABEL)
+                t.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
                 self._scene.addItem(t)
                 self._unit_labels.append((c, u, t))
         for k in range(len(sizes) - 2):

@@ -1,31 +1,27 @@
 """The network graph: input features, hidden layers with +/− controls, outputs, and edges
 coloured by weight, gradient or last update (TF Playground's middle panel).
 
-Items are built once per architecture; a snapshot only restyles them: edges take one of a fixed
-set of cached pens (and only edges whose pen changed are touched), neurons get a new thumbnail
-QImage. The layout is computed in pixels on a canvas the size of the viewport times the zoom
+Items are built once per architecture; a snapshot only restyles them (``graph_style``: cached
+pens, thumbnails). The layout is computed in pixels on a canvas the size of the viewport times the zoom
 (``graph_view``), so texts keep their size at every zoom; every text (titles, names, the numbers
 of ``annotations``) is placed so that none covers another, a neuron or a bias square.
 Selecting and editing a value in place is ``graph_edit``.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QFontInfo, QImage, QPainter
-from PySide6.QtWidgets import (QGraphicsScene, QGraphicsSimpleTextItem, QHBoxLayout, QLabel,
-                               QSizePolicy, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtGui import QAction, QColor, QFont, QFontInfo, QPainter
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSimpleTextItem, QVBoxLayout, QWidget
 
 from model.playground import MAX_HIDDEN_LAYERS, MAX_NEURONS
 
 from gui.graph.annotations import AnnotationLayer, Geometry, text_size
-from gui.graph.colors import (N_COLOR_BINS, N_WIDTH_BINS, PenCache, edge_strength, lut_index,
-                              pen_keys, rgba, thumbnail_values)
 from gui.graph.graph_edit import EdgeEditing
+from gui.graph.graph_header import NO_THUMBNAILS, GraphHeader  # noqa: F401 (the tests' name)
 from gui.graph.graph_items import BiasItem, EdgeItem, NeuronItem, SceneButton
 from gui.graph.graph_layout import compute_layout
+from gui.graph.graph_style import GraphStyle
 from gui.graph.graph_text import column_count, column_title, item_tooltip, name_of
 from gui.graph.graph_view import GraphView
 from gui.graph.placement import Placer
@@ -34,7 +30,6 @@ MODES = ("weights", "gradients", "updates")
 NEW_LAYER_NEURONS = 2  # as TF Playground
 LABEL = QColor(60, 64, 70)
 MUTED = QColor(120, 125, 132)
-NO_THUMBNAILS = "no thumbnails: more than two inputs"
 MIN_FONT_PX = 10  # logical px: no text on the graph is smaller
 
 
@@ -57,7 +52,7 @@ class NetworkView(QWidget):
         self._mode = "weights"
         self._max_layers, self._max_neurons = MAX_HIDDEN_LAYERS, MAX_NEURONS
         self._arch = None
-        self._pens = PenCache()
+        self._style = GraphStyle()  # pens, brushes, thumbnails of a snapshot
         self._highlight: dict | None = None
         self._hovered: list = []  # items under the pointer, for tooltip refreshes
         self._notes = AnnotationLayer()  # numbers over the graph (lesson, one data point)
@@ -71,47 +66,17 @@ class NetworkView(QWidget):
         self._editing = EdgeEditing(self)
         self._zoom_actions = self._view.make_zoom_actions(self)
 
-        self._remove_layer = self._tool_button("−", "Remove the last hidden layer",
-                                               self._remove_layer_pressed)
-        self._add_layer = self._tool_button("+", "Add a hidden layer (2 neurons) at the end",
-                                            self._add_layer_pressed)
-        self._fit = self._tool_button("⤢", "Fit the graph to the view (Ctrl+0, or double-click "
-                                      "empty space); Ctrl + wheel or a pinch zooms",
-                                      self.fit_to_view)
-        self._layers_label = QLabel("HIDDEN LAYERS")
-        self._layers_label.setToolTip("Number of hidden layers (0 to the maximum)")
-        self._hidden_note = QLabel()
-        self._hidden_note.setStyleSheet("color: #787d84;")
-        self._hidden_note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self._hidden_note.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self._note = QLabel(NO_THUMBNAILS)
-        self._note.setStyleSheet("color: #787d84;")
-        self._note.setToolTip("Neuron thumbnails show a unit's output over the (x₁, x₂) plane; "
-                              "with more than two inputs there is no plane to draw.")
-        self._note.hide()
-
-        header = QHBoxLayout()
-        header.setContentsMargins(6, 4, 6, 0)
-        for w in (self._remove_layer, self._add_layer, self._layers_label):
-            header.addWidget(w)
-        header.addWidget(self._hidden_note, 1)  # may be cut short: the full text is its tooltip
-        header.addWidget(self._note)
-        header.addWidget(self._fit)
+        self._header = GraphHeader(self._remove_layer_pressed, self._add_layer_pressed,
+                                   self.fit_to_view, self)
+        h = self._header  # the names the tests and older code use
+        self._remove_layer, self._add_layer, self._fit = h.remove_layer, h.add_layer, h.fit
+        self._layers_label, self._note = h.layers, h.note
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(2)
-        box.addLayout(header)
+        box.addWidget(self._header)
         box.addWidget(self._view, 1)
         self._update_controls()
-
-    def _tool_button(self, text, tip, slot) -> QToolButton:
-        b = QToolButton(self)
-        b.setText(text)
-        b.setToolTip(tip)
-        b.setAutoRaise(False)
-        b.setFixedSize(24, 24)
-        b.clicked.connect(slot)
-        return b
 
     # ------------------------------------------------------------------ public interface
     def set_snapshot(self, snap) -> None:
@@ -230,12 +195,9 @@ class NetworkView(QWidget):
         self._biases: list[list[BiasItem]] = []  # per layer l: the neurons of column l + 1
         self._edges: list[EdgeItem] = []
         self._edge_offsets: list[int] = []
-        self._edge_keys = np.empty(0, dtype=np.intp)
-        self._bias_bins = np.empty(0, dtype=np.intp)
         self._titles: list[tuple[QGraphicsSimpleTextItem, QGraphicsSimpleTextItem]] = []
         self._unit_labels: list[tuple[int, int, QGraphicsSimpleTextItem]] = []
         self._neuron_buttons: dict[tuple[int, int], SceneButton] = {}
-        self._buffers: list[np.ndarray] = []  # pixels behind the thumbnails' QImages
         self._hovered = []
         self._notes.forget()  # its items went with the scene's
 
@@ -273,8 +235,7 @@ class NetworkView(QWidget):
                     edge = EdgeItem(l, i, j, self)
                     self._scene.addItem(edge)
                     self._edges.append(edge)
-        self._edge_keys = np.full(len(self._edges), -1, dtype=np.intp)
-        self._bias_bins = np.full(sum(sizes[1:]), -1, dtype=np.intp)
+        self._style.reset(len(self._edges), sum(sizes[1:]))
         fonts = self._fonts()
         for c, n in enumerate(sizes):
             pair = (QGraphicsSimpleTextItem(), QGraphicsSimpleTextItem())
@@ -379,16 +340,8 @@ class NetworkView(QWidget):
         for t in texts:
             t.setVisible(placer.place([_rect(t.sceneBoundingRect())]) is not None)
         self._notes.place(self._scene, placer, geo, self._fonts()["note"])
-        hidden, total = len(self._notes.hidden), len(self._notes.neurons) + len(self._notes.edges)
-        if hidden:
-            self._hidden_note.setText(f"{hidden} of {total} values without room · hover or zoom")
-            self._hidden_note.setToolTip(
-                f"{hidden} of the {total} numbers had no room on the graph. Hover a neuron or "
-                "an edge to read its value, see the dock's table, or zoom in (Ctrl + wheel, "
-                "Ctrl + =) for more room.")
-        else:
-            self._hidden_note.clear()
-            self._hidden_note.setToolTip("")
+        self._header.show_hidden(len(self._notes.hidden),
+                                 len(self._notes.neurons) + len(self._notes.edges))
 
     # ------------------------------------------------------------------ per-snapshot styling
     def _mode_arrays(self):
@@ -400,61 +353,17 @@ class NetworkView(QWidget):
         return snap.update_weights, snap.update_biases
 
     def _restyle(self) -> None:
-        weights, biases = self._mode_arrays()
-        if not self._edges:
-            return
-        t, m = edge_strength(np.concatenate([np.ravel(w) for w in weights]), self._mode)
-        keys = pen_keys(t, m)
-        old = self._edge_keys
-        pens, edges, key_list = self._pens.pens, self._edges, keys.tolist()
-        for k in np.flatnonzero(keys != old).tolist():
-            edges[k].setPen(pens[key_list[k]])
-        wbin = np.where(keys >= 0, keys % N_WIDTH_BINS, -1)
-        z_list = (wbin / N_WIDTH_BINS).tolist()
-        for k in np.flatnonzero(wbin != np.where(old >= 0, old % N_WIDTH_BINS, -1)).tolist():
-            edges[k].setZValue(z_list[k])  # strong edges on top
-        self._edge_keys = keys
-        for item in self._hovered:
-            if item.kind == "edge":
-                self._restyle_edge(item)
-        tb, _ = edge_strength(np.concatenate([np.ravel(b) for b in biases]), self._mode)
-        bins = lut_index(tb, N_COLOR_BINS)
-        flat = [b for layer in self._biases for b in layer]
-        brushes, bin_list = self._pens.brushes, bins.tolist()
-        for k in np.flatnonzero(bins != self._bias_bins).tolist():
-            flat[k].setBrush(brushes[bin_list[k]])
-        self._bias_bins = bins
+        if self._edges:
+            self._style.restyle(self, *self._mode_arrays(), self._mode)
 
     def _restyle_edge(self, edge: EdgeItem) -> None:
-        k = self._edge_index(edge.layer, edge.i, edge.j)
-        if k is not None and self._edge_keys[k] >= 0:
-            edge.style(self._pens[int(self._edge_keys[k])])
+        self._style.restyle_edge(self, edge)
 
     def _update_thumbnails(self) -> None:
-        grids = self._snap.neuron_grids
-        if grids is None:
-            return
-        buffers = []
-        for c, grid in enumerate(grids):
-            act = None if c == 0 else self._snap.activations[c - 1]
-            # rows of the grid are x2 increasing; image rows go down, so flip for x2 up
-            buf = rgba(thumbnail_values(grid[:, ::-1], act))
-            buffers.append(buf)
-            h, w = buf.shape[1], buf.shape[2]
-            for u, item in enumerate(self._neurons[c]):
-                item.set_image(QImage(buf[u].data, w, h, 4 * w, QImage.Format.Format_RGBA8888))
-        self._buffers = buffers  # old buffers die only now that no image uses them
+        self._style.thumbnails(self, self._snap)
 
     def _apply_highlight(self) -> None:
-        biases = [b for layer in self._biases for b in layer]
-        dim = 1.0 if self._highlight is None else 0.12
-        for item in self._edges + biases:
-            item.setOpacity(dim)
-        for (l, i, j), v in (self._highlight or {}).items():
-            item = self._bias_item(l, j) if i == -1 else self._edge_item(l, i, j)
-            if item is not None:
-                v = float(v) if math.isfinite(v) else 0.0
-                item.setOpacity(dim + (1.0 - dim) * min(1.0, max(0.0, v)))
+        self._style.highlight(self, self._highlight)
 
     def _edge_item(self, l: int, i: int, j: int) -> EdgeItem | None:
         k = self._edge_index(l, i, j)
@@ -542,9 +451,7 @@ class NetworkView(QWidget):
     def _update_controls(self) -> None:
         hidden = self._hidden()
         n = len(hidden)
-        self._add_layer.setEnabled(self._snap is not None and n < self._max_layers)
-        self._remove_layer.setEnabled(n > 0)
-        self._layers_label.setText(f"{n} HIDDEN LAYER{'' if n == 1 else 'S'}")
+        self._header.show_layers(n, self._snap is not None and n < self._max_layers)
         for (k, delta), b in self._neuron_buttons.items():
             if k < n:
                 b.setEnabled(hidden[k] < self._max_neurons if delta > 0 else hidden[k] > 1)

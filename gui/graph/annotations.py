@@ -155,8 +155,10 @@ class AnnotationLayer:
         return (self.neurons if kind == "neuron" else self.edges).get(tuple(key))
 
     # ------------------------------------------------------------------ placing
-    def place(self, scene, placer: Placer, geo: Geometry, font: QFont) -> None:
-        """(Re)position every label for the layout ``geo``; ``placer`` holds the obstacles."""
+    def place(self, scene, placer: Placer, geo: Geometry, font: QFont, describe=None) -> None:
+        """(Re)position every label for the layout ``geo``; ``placer`` holds the obstacles.
+        ``describe(key)`` names what a label is on (its tooltip: the name and the full
+        text, which a crowded graph may show shortened)."""
         ncols = len(geo.neurons)
         wanted = [(("n",) + k, t) for k, t in self.neurons.items()
                   if 0 <= k[0] < ncols and 0 <= k[1] < len(geo.neurons[k[0]])]
@@ -193,6 +195,8 @@ class AnnotationLayer:
                 scene.addItem(item)
             item.set_text(spot[0])
             item.setPos(spot[1][0], spot[1][1])
+            full = self._variants[key][0]
+            item.setToolTip(f"{describe(key)}: {full}" if describe is not None else full)
             item.show()
         self._place_hints(scene, placer, geo, font)
         self._place_band(scene, geo)

@@ -26,6 +26,7 @@ class EdgeEditing:
         self.mark: SelectionMark | None = None
         self.menu: QMenu | None = None
         self.editor = ValueEditor(view._view.viewport())
+        self.editor.focus_back = view._view  # after Enter or Esc the graph keeps the keys
         self.editor.committed.connect(self._on_committed)
         self.editor.closed.connect(self._on_closed)
 
@@ -108,7 +109,6 @@ class EdgeEditing:
             view.bias_edited.emit(l, j, value)
         else:
             view.weight_edited.emit(l, i, j, value)
-        view._view.setFocus()  # Enter again edits the same item
 
     def _on_closed(self) -> None:
         if not self.editor.isVisible():

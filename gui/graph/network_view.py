@@ -22,7 +22,8 @@ from gui.graph.graph_header import NO_THUMBNAILS, GraphHeader  # noqa: F401 (the
 from gui.graph.graph_items import BiasItem, EdgeItem, NeuronItem, SceneButton
 from gui.graph.graph_layout import compute_layout
 from gui.graph.graph_style import GraphStyle
-from gui.graph.graph_text import column_count, column_title, item_tooltip, name_of
+from gui.graph.graph_text import (column_count, column_title, item_tooltip, name_of,
+                                  parameter_of)
 from gui.graph.graph_view import GraphView
 from gui.graph.placement import Placer
 
@@ -322,6 +323,12 @@ class NetworkView(QWidget):
         self._editing.refresh()
         self._fit.setEnabled(self._view.zoom > 1.0 or self._view.pannable())
 
+    def _describe(self, key) -> str:
+        """What a label (("n", column, unit) or ("e", layer, i, j)) is on, by name."""
+        if key[0] == "n":
+            return name_of(self._snap, *key[1:])
+        return parameter_of(self._snap, *key[1:])
+
     def _place_labels(self) -> None:
         """Every text on the graph without overlaps: titles, counts and names where the
         layout put them (one that would cover something is hidden; its words are in the
@@ -339,7 +346,7 @@ class NetworkView(QWidget):
         texts = [t for pair in self._titles for t in pair] + [t for _, _, t in self._unit_labels]
         for t in texts:
             t.setVisible(placer.place([_rect(t.sceneBoundingRect())]) is not None)
-        self._notes.place(self._scene, placer, geo, self._fonts()["note"])
+        self._notes.place(self._scene, placer, geo, self._fonts()["note"], self._describe)
         self._header.show_hidden(len(self._notes.hidden),
                                  len(self._notes.neurons) + len(self._notes.edges))
 

@@ -79,8 +79,7 @@ class ValueEditor(QFrame):
         self.setObjectName("valueEditor")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
-        self.caption = QLabel()
-        self.caption.setStyleSheet("color: #555;")
+        self.caption = QLabel()  # the palette's text colour: legible on a dark palette too
         self.line = _Line(self)
         self.line.setToolTip("Enter sets the value, Esc cancels (|value| ≤ 1e6)")
         self.error = QLabel()
@@ -92,6 +91,8 @@ class ValueEditor(QFrame):
         for w in (self.caption, self.line, self.error):
             box.addWidget(w)
         self._start = ""
+        self._anchor = QPoint(0, 0)
+        self.focus_back = None  # the widget that gets the keys back on Enter or Esc
         self.hide()
 
     def open(self, caption: str, value: float, anchor: QPoint) -> None:
@@ -99,7 +100,7 @@ class ValueEditor(QFrame):
         self.caption.setText(caption)
         self._start = f"{value:.6g}"
         self.line.setText(self._start)
-        self.clear_error()
+        self.error.hide()
         self.place(anchor)
         self.show()
         self.raise_()
@@ -107,11 +108,15 @@ class ValueEditor(QFrame):
         self.line.selectAll()
 
     def place(self, anchor: QPoint) -> None:
-        self.setFixedWidth(WIDTH)
+        self._anchor = anchor
+        area = QRect(QPoint(0, 0), self.parentWidget().size())
+        # wide enough for the reason on one line, never wider than the view
+        need = self.error.sizeHint().width() + 14 if not self.error.isHidden() else 0
+        width = max(WIDTH, min(need, area.width() - 4))
+        self.setFixedWidth(width)
         self.adjustSize()
         line_y = self.line.geometry().center().y()
-        area = QRect(QPoint(0, 0), self.parentWidget().size())
-        x = min(max(2, anchor.x() - WIDTH // 2), max(2, area.width() - WIDTH - 2))
+        x = min(max(2, anchor.x() - width // 2), max(2, area.width() - width - 2))
         y = min(max(2, anchor.y() - line_y), max(2, area.height() - self.height() - 2))
         self.move(x, y)
 
@@ -120,9 +125,9 @@ class ValueEditor(QFrame):
         if why is not None:
             self.error.setText(f"Not changed: {why}")
             self.error.show()
-            self.adjustSize()
+            self.place(self._anchor)
             return False
-        self.hide()
+        self._hide()
         self.committed.emit(value)
         self.closed.emit()
         return True
@@ -132,13 +137,19 @@ class ValueEditor(QFrame):
             self._close()
 
     def clear_error(self) -> None:
-        if self.error.isVisible():
+        if not self.error.isHidden():
             self.error.hide()
-            self.adjustSize()
+            self.place(self._anchor)
 
     def _close(self) -> None:
-        self.hide()
+        self._hide()
         self.closed.emit()
+
+    def _hide(self) -> None:
+        typing = self.line.hasFocus()
+        self.hide()
+        if typing and self.focus_back is not None:
+            self.focus_back.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _focus_lost(self, reason) -> None:
         if not self.isVisible() or reason in (Qt.FocusReason.ActiveWindowFocusReason,

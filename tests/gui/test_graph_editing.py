@@ -102,6 +102,7 @@ def test_enter_on_a_selected_bias_edits_it_and_esc_cancels(view, qtbot, emitted)
     type_into(qtbot, view, "5")
     QTest.keyClick(ed.line, Qt.Key.Key_Escape)
     assert not ed.isVisible() and emitted == []
+    assert view._view.hasFocus()  # the next Enter reaches the graph again
     QTest.keyClick(view._view, Qt.Key.Key_Enter)  # the keypad's Enter too
     assert ed.isVisible() and "bias of H1·3" in ed.caption.text()
     type_into(qtbot, view, "−1.5")  # a real minus sign, as the labels show it
@@ -122,11 +123,17 @@ def test_invalid_text_says_why_in_one_line_and_stays_open(view, qtbot, emitted, 
     QTest.keyClick(ed.line, Qt.Key.Key_Return)
     assert ed.isVisible() and ed.error.isVisible()
     assert why in ed.error.text() and "\n" not in ed.error.text()
+    assert ed.error.width() >= ed.error.sizeHint().width()  # the whole reason shows
     assert emitted == []
     QTest.keyClicks(ed.line, "1")  # typing again clears the complaint
     assert not ed.error.isVisible()
+    type_into(qtbot, view, text or "x")
+    QTest.keyClick(ed.line, Qt.Key.Key_Return)
+    assert ed.error.isVisible()
     QTest.keyClick(ed.line, Qt.Key.Key_Escape)
     assert not ed.isVisible() and emitted == []
+    QTest.keyClick(view._view, Qt.Key.Key_Return)  # edited again: an old complaint is gone
+    assert ed.isVisible() and not ed.error.isVisible()
 
 
 def test_context_menu_edit_value(view, qtbot, emitted):

@@ -247,6 +247,9 @@ def test_annotations_label_neurons_and_edges_and_mark_the_active_column(view, qt
     note = items[("n", 1, 0)]
     neuron = view._neurons[1][0].sceneBoundingRect()
     assert note.text == "a=0.5" and note.isVisible()
+    assert note.toolTip() == "H1·1: a=0.5"  # hovering a label names what it is on
+    assert items[("e", 0, 1, 2)].toolTip() == "x₂ → H1·3: +0.1"
+    assert items[("e", 1, -1, 0)].toolTip() == "bias of H2·1: db"
     assert abs(note.sceneBoundingRect().center().x() - neuron.center().x()) < 1
     assert note.sceneBoundingRect().top() >= neuron.bottom()  # under the neuron
     edge = view._edges[view._edge_index(0, 1, 2)]

@@ -299,6 +299,27 @@ def test_layout_follows_the_widget_size(view, qtbot):
     assert view._scene.sceneRect().width() == view._view.viewport().width()
 
 
+def test_no_text_on_the_graph_is_smaller_than_the_minimum(qtbot):
+    from PySide6.QtGui import QFont, QFontInfo
+    from PySide6.QtWidgets import QGraphicsSimpleTextItem
+
+    from gui.graph.annotations import NoteItem
+    from gui.graph.network_view import MIN_FONT_PX
+    w = NetworkView()
+    qtbot.addWidget(w)
+    tiny = QFont(w.font())
+    tiny.setPixelSize(6)  # a tiny application font
+    w.setFont(tiny)
+    w.resize(600, 400)
+    w.show()
+    w.set_snapshot(make_snapshot((4, 2)))
+    w.set_annotations({(1, 0): "a=0.5"}, {(0, 0, 0): "0.25"}, 1)
+    fonts = [it.font() for it in w._scene.items() if isinstance(it, QGraphicsSimpleTextItem)]
+    fonts += [it.font for it in w._scene.items() if isinstance(it, NoteItem)]
+    assert len(fonts) >= 8 + 3 + 2
+    assert min(QFontInfo(f).pixelSize() for f in fonts) >= MIN_FONT_PX
+
+
 def test_the_largest_network_builds_with_short_labels(view):
     feats = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2")
     snap = make_snapshot((16,) * 8, features=feats)

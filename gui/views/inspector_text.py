@@ -40,7 +40,7 @@ def _names(snap, column: int, unit: int) -> str:
     try:
         return name_of(snap, column, unit) if snap is not None else f"{column}:{unit}"
     except (IndexError, AttributeError):
-        return f"unit {unit}"
+        return f"neuron {unit + 1}"
 
 
 def parameter_title(selection, snap) -> str:

@@ -151,7 +151,7 @@ class InspectorPanel(QWidget):
         super().resizeEvent(event)
 
 
-_HINT = ("<p style='color:#666'>Click an edge or a bias in the network graph to see the chain "
+_HINT = ("<p style='color:#888'>Click an edge or a bias in the network graph to see the chain "
          "rule of its gradient: ∂C/∂W[i][j] = a_prev_i · f′(z_j) · ∂C/∂a_j, with the numbers "
          "of the current network.</p>")
 

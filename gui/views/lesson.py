@@ -44,7 +44,7 @@ class LessonPanel(QWidget):
         self.progress = QLabel()
         self.progress.setToolTip("Forward through the layers, the loss, backward, the update")
         self.formula = QLabel()
-        self.formula.setStyleSheet("font-family: monospace; color: #333;")
+        self.formula.setStyleSheet("font-family: monospace;")  # the palette's text colour
         self.formula.setWordWrap(True)
         self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.formula.setToolTip("What this phase computes (z = a_prev·W + b, a = f(z), "

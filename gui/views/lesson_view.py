@@ -170,7 +170,7 @@ def _table(head, rows) -> str:
     body = "".join("<tr>" + "".join(f"<td align='right'>{c}</td>" for c in r) + "</tr>"
                    for r in rows)
     return (f"<table cellspacing='0' cellpadding='2' border='1' style='border-color:#ccc'>"
-            f"<tr style='background:#eef0f2'>{cells}</tr>{body}</table>")
+            f"<tr style='background:rgba(128,128,128,48)'>{cells}</tr>{body}</table>")
 
 
 def phase_html(build: LessonBuild, index: int, snap) -> str:
@@ -179,7 +179,7 @@ def phase_html(build: LessonBuild, index: int, snap) -> str:
     n = len(build.rows)
     where = ("one example" if build.single else
              f"the mean over the minibatch's {n} examples" if n > 1 else "the minibatch's example")
-    out = [f"<p style='color:#666'>Numbers on the graph: {where}.</p>"]
+    out = [f"<p style='color:#888'>Numbers on the graph: {where}.</p>"]
     if p.kind == "forward":
         c = p.layer + 1
         out.append(_table(["neuron", "z", "a"], [(name(c, u), short_number(z), short_number(a)) for u, (z, a) in
@@ -227,9 +227,9 @@ def progress_html(build: LessonBuild, index: int) -> str:
         text = {"forward": f"F{(p.layer or 0) + 1}", "backward": f"B{(p.layer or 0) + 1}",
                 "loss": "Loss", "update": "Update"}[p.kind]
         style = ("background:#fde7a9; font-weight:bold; color:#222" if k == index else
-                 "color:#999" if k > index else "color:#444")
+                 "color:#888" if k > index else "")
         chips.append(f"<span style='{style}'>&nbsp;{text}&nbsp;</span>")
-    return " › ".join(chips) + f"&nbsp;&nbsp;<span style='color:#666'>(phase {index + 1} of " \
+    return " › ".join(chips) + f"&nbsp;&nbsp;<span style='color:#888'>(phase {index + 1} of " \
                                f"{len(build.phases)})</span>"
 
 

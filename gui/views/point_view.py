@@ -308,7 +308,7 @@ class PointView(QObject):
             f"({where})<br>label: <b>{info.label}</b><br>prediction: <b>{info.prediction}</b>"
             f"{verdict}<br>output: {', '.join(short_number(v) for v in info.acts[-1])}<br>"
             f"loss on this point: <b>{short_number(info.loss)}</b><br>"
-            f"<span style='color:#666'>after {info.steps} steps</span>")
+            f"<span style='color:#888'>after {info.steps} steps</span>")
         rows = []
         for (l, i, j), text in edges.items():
             name = parameter_of(snap, l, i, j)
@@ -318,10 +318,10 @@ class PointView(QObject):
         values = "".join(f"<tr><td>{_html(unit)}</td><td align='right'>{_html(text)}</td></tr>"
                          for unit, text in label_rows(snap, neurons, {}))
         p.pulls.setHtml("<p>The weights this point pulls hardest (∂C/∂w for this point "
-                        "alone):</p>" + _TABLE + "<tr style='background:#eef0f2'><th>edge</th>"
+                        "alone):</p>" + _TABLE + "<tr style='background:rgba(128,128,128,48)'><th>edge</th>"
                         "<th>∂C/∂w</th><th>step</th></tr>" + "".join(rows) + "</table>"
                         "<p>Its forward pass (the numbers under the neurons):</p>" + _TABLE +
-                        "<tr style='background:#eef0f2'><th>neuron</th><th>value</th></tr>" +
+                        "<tr style='background:rgba(128,128,128,48)'><th>neuron</th><th>value</th></tr>" +
                         values + "</table>")
 
 

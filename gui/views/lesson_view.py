@@ -149,10 +149,12 @@ def _named(name: str, v: float) -> tuple[str, str]:
     return f"{name}={short_number(v)}", tiny_number(v)
 
 
-def _signed(prefix: str, v: float) -> tuple[str, str]:
-    """"Δ+0.0001234" (a gradient or a change shows its sign), and "+1e−4" when crowded."""
+def _signed(prefix: str, v: float) -> tuple[str, ...]:
+    """"Δ+0.0001234" (a gradient or a change shows its sign), then "Δ+1e−4" and "+1e−4"
+    for a crowded graph."""
     sign = "+" if v > 0 else ""
-    return f"{prefix}{sign}{short_number(v)}", f"{sign}{tiny_number(v)}"
+    short = (f"{prefix}{sign}{tiny_number(v)}",) if prefix else ()
+    return (f"{prefix}{sign}{short_number(v)}",) + short + (f"{sign}{tiny_number(v)}",)
 
 
 def preview_snapshot(base, build: LessonBuild, view: dict):

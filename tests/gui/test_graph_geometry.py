@@ -65,13 +65,13 @@ def test_lesson_phases_and_data_point_texts_never_overlap(qtbot, make_window, ne
     assert check_texts(view, f"{net} {size} data point") > 0
 
 
-@pytest.mark.parametrize("net", list(NETWORKS))
+@pytest.mark.parametrize("net", ["2-1"] + list(NETWORKS))
 @pytest.mark.parametrize("size", [(300, 220), (460, 300), (640, 420), (900, 700)],
                          ids=lambda s: f"{s[0]}x{s[1]}")
 def test_the_graph_alone_at_set_sizes(qtbot, net, size):
     """Every label of a crowded phase (all neurons, every edge of a layer, every bias), at
     sizes from cramped to roomy: clear of each other and of the neurons, or counted."""
-    s = NETWORKS[net]
+    s = NETWORKS.get(net, Settings(hidden=()))
     view = NetworkView()
     qtbot.addWidget(view)
     view.resize(*size)
@@ -81,8 +81,9 @@ def test_the_graph_alone_at_set_sizes(qtbot, net, size):
     view.set_snapshot(snap)
     neurons = {(c, u): f"z=−{c}.{u}25 a=0.{u}{c}71" for c, n in enumerate(snap.sizes)
                for u in range(n)}
-    edges = {(1, i, j): f"Δ+0.00{i}{j}3" for i in range(snap.sizes[1])
-             for j in range(snap.sizes[2])}
+    layer = min(1, len(snap.sizes) - 2)  # the second layer (the only one of a 2-1)
+    edges = {(layer, i, j): f"Δ+0.00{i}{j}3" for i in range(snap.sizes[layer])
+             for j in range(snap.sizes[layer + 1])}
     edges.update({(0, -1, j): f"−0.{j}5" for j in range(snap.sizes[1])})
     view.set_annotations(neurons, edges, 1)
     assert view._view.viewport().width() > 0

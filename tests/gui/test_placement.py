@@ -94,3 +94,13 @@ def test_zoom_spreads_the_columns(zoom):
     assert lay.canvas[0] == pytest.approx(500 * zoom)
     gap = lambda l: l.column_x[1] - l.column_x[0]  # noqa: E731
     assert gap(lay) >= gap(one) * min(zoom, 1.0) and (zoom == 1.0 or gap(lay) > gap(one))
+
+
+def test_tiny_numbers_for_a_crowded_graph():
+    from gui.graph.graph_text import full_text, short_number, tiny_number
+    cases = {0.8806: "0.88", -0.8806: "−0.88", -12.3: "−12", 0.0123: "0.012",
+             0.0001234: "1e−4", -0.001652: "−2e−3", 123.0: "1e2", 0.0: "0",
+             float("nan"): "NaN", float("-inf"): "−∞"}
+    assert {v: tiny_number(v) for v in cases} == cases
+    assert short_number(-0.0001234) == "−0.0001234"
+    assert full_text(("a=0.4501", "0.45")) == "a=0.4501" and full_text("x") == "x"

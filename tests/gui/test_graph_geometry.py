@@ -49,7 +49,7 @@ def test_lesson_phases_and_data_point_texts_never_overlap(qtbot, make_window, ne
         assert lesson.index == k
         where = f"{net} {size} phase {k}: {lesson.phase.title}"
         n = check_texts(view, where)
-        if net == "8x16":  # too crowded to show much: zooming in gives room
+        if n == 0 or k == 0:  # no room at all (8 × 16 in a small window): zooming in gives it
             view.set_zoom(3.0)
             n = check_texts(view, where + " zoomed")
             view.fit_to_view()

@@ -1,33 +1,41 @@
 """The network graph: input features, hidden layers with +/− controls, outputs, and edges
 coloured by weight, gradient or last update (TF Playground's middle panel).
 
-Items are built once per architecture; a snapshot only restyles them: edges take one of a fixed
-set of cached pens (and only edges whose pen changed are touched), neurons get a new thumbnail
-QImage. The layout is computed in viewport pixels, so labels stay readable at any size.
+Items are built once per architecture; a snapshot only restyles them (``graph_style``: cached
+pens, thumbnails). The layout is computed in pixels on a canvas the size of the viewport times the zoom
+(``graph_view``), so texts keep their size at every zoom; every text (titles, names, the numbers
+of ``annotations``) is placed so that none covers another, a neuron or a bias square.
+Selecting and editing a value in place is ``graph_edit``.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
-from PySide6.QtCore import QPointF, QTimer, Signal
-from PySide6.QtGui import QPainter, QColor, QFont, QImage
-from PySide6.QtWidgets import (QGraphicsScene, QGraphicsSimpleTextItem, QHBoxLayout,
-                               QInputDialog, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtCore import QPoint, QPointF, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QFontInfo, QPainter
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSimpleTextItem, QVBoxLayout, QWidget
 
 from model.playground import MAX_HIDDEN_LAYERS, MAX_NEURONS
 
-from gui.graph.colors import (N_COLOR_BINS, N_WIDTH_BINS, PenCache, edge_strength, lut_index, pen_keys,
-                     rgba, thumbnail_values)
-from gui.graph.graph_items import (AnnotationLayer, BiasItem, EdgeItem, GraphView, NeuronItem, SceneButton,
-                          column_count, column_title, item_tooltip, unit_name)
+from gui.graph.annotations import AnnotationLayer, Geometry, text_size
+from gui.graph.graph_edit import EdgeEditing
+from gui.graph.graph_header import NO_THUMBNAILS, GraphHeader  # noqa: F401 (the tests' name)
+from gui.graph.graph_items import BiasItem, EdgeItem, NeuronItem, SceneButton
+from gui.graph.graph_layout import compute_layout
+from gui.graph.graph_style import GraphStyle
+from gui.graph.graph_text import (column_count, column_title, item_tooltip, name_of,
+                                  parameter_of)
+from gui.graph.graph_view import GraphView
+from gui.graph.placement import Placer
 
 MODES = ("weights", "gradients", "updates")
-MAX_EDIT = 1e6
 NEW_LAYER_NEURONS = 2  # as TF Playground
 LABEL = QColor(60, 64, 70)
 MUTED = QColor(120, 125, 132)
-NO_THUMBNAILS = "no thumbnails: more than two inputs"
+MIN_FONT_PX = 10  # logical px: no text on the graph is smaller
+
+
+def _rect(r) -> tuple[float, float, float, float]:
+    return (r.left(), r.top(), r.right(), r.bottom())
 
 
 class NetworkView(QWidget):
@@ -36,6 +44,7 @@ class NetworkView(QWidget):
     bias_edited = Signal(int, int, float)  # layer, j, new b[j]
     neuron_hovered = Signal(int, int)  # (column, unit); (-1, -1) when the pointer leaves
     edge_selected = Signal(int, int, int)  # layer, i, j (i = -1: the bias of neuron j)
+    selection_cleared = Signal()  # Esc on the graph, or a click on empty space
     annotations_changed = Signal(str)  # the owner named by the last set_annotations call
 
     def __init__(self, parent=None):
@@ -44,57 +53,31 @@ class NetworkView(QWidget):
         self._mode = "weights"
         self._max_layers, self._max_neurons = MAX_HIDDEN_LAYERS, MAX_NEURONS
         self._arch = None
-        self._pens = PenCache()
+        self._style = GraphStyle()  # pens, brushes, thumbnails of a snapshot
         self._highlight: dict | None = None
         self._hovered: list = []  # items under the pointer, for tooltip refreshes
-        self._pending_edit = None
-        self._notes = AnnotationLayer()  # texts over the graph (lesson, one data point)
+        self._notes = AnnotationLayer()  # numbers over the graph (lesson, one data point)
+        self._geometry: Geometry | None = None
         self._clear_items()
 
         self._scene = QGraphicsScene(self)
         # Pens change every frame; a BSP index would be rebuilt for nothing.
         self._scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
-        self._view = GraphView(self._scene, self._layout)
+        self._view = GraphView(self._scene, self)
+        self._editing = EdgeEditing(self)
+        self._zoom_actions = self._view.make_zoom_actions(self)
 
-        self._remove_layer = self._tool_button("−", "Remove the last hidden layer",
-                                               self._remove_layer_pressed)
-        self._add_layer = self._tool_button("+", "Add a hidden layer (2 neurons) at the end",
-                                            self._add_layer_pressed)
-        self._layers_label = QLabel("HIDDEN LAYERS")
-        self._layers_label.setToolTip("Number of hidden layers (0 to the maximum)")
-        self._message = QLabel()
-        self._message.setStyleSheet("color: #b4501e;")
-        self._message.setToolTip("Why the last edit was refused")
-        self._note = QLabel(NO_THUMBNAILS)
-        self._note.setStyleSheet("color: #787d84;")
-        self._note.setToolTip("Neuron thumbnails show a unit's output over the (x₁, x₂) plane; "
-                              "with more than two inputs there is no plane to draw.")
-        self._note.hide()
-        self._message_timer = QTimer(self, singleShot=True, interval=5000)
-        self._message_timer.timeout.connect(self._message.clear)
-
-        header = QHBoxLayout()
-        header.setContentsMargins(6, 4, 6, 0)
-        for w in (self._remove_layer, self._add_layer, self._layers_label):
-            header.addWidget(w)
-        header.addStretch(1)
-        header.addWidget(self._message)
-        header.addWidget(self._note)
+        self._header = GraphHeader(self._remove_layer_pressed, self._add_layer_pressed,
+                                   self.fit_to_view, self)
+        h = self._header  # the names the tests and older code use
+        self._remove_layer, self._add_layer, self._fit = h.remove_layer, h.add_layer, h.fit
+        self._layers_label, self._note = h.layers, h.note
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(2)
-        box.addLayout(header)
+        box.addWidget(self._header)
         box.addWidget(self._view, 1)
         self._update_controls()
-
-    def _tool_button(self, text, tip, slot) -> QToolButton:
-        b = QToolButton(self)
-        b.setText(text)
-        b.setToolTip(tip)
-        b.setAutoRaise(False)
-        b.setFixedSize(24, 24)
-        b.clicked.connect(slot)
-        return b
 
     # ------------------------------------------------------------------ public interface
     def set_snapshot(self, snap) -> None:
@@ -107,8 +90,7 @@ class NetworkView(QWidget):
         self._restyle()
         self._update_thumbnails()
         self._update_controls()
-        for item in self._hovered:
-            item.setToolTip(item_tooltip(self._snap, item))
+        self._refresh_tooltips()
 
     def set_smooth(self, smooth: bool) -> None:
         """Antialiased edges (the default) or crisp ones. Antialiasing thick curves costs about
@@ -124,8 +106,7 @@ class NetworkView(QWidget):
             self._mode = mode
             if self._snap is not None:
                 self._restyle()
-                for item in self._hovered:
-                    item.setToolTip(item_tooltip(self._snap, item))
+                self._refresh_tooltips()
 
     def set_max_hidden(self, layers: int, neurons: int) -> None:
         if layers < 0 or neurons < 1:
@@ -139,25 +120,75 @@ class NetworkView(QWidget):
 
     def set_annotations(self, neurons: dict | None = None, edges: dict | None = None,
                         active_column: int | None = None, *, owner: str = "") -> None:
-        """Small texts over the graph: ``neurons[(column, unit)]`` under a neuron,
+        """Small texts over the graph: ``neurons[(column, unit)]`` by a neuron,
         ``edges[(layer, i, j)]`` on an edge (i = -1: beside the bias of neuron j), and a band
-        behind ``active_column``. None (as a dict or a value) clears. Only the given edges get
-        a label: pass a few dozen at most. ``owner`` names the feature that set them
-        (``annotations_changed`` tells the others their labels are gone)."""
+        behind ``active_column``. None (as a dict or a value) clears. Labels that find no free
+        spot are hidden (earlier edges win: pass the most important first) and counted in a
+        "+N more" hint; every text stays in the items' tooltips. ``owner`` names the feature
+        that set them (``annotations_changed`` tells the others their labels are gone)."""
+        before = (self._notes.any(), self._notes.has_neuron_labels())
         self._notes.set(neurons, edges, active_column)
-        self._place_notes()
+        if (self._notes.any(), self._notes.has_neuron_labels()) != before:
+            self._layout()  # the layout keeps room for labels only while there are some
+        else:
+            self._place_labels()
+        self._refresh_tooltips()
         self.annotations_changed.emit(owner)
 
     def annotations(self) -> tuple[dict, dict, int | None]:
-        """The labels shown: (neurons, edges, active column)."""
+        """The labels asked for: (neurons, edges, active column); ``hidden_labels`` says which
+        of them had no room."""
         return dict(self._notes.neurons), dict(self._notes.edges), self._notes.active
 
-    def _place_notes(self) -> None:
-        if not self._neurons:
-            return
-        font = QFont(self.font())
-        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
-        self._notes.place(self._scene, self._neurons, self._edge_item, self._bias_item, font)
+    def hidden_labels(self) -> list[tuple]:
+        """Keys of the labels with no room: ("n", column, unit) or ("e", layer, i, j)."""
+        return list(self._notes.hidden)
+
+    # ------------------------------------------------------------------ zoom (graph_view)
+    @property
+    def zoom(self) -> float:
+        return self._view.zoom
+
+    def set_zoom(self, zoom: float, anchor: QPoint | None = None) -> None:
+        """Lay the graph out on a canvas ``zoom`` × the viewport (1 = fit), keeping the neuron
+        nearest viewport point ``anchor`` (default: the centre) under the same point."""
+        self._view.set_zoom(zoom, anchor)
+
+    def zoom_by(self, factor: float, anchor: QPoint | None = None) -> None:
+        self._view.set_zoom(self._view.zoom * factor, anchor)
+
+    def fit_to_view(self) -> None:
+        self._view.set_zoom(1.0)
+
+    def zoom_actions(self) -> list[QAction]:
+        """Zoom in, zoom out, fit (Ctrl+=, Ctrl+−, Ctrl+0), for a View menu; their shortcuts
+        work anywhere in the window."""
+        return list(self._zoom_actions)
+
+    # ------------------------------------------------------------------ selection, editing
+    def selection(self) -> tuple[int, int, int] | None:
+        """The selected parameter (layer, i, j), i = -1 for the bias of neuron j, or None."""
+        return self._editing.selected
+
+    def select(self, layer: int, i: int, j: int, emit: bool = True) -> None:
+        """Select W[i][j] of ``layer`` (i = -1: a bias): mark it and (``emit``) say so with
+        ``edge_selected``, as a click does."""
+        self._editing.select((int(layer), int(i), int(j)), emit)
+
+    def clear_selection(self) -> None:
+        """Forget the selection (no signal: the caller knows)."""
+        self._editing.clear()
+
+    def edit(self, layer: int, i: int, j: int) -> bool:
+        """Open the in-place editor on W[i][j] of ``layer`` (i = -1: the bias b[j])."""
+        return self._editing.edit((int(layer), int(i), int(j)))
+
+    def edit_selected(self) -> bool:
+        sel = self._editing.selected
+        return sel is not None and self._editing.edit(sel)
+
+    def _context_menu(self, pos: QPoint, global_pos: QPoint):
+        return self._editing.context_menu(pos, global_pos)
 
     # ------------------------------------------------------------------ building and layout
     def _clear_items(self) -> None:
@@ -165,17 +196,27 @@ class NetworkView(QWidget):
         self._biases: list[list[BiasItem]] = []  # per layer l: the neurons of column l + 1
         self._edges: list[EdgeItem] = []
         self._edge_offsets: list[int] = []
-        self._edge_keys = np.empty(0, dtype=np.intp)
-        self._bias_bins = np.empty(0, dtype=np.intp)
         self._titles: list[tuple[QGraphicsSimpleTextItem, QGraphicsSimpleTextItem]] = []
         self._unit_labels: list[tuple[int, int, QGraphicsSimpleTextItem]] = []
         self._neuron_buttons: dict[tuple[int, int], SceneButton] = {}
-        self._buffers: list[np.ndarray] = []  # pixels behind the thumbnails' QImages
         self._hovered = []
         self._notes.forget()  # its items went with the scene's
 
+    def _fonts(self) -> dict[str, QFont]:
+        """The graph's fonts, none under MIN_FONT_PX logical pixels."""
+        px = QFontInfo(self.font()).pixelSize()
+
+        def sized(scale: float, bold: bool = False) -> QFont:
+            f = QFont(self.font())
+            f.setPixelSize(max(MIN_FONT_PX, round(px * scale)))
+            f.setBold(bold)
+            return f
+        return {"title": sized(1.0, True), "count": sized(0.9), "name": sized(1.0),
+                "note": sized(0.85)}
+
     def _build(self, snap) -> None:
         hovered_neuron = any(item.kind == "neuron" for item in self._hovered)
+        self._editing.scene_rebuilt()
         self._scene.clear()
         self._clear_items()
         if hovered_neuron:  # its hover-leave will never come
@@ -195,24 +236,22 @@ class NetworkView(QWidget):
                     edge = EdgeItem(l, i, j, self)
                     self._scene.addItem(edge)
                     self._edges.append(edge)
-        self._edge_keys = np.full(len(self._edges), -1, dtype=np.intp)
-        self._bias_bins = np.full(sum(sizes[1:]), -1, dtype=np.intp)
-        small = QFont(self.font())
-        small.setPointSizeF(max(7.0, small.pointSizeF() * 0.9))
-        bold = QFont(self.font())
-        bold.setBold(True)
+        self._style.reset(len(self._edges), sum(sizes[1:]))
+        fonts = self._fonts()
         for c, n in enumerate(sizes):
             pair = (QGraphicsSimpleTextItem(), QGraphicsSimpleTextItem())
-            for t, font, color in zip(pair, (bold, small), (LABEL, MUTED)):
+            for t, font, color in zip(pair, (fonts["title"], fonts["count"]), (LABEL, MUTED)):
                 t.setFont(font)
                 t.setBrush(color)
+                t.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # a click is on empty space
                 self._scene.addItem(t)
             self._titles.append(pair)
         for c in (0, len(sizes) - 1):
             for u in range(sizes[c]):
-                t = QGraphicsSimpleTextItem(unit_name(self._snap, c, u))
-                t.setFont(self.font())
+                t = QGraphicsSimpleTextItem(name_of(self._snap, c, u))
+                t.setFont(fonts["name"])
                 t.setBrush(LABEL)
+                t.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
                 self._scene.addItem(t)
                 self._unit_labels.append((c, u, t))
         for k in range(len(sizes) - 2):
@@ -227,36 +266,38 @@ class NetworkView(QWidget):
         self._apply_highlight()
 
     def _layout(self) -> None:
-        """Place everything in viewport pixels: neuron size and spacing follow the widget."""
-        vw = max(240, self._view.viewport().width())
-        vh = max(160, self._view.viewport().height())
-        self._scene.setSceneRect(0, 0, vw, vh)
+        """Place everything (``graph_layout``), then the texts and the selection."""
+        vp = self._view.viewport()
+        vw, vh = max(1, vp.width()), max(1, vp.height())
         if not self._neurons:
+            self._scene.setSceneRect(0, 0, vw, vh)
             return
-        sizes = [len(col) for col in self._neurons]
-        widths = {c: max((t.boundingRect().width() for cc, _, t in self._unit_labels if cc == c),
-                         default=0.0) for c in (0, len(sizes) - 1)}
-        head, bottom = 62.0, 10.0
-        left, right = 12.0 + widths[0] + 6.0, 12.0 + widths[len(sizes) - 1] + 6.0
-        avail = vh - head - bottom
-        pitch = avail / max(sizes)
-        s = max(10.0, min(54.0, pitch * 0.74, (vw - left - right) / (2.2 * len(sizes))))
-        pitch = min(pitch, s * 1.45)
-        dx = max(1.0, (vw - left - right - s) / max(1, len(sizes) - 1))
-        short = dx < 74
+        last = len(self._neurons) - 1
+        names = {c: [t.boundingRect() for cc, _, t in self._unit_labels if cc == c]
+                 for c in (0, last)}
+        lay = compute_layout(
+            [len(col) for col in self._neurons], (vw, vh), self._view.zoom,
+            tuple(max((r.width() for r in names[c]), default=0.0) for c in (0, last)),
+            max((r.height() for c in names for r in names[c]), default=0.0),
+            text_size(self._fonts()["note"], "0")[1], self._notes.has_neuron_labels(),
+            self._notes.any())
+        cw, ch = lay.canvas
+        s = lay.size
+        self._scene.setSceneRect(0, 0, cw, ch)
+        column_x = []
         for c, column in enumerate(self._neurons):
-            x = left + c * dx if len(sizes) > 1 else (vw - s) / 2
-            y0 = head + (avail - len(column) * pitch) / 2 + (pitch - s) / 2
-            for u, item in enumerate(column):
+            x = lay.column_x[c]
+            for item, y in zip(column, lay.rows[c]):
                 item.set_size(s)
-                item.setPos(x, y0 + u * pitch)
+                item.setPos(x, y)
             if c > 0:
                 for b in self._biases[c - 1]:
                     b.set_size(s, disc=self._arch[3])
             cx = x + s / 2
+            column_x.append(cx)
             title, count = self._titles[c]
-            title.setText(column_title(self._snap, c, short))
-            count.setText(column_count(self._snap, c, short))
+            title.setText(column_title(self._snap, c, lay.short))
+            count.setText(column_count(self._snap, c, lay.short))
             for t, y in ((title, 24.0), (count, 41.0)):
                 t.setPos(cx - t.boundingRect().width() / 2, y)
             for delta, off in ((+1, -19.0), (-1, 2.0)):
@@ -272,7 +313,42 @@ class NetworkView(QWidget):
             a = self._neurons[edge.layer][edge.i].pos()
             b = self._neurons[edge.layer + 1][edge.j].pos()
             edge.set_ends(QPointF(a.x() + s, a.y() + s / 2), QPointF(b.x(), b.y() + s / 2))
-        self._place_notes()
+        squares = [np.array([(n.x(), n.y(), n.x() + s, n.y() + s) for n in col])
+                   for col in self._neurons]
+        biases = [np.array([_rect(b.mapRectToScene(b.rect())) for b in layer])
+                  for layer in self._biases]
+        self._geometry = Geometry(squares, biases, column_x, (0.0, 0.0, cw, ch),
+                                  ch - lay.bottom)
+        self._place_labels()
+        self._editing.refresh()
+        self._fit.setEnabled(self._view.zoom > 1.0 or self._view.pannable())
+
+    def _describe(self, key) -> str:
+        """What a label (("n", column, unit) or ("e", layer, i, j)) is on, by name."""
+        if key[0] == "n":
+            return name_of(self._snap, *key[1:])
+        return parameter_of(self._snap, *key[1:])
+
+    def _place_labels(self) -> None:
+        """Every text on the graph without overlaps: titles, counts and names where the
+        layout put them (one that would cover something is hidden; its words are in the
+        tooltips), then the annotations where they find room."""
+        geo = self._geometry
+        if geo is None or not self._neurons:
+            return
+        placer = Placer(geo.bounds)
+        for col in geo.neurons:
+            placer.add_many(col)
+        for layer in geo.biases:
+            placer.add_many(layer)
+        for b in self._neuron_buttons.values():
+            placer.add(_rect(b.sceneBoundingRect()))
+        texts = [t for pair in self._titles for t in pair] + [t for _, _, t in self._unit_labels]
+        for t in texts:
+            t.setVisible(placer.place([_rect(t.sceneBoundingRect())]) is not None)
+        self._notes.place(self._scene, placer, geo, self._fonts()["note"], self._describe)
+        self._header.show_hidden(len(self._notes.hidden),
+                                 len(self._notes.neurons) + len(self._notes.edges))
 
     # ------------------------------------------------------------------ per-snapshot styling
     def _mode_arrays(self):
@@ -284,61 +360,17 @@ class NetworkView(QWidget):
         return snap.update_weights, snap.update_biases
 
     def _restyle(self) -> None:
-        weights, biases = self._mode_arrays()
-        if not self._edges:
-            return
-        t, m = edge_strength(np.concatenate([np.ravel(w) for w in weights]), self._mode)
-        keys = pen_keys(t, m)
-        old = self._edge_keys
-        pens, edges, key_list = self._pens.pens, self._edges, keys.tolist()
-        for k in np.flatnonzero(keys != old).tolist():
-            edges[k].setPen(pens[key_list[k]])
-        wbin = np.where(keys >= 0, keys % N_WIDTH_BINS, -1)
-        z_list = (wbin / N_WIDTH_BINS).tolist()
-        for k in np.flatnonzero(wbin != np.where(old >= 0, old % N_WIDTH_BINS, -1)).tolist():
-            edges[k].setZValue(z_list[k])  # strong edges on top
-        self._edge_keys = keys
-        for item in self._hovered:
-            if item.kind == "edge":
-                self._restyle_edge(item)
-        tb, _ = edge_strength(np.concatenate([np.ravel(b) for b in biases]), self._mode)
-        bins = lut_index(tb, N_COLOR_BINS)
-        flat = [b for layer in self._biases for b in layer]
-        brushes, bin_list = self._pens.brushes, bins.tolist()
-        for k in np.flatnonzero(bins != self._bias_bins).tolist():
-            flat[k].setBrush(brushes[bin_list[k]])
-        self._bias_bins = bins
+        if self._edges:
+            self._style.restyle(self, *self._mode_arrays(), self._mode)
 
     def _restyle_edge(self, edge: EdgeItem) -> None:
-        k = self._edge_index(edge.layer, edge.i, edge.j)
-        if k is not None and self._edge_keys[k] >= 0:
-            edge.style(self._pens[int(self._edge_keys[k])])
+        self._style.restyle_edge(self, edge)
 
     def _update_thumbnails(self) -> None:
-        grids = self._snap.neuron_grids
-        if grids is None:
-            return
-        buffers = []
-        for c, grid in enumerate(grids):
-            act = None if c == 0 else self._snap.activations[c - 1]
-            # rows of the grid are x2 increasing; image rows go down, so flip for x2 up
-            buf = rgba(thumbnail_values(grid[:, ::-1], act))
-            buffers.append(buf)
-            h, w = buf.shape[1], buf.shape[2]
-            for u, item in enumerate(self._neurons[c]):
-                item.set_image(QImage(buf[u].data, w, h, 4 * w, QImage.Format.Format_RGBA8888))
-        self._buffers = buffers  # old buffers die only now that no image uses them
+        self._style.thumbnails(self, self._snap)
 
     def _apply_highlight(self) -> None:
-        biases = [b for layer in self._biases for b in layer]
-        dim = 1.0 if self._highlight is None else 0.12
-        for item in self._edges + biases:
-            item.setOpacity(dim)
-        for (l, i, j), v in (self._highlight or {}).items():
-            item = self._bias_item(l, j) if i == -1 else self._edge_item(l, i, j)
-            if item is not None:
-                v = float(v) if math.isfinite(v) else 0.0
-                item.setOpacity(dim + (1.0 - dim) * min(1.0, max(0.0, v)))
+        self._style.highlight(self, self._highlight)
 
     def _edge_item(self, l: int, i: int, j: int) -> EdgeItem | None:
         k = self._edge_index(l, i, j)
@@ -355,11 +387,25 @@ class NetworkView(QWidget):
         return None
 
     # ------------------------------------------------------------------ hover, click, edit
+    def _tooltip(self, item) -> str:
+        if item.kind == "edge":
+            note = self._notes.note_for("edge", (item.layer, item.i, item.j))
+        elif item.kind == "bias":
+            note = self._notes.note_for("edge", (item.layer, -1, item.unit))
+        else:
+            note = self._notes.note_for("neuron", (item.column, item.unit))
+        return item_tooltip(self._snap, item, note)
+
+    def _refresh_tooltips(self) -> None:
+        if self._snap is not None:
+            for item in self._hovered:
+                item.setToolTip(self._tooltip(item))
+
     def _on_item_hovered(self, item, entered: bool) -> None:
         if self._snap is None:
             return
         if entered:
-            item.setToolTip(item_tooltip(self._snap, item))
+            item.setToolTip(self._tooltip(item))
             self._hovered.append(item)
             if item.kind == "neuron":
                 self.neuron_hovered.emit(item.column, item.unit)
@@ -369,57 +415,24 @@ class NetworkView(QWidget):
             if item.kind == "neuron":
                 self.neuron_hovered.emit(-1, -1)
 
+    @staticmethod
+    def _key(item) -> tuple[int, int, int] | None:
+        if item.kind == "edge":
+            return item.layer, item.i, item.j
+        if item.kind == "bias":
+            return item.layer, -1, item.unit
+        return None
+
     def _on_item_clicked(self, item) -> None:
-        if self._snap is None or item.kind not in ("edge", "bias"):
-            return
-        l, i, j = (item.layer, item.i, item.j) if item.kind == "edge" else (item.layer, -1, item.unit)
-        self.edge_selected.emit(l, i, j)
-        # Open the editor after the mouse release has been handled, not inside it.
-        self._pending_edit = (l, i, j, tuple(self._snap.sizes))
-        QTimer.singleShot(0, self, self._run_pending_edit)
+        """A click selects (the inspector shows its chain rule); it never edits."""
+        key = self._key(item)
+        if self._snap is not None and key is not None:
+            self._editing.select(key)
 
-    def _run_pending_edit(self) -> None:
-        pending, self._pending_edit = self._pending_edit, None
-        if pending is None or self._snap is None or pending[3] != tuple(self._snap.sizes):
-            return  # the network was rebuilt in between: the indices mean something else
-        self._edit(*pending)
-
-    def _edit(self, l: int, i: int, j: int, sizes: tuple[int, ...]) -> None:
-        snap = self._snap
-        if i < 0:
-            current, title = snap.biases[l][j], f"Bias of {unit_name(self._snap, l + 1, j)}"
-        else:
-            current = snap.weights[l][i, j]
-            title = f"Weight {unit_name(self._snap, l, i)} → {unit_name(self._snap, l + 1, j)}"
-        value = self._ask_value(title, float(current))
-        if value is None or self._snap is None or tuple(self._snap.sizes) != sizes:
-            return  # cancelled, or the network was rebuilt while the dialog was open
-        try:
-            v = float(value)
-        except (TypeError, ValueError):
-            v = math.nan
-        if not math.isfinite(v) or abs(v) > MAX_EDIT:
-            self._show_message(f"Not changed: {value!r} is not a finite number with |v| ≤ 1e6")
-            return
-        if i < 0:
-            self.bias_edited.emit(l, j, v)
-        else:
-            self.weight_edited.emit(l, i, j, v)
-
-    def _ask_value(self, title: str, current: float) -> float | None:
-        """The value typed by the user; None when cancelled, NaN when it is not a number."""
-        text, ok = QInputDialog.getText(self, title, "New value (|v| ≤ 1e6):",
-                                        QLineEdit.EchoMode.Normal, f"{current:.6g}")
-        if not ok:
-            return None
-        try:
-            return float(text.strip().replace("−", "-"))
-        except ValueError:
-            return math.nan
-
-    def _show_message(self, text: str) -> None:
-        self._message.setText(text)
-        self._message_timer.start()
+    def _on_item_double_clicked(self, item) -> None:
+        key = self._key(item)
+        if self._snap is not None and key is not None:
+            self._editing.edit(key)
 
     # ------------------------------------------------------------------ +/− controls
     def _hidden(self) -> tuple[int, ...]:
@@ -445,9 +458,7 @@ class NetworkView(QWidget):
     def _update_controls(self) -> None:
         hidden = self._hidden()
         n = len(hidden)
-        self._add_layer.setEnabled(self._snap is not None and n < self._max_layers)
-        self._remove_layer.setEnabled(n > 0)
-        self._layers_label.setText(f"{n} HIDDEN LAYER{'' if n == 1 else 'S'}")
+        self._header.show_layers(n, self._snap is not None and n < self._max_layers)
         for (k, delta), b in self._neuron_buttons.items():
             if k < n:
                 b.setEnabled(hidden[k] < self._max_neurons if delta > 0 else hidden[k] > 1)

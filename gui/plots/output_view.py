@@ -14,8 +14,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout,
                                QWidget)
 
-from model.data.features import input_label
-
+from gui.graph.graph_text import name_of
 from gui.plots import palette
 from gui.plots.plot_style import plain_plot
 
@@ -145,12 +144,7 @@ class OutputView(QWidget):
 
     @staticmethod
     def _unit_name(snap, column: int, unit: int) -> str:
-        if column == 0:
-            name = snap.input_names[unit]
-            return f"Input {input_label(name)}"
-        if column == len(snap.sizes) - 1:
-            return f"Output {snap.output_names[unit]}"
-        return f"Layer {column}, neuron {unit + 1}"
+        return name_of(snap, column, unit)  # the one name the graph and the docks use too
 
     def _output_rgb(self, snap, out: np.ndarray) -> np.ndarray:
         out = palette.upsample(out, UPSAMPLE)

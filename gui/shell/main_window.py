@@ -120,6 +120,8 @@ class MainWindow(QMainWindow):
         for module in (inspector, gradcheck_view, health_view, lesson, point_view, timeline_view,
                        examples_menu, draw_tool, data_io, sessions, exports):
             module.install(self)
+        from gui.shell.docks import menu_named  # the graph's zoom (Ctrl+=, Ctrl+−, Ctrl+0)
+        menu_named(self, "&View").addActions(self.network_view.zoom_actions())
 
     # ----------------------------------------------------------------- layout
     def _build_layout(self) -> None:
@@ -141,7 +143,8 @@ class MainWindow(QMainWindow):
         cl.addLayout(header)
         cl.addWidget(self.network_view, 1)
         hint = QLabel("Hover a neuron to see its output on the right · click an edge or a "
-                      "bias to edit its value · +/− change the layers")
+                      "bias to select it, double-click to edit · Ctrl + wheel zooms · "
+                      "+/− change the layers")
         hint.setStyleSheet("color: #666; font-size: 8pt;")
         hint.setToolTip(hint.text())
         # clipped rather than widening the window when the centre is narrow

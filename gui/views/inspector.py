@@ -151,7 +151,7 @@ class InspectorPanel(QWidget):
         super().resizeEvent(event)
 
 
-_HINT = ("<p style='color:#666'>Click an edge or a bias in the network graph to see the chain "
+_HINT = ("<p style='color:#888'>Click an edge or a bias in the network graph to see the chain "
          "rule of its gradient: ∂C/∂W[i][j] = a_prev_i · f′(z_j) · ∂C/∂a_j, with the numbers "
          "of the current network.</p>")
 
@@ -186,6 +186,7 @@ class ChainRuleInspector(QObject):
         register_escape(window, self.clear_action)  # Esc, shared with the other views
 
         window.network_view.edge_selected.connect(self._on_edge_selected)
+        window.network_view.selection_cleared.connect(self.clear_selection)
         window.worker.snapshot_ready.connect(self._on_snapshot)
         self.dock.visibilityChanged.connect(self._on_visibility_changed)
         self.panel.clear_button.clicked.connect(self.clear_selection)
@@ -198,6 +199,7 @@ class ChainRuleInspector(QObject):
     def select(self, layer: int, i: int, j: int) -> None:
         """Inspect W[i][j] of ``layer`` (i = -1: the bias b[j])."""
         self.selection = (int(layer), int(i), int(j))
+        self.window.network_view.select(*self.selection, emit=False)  # marked on the graph
         self.clear_action.setEnabled(self.dock.isVisible())
         self._update_title()
         self._schedule()
@@ -205,6 +207,7 @@ class ChainRuleInspector(QObject):
     def clear_selection(self) -> None:
         self.selection = None
         self.result = None
+        self.window.network_view.clear_selection()  # the graph's mark goes too
         self.clear_action.setEnabled(False)
         self._update_title()
         self.panel.set_html(_HINT, "")
@@ -220,7 +223,7 @@ class ChainRuleInspector(QObject):
 
     # ------------------------------------------------------------------ slots
     def _on_edge_selected(self, layer: int, i: int, j: int) -> None:
-        self.select(layer, i, j)
+        self.select(layer, i, j)  # a click on the graph: it marks the edge itself
 
     def _on_snapshot(self, snap) -> None:
         old, self._snap = self._snap, snap

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from model.lessons.chain_rule import ChainRule
 
-from gui.graph.graph_items import unit_name
+from gui.graph.graph_text import name_of, parameter_of
 
 if TYPE_CHECKING:
     from gui.views.inspector import InspectorResult
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 TABLE_ROWS = 10  # per-example rows shown for a minibatch
 BAR = 20  # characters of a full share bar
 _TABLE = "<table cellspacing='0' cellpadding='3' border='1' style='border-color:#ccc'>"
-_HEAD = "<tr style='background:#eef0f2'>"
+_HEAD = "<tr style='background:rgba(128,128,128,48)'>"
 
 
 def _n(v: float) -> str:
@@ -38,17 +38,20 @@ def _p(v: float) -> str:
 
 def _names(snap, column: int, unit: int) -> str:
     try:
-        return unit_name(snap, column, unit) if snap is not None else f"{column}:{unit}"
+        return name_of(snap, column, unit) if snap is not None else f"{column}:{unit}"
     except (IndexError, AttributeError):
-        return f"unit {unit}"
+        return f"neuron {unit + 1}"
 
 
 def parameter_title(selection, snap) -> str:
+    """"<b>W[i][j]</b> of layer 1: x₁ → H1·3" (the graph's names), or "… bias of H1·3"."""
     layer, i, j = selection
-    target = _names(snap, layer + 1, j)
-    if i < 0:
-        return f"<b>b[{j}]</b> of layer {layer + 1}: the bias of {target}"
-    return f"<b>W[{i}][{j}]</b> of layer {layer + 1}: {_names(snap, layer, i)} → {target}"
+    try:
+        what = parameter_of(snap, layer, i, j) if snap is not None else f"{layer}:{i}:{j}"
+    except (IndexError, AttributeError):
+        what = "no longer in the network"
+    symbol = f"b[{j}]" if i < 0 else f"W[{i}][{j}]"
+    return f"<b>{symbol}</b> of layer {layer + 1}: {_escape(what)}"
 
 
 def _row(cells, head: bool = False) -> str:
@@ -69,7 +72,7 @@ def _formula(r: InspectorResult) -> str:
         mine = f"∂C/∂W[{i}][{j}] = a_prev_{i} · f′(z_{j}) · ∂C/∂a_{j}"
     out = f"<p><i>{generic}</i><br><b>{mine}</b> = {'1' if i < 0 else f'a_prev_{i}'} · δ_{j}"
     if softmax:
-        out += (f"<br><span style='color:#666'>softmax couples the outputs: δ_{j} = "
+        out += (f"<br><span style='color:#888'>softmax couples the outputs: δ_{j} = "
                 f"Σ_k ∂C/∂a_k·∂a_k/∂z_{j}, not f′(z_{j})·∂C/∂a_{j} alone</span>")
     return out + "</p>"
 
@@ -100,7 +103,7 @@ def _values(r: InspectorResult, snap) -> str:
     if n > TABLE_ROWS:
         out.append(_row([f"… {n - TABLE_ROWS} more", "", "", "", "", ""]))
     out.append(_row(["<b>mean</b>", "", "", "", "", f"<b>{_n(c.gradient)}</b>"]))
-    out.append("</table><p style='color:#666'>The gradient is the mean of the products, not "
+    out.append("</table><p style='color:#888'>The gradient is the mean of the products, not "
                "the product of the means.</p>")
     return "".join(out)
 
@@ -163,7 +166,7 @@ def render_html(r: InspectorResult, snap) -> tuple[str, str]:
     """The panel's two columns for one result, in the tutorials' notation: the factors and
     their product; then ∂C/∂a, the comparison with the trainer and the next update."""
     c = r.chain
-    head = (f"<p style='color:#666'>layer {r.selection[0] + 1} · f = {c.activation} · "
+    head = (f"<p style='color:#888'>layer {r.selection[0] + 1} · f = {c.activation} · "
             f"loss {c.loss} · epoch {r.epoch}, step {r.steps}</p>")
     return (head + _formula(r) + _values(r, snap),
             _comparison(c) + _dC_da(r, snap) + _update(c))

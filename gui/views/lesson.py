@@ -28,7 +28,7 @@ from model.lessons.phases import Phase
 
 from gui.shell.docks import (FutureRelay, add_dock, claim_highlight, freeze_views, frozen_by_others,
                     future_error, install_once, menu_named, release_highlight, show_dock)
-from gui.graph.graph_items import short_number
+from gui.graph.graph_text import short_number
 from gui.views.lesson_view import (LessonBuild, apply_lesson, build_lesson, phase_html,
                           phase_view, preview_snapshot, progress_html)
 
@@ -44,7 +44,7 @@ class LessonPanel(QWidget):
         self.progress = QLabel()
         self.progress.setToolTip("Forward through the layers, the loss, backward, the update")
         self.formula = QLabel()
-        self.formula.setStyleSheet("font-family: monospace; color: #333;")
+        self.formula.setStyleSheet("font-family: monospace;")  # the palette's text colour
         self.formula.setWordWrap(True)
         self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.formula.setToolTip("What this phase computes (z = a_prev·W + b, a = f(z), "

@@ -11,7 +11,7 @@ import numpy as np
 from model.lessons.phases import Phase, PhaseStepper
 from model.snapshot import frozen_copy
 
-from gui.graph.graph_items import short_number, unit_name
+from gui.graph.graph_text import label_rows, name_of, short_number, tiny_number
 
 MAX_EDGE_LABELS = 40  # more labels than this are unreadable: the largest ones are shown
 
@@ -96,36 +96,40 @@ def phase_view(build: LessonBuild, index: int) -> dict:
     upd_w, upd_b = list(grad_w), list(grad_b)
     for layer, (dW, db) in grads.items():
         grad_w[layer], grad_b[layer] = dW, db
+    # each label: its full text, then a short one for a crowded graph (``set_annotations``)
     if phase.kind in ("forward", "loss"):
         for c, a in acts.items():
             for u, v in enumerate(a):
-                neurons[(c, u)] = f"x={short_number(v)}" if c == 0 else f"a={short_number(v)}"
+                neurons[(c, u)] = _named("x" if c == 0 else "a", v)
     if phase.kind == "forward":
         c = active = phase.layer + 1
         for u in range(len(acts[c])):
-            neurons[(c, u)] = f"z={short_number(zs[c][u])} a={short_number(acts[c][u])}"
+            z, a = zs[c][u], acts[c][u]
+            neurons[(c, u)] = (f"z={short_number(z)} a={short_number(a)}",
+                               f"z={tiny_number(z)} a={tiny_number(a)}", f"a={tiny_number(a)}")
         l = phase.layer
         values = _layer_values(build.weights[l], build.biases[l], l)
-        edges = {k: f"{short_number(v)}" for k, v in _top(values).items()}
+        edges = {k: (short_number(v), tiny_number(v)) for k, v in _top(values).items()}
         highlight = {k: 1.0 for k in values}
     elif phase.kind == "loss":
         active = L
         y = mean(build.y)
         for u, v in enumerate(acts[L]):
-            neurons[(L, u)] = f"a={short_number(v)} y={short_number(y[u])}"
+            neurons[(L, u)] = (f"a={short_number(v)} y={short_number(y[u])}",
+                               f"a={tiny_number(v)} y={tiny_number(y[u])}")
     elif phase.kind == "backward":
         mode, l = "gradients", phase.layer
         active = l + 1
         for c in range(1, L + 1):
             if c in deltas:
                 for u, v in enumerate(deltas[c]):
-                    neurons[(c, u)] = f"δ={short_number(v)}"
+                    neurons[(c, u)] = _named("δ", v)
             elif c <= l:
                 for u, v in enumerate(acts[c]):
-                    neurons[(c, u)] = f"a={short_number(v)}"
+                    neurons[(c, u)] = _named("a", v)
         values = _layer_values(*grads[l], l)
         top = _top(values)
-        edges = {k: f"{'+' if v > 0 else ''}{short_number(v)}" for k, v in top.items()}
+        edges = {k: _signed("", v) for k, v in top.items()}
         biggest = max((abs(v) for v in values.values() if math.isfinite(v)), default=0.0)
         highlight = {k: (abs(v) / biggest if biggest > 0 and math.isfinite(v) else 0.0)
                      for k, v in values.items()}
@@ -135,9 +139,22 @@ def phase_view(build: LessonBuild, index: int) -> dict:
         values = {}
         for l in range(L):
             values.update(_layer_values(upd_w[l], upd_b[l], l))
-        edges = {k: f"Δ{'+' if v > 0 else ''}{short_number(v)}" for k, v in _top(values).items()}
+        edges = {k: _signed("Δ", v) for k, v in _top(values).items()}
     return {"neurons": neurons, "edges": edges, "active": active, "mode": mode,
             "highlight": highlight, "grad": (grad_w, grad_b), "update": (upd_w, upd_b)}
+
+
+def _named(name: str, v: float) -> tuple[str, str]:
+    """"a=0.4501", and "0.45" when the graph is crowded."""
+    return f"{name}={short_number(v)}", tiny_number(v)
+
+
+def _signed(prefix: str, v: float) -> tuple[str, ...]:
+    """"Δ+0.0001234" (a gradient or a change shows its sign), then "Δ+1e−4" and "+1e−4"
+    for a crowded graph."""
+    sign = "+" if v > 0 else ""
+    short = (f"{prefix}{sign}{tiny_number(v)}",) if prefix else ()
+    return (f"{prefix}{sign}{short_number(v)}",) + short + (f"{sign}{tiny_number(v)}",)
 
 
 def preview_snapshot(base, build: LessonBuild, view: dict):
@@ -155,16 +172,16 @@ def _table(head, rows) -> str:
     body = "".join("<tr>" + "".join(f"<td align='right'>{c}</td>" for c in r) + "</tr>"
                    for r in rows)
     return (f"<table cellspacing='0' cellpadding='2' border='1' style='border-color:#ccc'>"
-            f"<tr style='background:#eef0f2'>{cells}</tr>{body}</table>")
+            f"<tr style='background:rgba(128,128,128,48)'>{cells}</tr>{body}</table>")
 
 
 def phase_html(build: LessonBuild, index: int, snap) -> str:
     p = build.phases[index]
-    name = lambda c, u: unit_name(snap, c, u) if snap is not None else f"{c}:{u}"  # noqa: E731
+    name = lambda c, u: name_of(snap, c, u) if snap is not None else f"{c}:{u}"  # noqa: E731
     n = len(build.rows)
     where = ("one example" if build.single else
              f"the mean over the minibatch's {n} examples" if n > 1 else "the minibatch's example")
-    out = [f"<p style='color:#666'>Numbers on the graph: {where}.</p>"]
+    out = [f"<p style='color:#888'>Numbers on the graph: {where}.</p>"]
     if p.kind == "forward":
         c = p.layer + 1
         out.append(_table(["neuron", "z", "a"], [(name(c, u), short_number(z), short_number(a)) for u, (z, a) in
@@ -192,7 +209,18 @@ def phase_html(build: LessonBuild, index: int, snap) -> str:
         out.append(_table(["", "largest |Δw|", "largest |Δb|"], rows))
         out.append("<p>Apply the step to make these changes; Discard leaves the network as it "
                    "is.</p>")
+    if snap is not None:
+        view = phase_view(build, index)
+        rows = label_rows(snap, view["neurons"], view["edges"])
+        if rows:
+            out.append("<p>Every number on the graph (the largest first for the edges; hover "
+                       "an item on the graph for its value):</p>")
+            out.append(_table(["where", "value"], [(_html(w), _html(t)) for w, t in rows]))
     return "".join(out)
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def progress_html(build: LessonBuild, index: int) -> str:
@@ -201,9 +229,9 @@ def progress_html(build: LessonBuild, index: int) -> str:
         text = {"forward": f"F{(p.layer or 0) + 1}", "backward": f"B{(p.layer or 0) + 1}",
                 "loss": "Loss", "update": "Update"}[p.kind]
         style = ("background:#fde7a9; font-weight:bold; color:#222" if k == index else
-                 "color:#999" if k > index else "color:#444")
+                 "color:#888" if k > index else "")
         chips.append(f"<span style='{style}'>&nbsp;{text}&nbsp;</span>")
-    return " › ".join(chips) + f"&nbsp;&nbsp;<span style='color:#666'>(phase {index + 1} of " \
+    return " › ".join(chips) + f"&nbsp;&nbsp;<span style='color:#888'>(phase {index + 1} of " \
                                f"{len(build.phases)})</span>"
 
 

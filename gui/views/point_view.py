@@ -28,7 +28,7 @@ from model.core.trainer import predicted_classes
 
 from gui.shell.docks import (FutureRelay, add_dock, claim_highlight, frozen_by_others, future_error,
                     install_once, register_escape, release_highlight, show_dock)
-from gui.graph.graph_items import short_number, unit_name
+from gui.graph.graph_text import label_rows, parameter_of, short_number, tiny_number
 
 PICK_RADIUS_PX = 8  # a click this close to a point selects it
 REFRESH_HZ = 4.0
@@ -87,7 +87,8 @@ def inspect_point(part: str, index: int, raw, pg) -> PointInfo:
 def gradient_view(info: PointInfo, top: int = TOP_EDGES) -> tuple[dict, dict, dict]:
     """(neuron labels, edge labels, highlight shares) for the graph. An edge's arrow is the
     way a gradient step on this point alone would move the weight: the sign of −∂C/∂w."""
-    neurons = {(c, u): (f"x={short_number(v)}" if c == 0 else f"a={short_number(v)}")
+    # each label: its full text, then a short one for a crowded graph (``set_annotations``)
+    neurons = {(c, u): (f"{'x' if c == 0 else 'a'}={short_number(v)}", tiny_number(v))
                for c, a in enumerate(info.acts) for u, v in enumerate(a)}
     g = {}
     for l, (gw, gb) in enumerate(zip(info.grad_w, info.grad_b)):
@@ -98,8 +99,9 @@ def gradient_view(info: PointInfo, top: int = TOP_EDGES) -> tuple[dict, dict, di
     biggest = max((abs(v) for v in finite.values()), default=0.0)
     shares = {k: (abs(finite.get(k, 0.0)) / biggest if biggest > 0 else 0.0) for k in g}
     strongest = sorted((k for k in finite if finite[k] != 0), key=lambda k: -abs(finite[k]))
-    edges = {k: f"{'↑' if finite[k] < 0 else '↓'} {short_number(abs(finite[k]))}"
-             for k in strongest[:top]}
+    arrow = lambda k: "↑" if finite[k] < 0 else "↓"  # noqa: E731
+    edges = {k: (f"{arrow(k)} {short_number(abs(finite[k]))}",
+                 f"{arrow(k)}{tiny_number(abs(finite[k]))}") for k in strongest[:top]}
     return neurons, edges, shares
 
 
@@ -306,18 +308,28 @@ class PointView(QObject):
             f"({where})<br>label: <b>{info.label}</b><br>prediction: <b>{info.prediction}</b>"
             f"{verdict}<br>output: {', '.join(short_number(v) for v in info.acts[-1])}<br>"
             f"loss on this point: <b>{short_number(info.loss)}</b><br>"
-            f"<span style='color:#666'>after {info.steps} steps</span>")
+            f"<span style='color:#888'>after {info.steps} steps</span>")
         rows = []
         for (l, i, j), text in edges.items():
-            name = (f"bias of {unit_name(snap, l + 1, j)}" if i < 0 else
-                    f"{unit_name(snap, l, i)} → {unit_name(snap, l + 1, j)}")
+            name = parameter_of(snap, l, i, j)
             g = info.grad_b[l][j] if i < 0 else info.grad_w[l][i, j]
-            rows.append(f"<tr><td>{name}</td><td align='right'>{short_number(g)}</td>"
-                        f"<td align='center'>{text.split()[0]}</td></tr>")
+            rows.append(f"<tr><td>{_html(name)}</td><td align='right'>{short_number(g)}</td>"
+                        f"<td align='center'>{text[0].split()[0]}</td></tr>")
+        values = "".join(f"<tr><td>{_html(unit)}</td><td align='right'>{_html(text)}</td></tr>"
+                         for unit, text in label_rows(snap, neurons, {}))
         p.pulls.setHtml("<p>The weights this point pulls hardest (∂C/∂w for this point "
-                        "alone):</p><table cellspacing='0' cellpadding='2' border='1' "
-                        "style='border-color:#ccc'><tr style='background:#eef0f2'><th>edge</th>"
-                        "<th>∂C/∂w</th><th>step</th></tr>" + "".join(rows) + "</table>")
+                        "alone):</p>" + _TABLE + "<tr style='background:rgba(128,128,128,48)'><th>edge</th>"
+                        "<th>∂C/∂w</th><th>step</th></tr>" + "".join(rows) + "</table>"
+                        "<p>Its forward pass (the numbers under the neurons):</p>" + _TABLE +
+                        "<tr style='background:rgba(128,128,128,48)'><th>neuron</th><th>value</th></tr>" +
+                        values + "</table>")
+
+
+_TABLE = "<table cellspacing='0' cellpadding='2' border='1' style='border-color:#ccc'>"
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def install(window) -> PointView:

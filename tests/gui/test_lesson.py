@@ -247,6 +247,9 @@ def test_annotations_label_neurons_and_edges_and_mark_the_active_column(view, qt
     note = items[("n", 1, 0)]
     neuron = view._neurons[1][0].sceneBoundingRect()
     assert note.text == "a=0.5" and note.isVisible()
+    assert note.toolTip() == "H1·1: a=0.5"  # hovering a label names what it is on
+    assert items[("e", 0, 1, 2)].toolTip() == "x₂ → H1·3: +0.1"
+    assert items[("e", 1, -1, 0)].toolTip() == "bias of H2·1: db"
     assert abs(note.sceneBoundingRect().center().x() - neuron.center().x()) < 1
     assert note.sceneBoundingRect().top() >= neuron.bottom()  # under the neuron
     edge = view._edges[view._edge_index(0, 1, 2)]
@@ -273,12 +276,22 @@ def test_annotations_survive_a_resize_and_a_rebuild_and_none_clears(view, qtbot)
     assert view.annotations() == ({}, {}, None)
 
 
-def test_forty_edge_labels_on_a_large_network(view):
+def test_forty_edge_labels_on_a_large_network_are_shown_or_counted(view):
     pg = Playground(Settings(hidden=(16, 16, 16)))
     view.set_snapshot(take_snapshot(pg, run_id=3))
     edges = {(1, i, j): f"{i}.{j}" for i in range(16) for j in range(16)}
-    view.set_annotations(None, dict(list(edges.items())[:40]), None)
-    assert len(view._notes.items()) == 40
+    first = dict(list(edges.items())[:40])
+    view.set_annotations(None, first, None)
+    shown = {k[1:] for k in view._notes.items() if k[0] == "e"}
+    hidden = {k[1:] for k in view.hidden_labels()}
+    assert shown | hidden == set(first) and not shown & hidden
+    assert shown and hidden  # 700 × 500 has room for some of them, not all
+    assert (1, 0, 0) in shown  # the first given (the most important) wins its place
+    hints = {k: it.text for k, it in view._notes.items().items() if k[0] == "hint"}
+    assert list(hints) == [("hint", 2)]  # all enter column 2
+    assert hints[("hint", 2)].split()[0] == f"+{len(hidden)}"
+    view.set_zoom(4.0)  # more room: more of them show
+    assert len(view.hidden_labels()) < len(hidden)
 
 
 def test_a_new_architecture_during_the_lesson_starts_it_again(qtbot, window, lesson):

@@ -191,7 +191,7 @@ def test_data_panel_and_problem_type_rebuild_the_network(qtbot, window):
 
 def test_hovering_a_neuron_shows_its_grid_in_the_output_view(qtbot, window):
     window.network_view.neuron_hovered.emit(1, 0)
-    assert "neuron 1" in window.output_view.title.text()
+    assert "H1·1" in window.output_view.title.text()  # model.core.naming's name
     window.network_view.neuron_hovered.emit(-1, -1)
     assert window.output_view.title.text() == "<b>Output</b>"
 

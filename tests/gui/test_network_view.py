@@ -1,36 +1,14 @@
 """The network graph widget, driven by snapshots of the real engine."""
 import dataclasses
-import math
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QPoint, Qt
 
+from graph_helpers import (click, clear_point, edge, items, make_snapshot, move,
+                           three_input_snapshot, viewport_point)
 from gui.graph.graph_items import EdgeItem, NeuronItem
 from gui.graph.network_view import NO_THUMBNAILS, NetworkView
-from model.data.datasets import split
-from model.playground import Playground, Settings
-from model.snapshot import take_snapshot
-
-
-def make_snapshot(hidden=(4, 2), **settings):
-    pg = Playground(Settings(hidden=hidden, **settings))
-    pg.trainer.step_batch()
-    return take_snapshot(pg, run_id=1)
-
-
-def three_input_snapshot():
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(40, 3))
-    y = (X.sum(axis=1) > 0).astype(int)
-    data = split(X, y, 0.75, 0, task="classification", input_names=("age", "height", "weight"),
-                 target_names=("no", "yes"))
-    pg = Playground(Settings(hidden=(3,)), data=data)
-    pg.trainer.step_batch()
-    return take_snapshot(pg, run_id=1)
 
 
 @pytest.fixture
@@ -41,43 +19,6 @@ def view(qtbot):
     w.show()
     qtbot.waitExposed(w)
     return w
-
-
-def items(w, cls):
-    return [it for it in w._scene.items() if isinstance(it, cls)]
-
-
-def edge(w, l, i, j) -> EdgeItem:
-    e = w._edges[w._edge_index(l, i, j)]
-    assert (e.layer, e.i, e.j) == (l, i, j)
-    return e
-
-
-def viewport_point(w, scene_point: QPointF) -> QPoint:
-    return w._view.mapFromScene(scene_point)
-
-
-def clear_point(w, e: EdgeItem) -> QPoint:
-    """A viewport point where e is the topmost item (no neuron or crossing edge above it)."""
-    for pct in np.linspace(0.5, 0.15, 15):
-        p = viewport_point(w, e.path().pointAtPercent(float(pct)))
-        if w._view.itemAt(p) is e:
-            return p
-    pytest.fail(f"no clear point on edge {(e.layer, e.i, e.j)}")
-
-
-def click(w, point: QPoint):
-    QTest.mouseClick(w._view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                     point)
-
-
-def move(w, point: QPoint):
-    """A plain mouse move on the viewport (QTest.mouseMove does not always reach the view
-    offscreen), which is what makes QGraphicsScene send hover events."""
-    vp = w._view.viewport()
-    ev = QMouseEvent(QEvent.Type.MouseMove, QPointF(point), QPointF(vp.mapToGlobal(point)),
-                     Qt.MouseButton.NoButton, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(vp, ev)
 
 
 def is_blue(c):  # the neutral grey of a zero edge has blue − red = 7
@@ -306,95 +247,6 @@ def test_upper_limits_are_respected(view, qtbot):
     assert emitted[-1] == (4, 2, 2)
 
 
-# ---------------------------------------------------------------- editing
-@pytest.fixture
-def asked(view, monkeypatch):
-    """Replaces the dialog: answers with asked.answer and records the questions."""
-    class Asked(list):
-        answer = 0.75
-
-    record = Asked()
-
-    def fake(title, current):
-        record.append((title, current))
-        return record.answer
-
-    monkeypatch.setattr(view, "_ask_value", fake)
-    return record
-
-
-def test_clicking_an_edge_selects_and_edits_the_weight(view, qtbot, asked):
-    snap = make_snapshot((4, 2))
-    view.set_snapshot(snap)
-    e = edge(view, 1, 3, 1)
-    with qtbot.waitSignal(view.edge_selected, timeout=1000) as sel, \
-            qtbot.waitSignal(view.weight_edited, timeout=1000) as edited:
-        click(view, clear_point(view, e))
-    assert sel.args == [1, 3, 1]
-    assert edited.args == [1, 3, 1, 0.75]
-    assert asked[0][1] == pytest.approx(snap.weights[1][3, 1])
-
-
-@pytest.mark.parametrize("answer", [math.nan, math.inf, -math.inf, 2e6, None])
-def test_invalid_or_cancelled_edits_emit_nothing(view, qtbot, asked, answer):
-    view.set_snapshot(make_snapshot((4, 2)))
-    asked.answer = answer
-    emitted = []
-    view.weight_edited.connect(lambda *a: emitted.append(a))
-    view.bias_edited.connect(lambda *a: emitted.append(a))
-    click(view, clear_point(view, edge(view, 2, 0, 0)))
-    qtbot.waitUntil(lambda: len(asked) == 1, timeout=1000)
-    QApplication.processEvents()
-    assert emitted == []
-    assert bool(view._message.text()) == (answer is not None)
-
-
-def test_clicking_a_bias_edits_the_bias(view, qtbot, asked):
-    snap = make_snapshot((4, 2))
-    view.set_snapshot(snap)
-    asked.answer = -1.5
-    b = view._biases[0][2]
-    with qtbot.waitSignal(view.edge_selected, timeout=1000) as sel, \
-            qtbot.waitSignal(view.bias_edited, timeout=1000) as edited:
-        click(view, viewport_point(view, b.sceneBoundingRect().center()))
-    assert sel.args == [0, -1, 2]
-    assert edited.args == [0, 2, -1.5]
-    assert asked[0][1] == pytest.approx(snap.biases[0][2])
-
-
-def test_an_edit_pending_across_a_rebuild_is_dropped(view, qtbot, asked):
-    view.set_snapshot(make_snapshot((4, 2)))
-    view._on_item_clicked(edge(view, 1, 3, 1))
-    view.set_snapshot(make_snapshot((2,)))  # the indices now mean nothing
-    QApplication.processEvents()
-    assert asked == []
-
-
-def test_an_edit_answered_after_a_rebuild_is_dropped(view, qtbot, monkeypatch):
-    view.set_snapshot(make_snapshot((4, 2)))
-    emitted = []
-    view.weight_edited.connect(lambda *a: emitted.append(a))
-
-    def rebuild_while_asking(title, current):  # a snapshot arrives while the dialog is open
-        view.set_snapshot(make_snapshot((2,)))
-        return 0.5
-
-    monkeypatch.setattr(view, "_ask_value", rebuild_while_asking)
-    view._on_item_clicked(edge(view, 1, 3, 1))
-    qtbot.waitUntil(lambda: view._snap.sizes == (2, 2, 1), timeout=1000)
-    QApplication.processEvents()
-    assert emitted == []
-
-
-def test_ask_value_parses_the_typed_text(view, monkeypatch):
-    from PySide6.QtWidgets import QInputDialog
-    answers = iter([("−0.25", True), ("abc", True), ("1", False)])
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: next(answers))
-    assert view._ask_value("w", 0.1) == -0.25
-    assert math.isnan(view._ask_value("w", 0.1))
-    assert view._ask_value("w", 0.1) is None
-
-
 # ---------------------------------------------------------------- hovering
 def test_hovering_a_neuron_emits_and_shows_its_values(view, qtbot):
     snap = make_snapshot((4, 2))
@@ -404,7 +256,7 @@ def test_hovering_a_neuron_emits_and_shows_its_values(view, qtbot):
         move(view, viewport_point(view, n.sceneBoundingRect().center()))
     assert sig.args == [1, 2]
     tip = n.toolTip()
-    assert "column 1, unit 2" in tip and "tanh" in tip
+    assert tip.startswith("H1·3: neuron 3 of hidden layer 1") and "tanh" in tip
     assert f"bias: {snap.biases[0][2]:.4g}" in tip and f"dC/db: {snap.grad_biases[0][2]:.4g}" in tip
     with qtbot.waitSignal(view.neuron_hovered, timeout=1000) as sig:
         move(view, QPoint(2, 2))
@@ -445,6 +297,27 @@ def test_layout_follows_the_widget_size(view, qtbot):
     assert end.x() == pytest.approx(n.scenePos().x())
     assert end.y() == pytest.approx(n.scenePos().y() + n.size / 2)
     assert view._scene.sceneRect().width() == view._view.viewport().width()
+
+
+def test_no_text_on_the_graph_is_smaller_than_the_minimum(qtbot):
+    from PySide6.QtGui import QFont, QFontInfo
+    from PySide6.QtWidgets import QGraphicsSimpleTextItem
+
+    from gui.graph.annotations import NoteItem
+    from gui.graph.network_view import MIN_FONT_PX
+    w = NetworkView()
+    qtbot.addWidget(w)
+    tiny = QFont(w.font())
+    tiny.setPixelSize(6)  # a tiny application font
+    w.setFont(tiny)
+    w.resize(600, 400)
+    w.show()
+    w.set_snapshot(make_snapshot((4, 2)))
+    w.set_annotations({(1, 0): "a=0.5"}, {(0, 0, 0): "0.25"}, 1)
+    fonts = [it.font() for it in w._scene.items() if isinstance(it, QGraphicsSimpleTextItem)]
+    fonts += [it.font for it in w._scene.items() if isinstance(it, NoteItem)]
+    assert len(fonts) >= 8 + 3 + 2
+    assert min(QFontInfo(f).pixelSize() for f in fonts) >= MIN_FONT_PX
 
 
 def test_the_largest_network_builds_with_short_labels(view):

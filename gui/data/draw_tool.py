@@ -125,8 +125,7 @@ class DrawTool(QObject):
         self._run_seen = None
 
         self.bar = DrawBar()
-        layout = self.view.layout()
-        layout.insertWidget(layout.indexOf(self.view.plot), self.bar)
+        self.view.insert_above_plot(self.bar)
         self.scatter = pg.ScatterPlotItem(size=7, pen=pg.mkPen(255, 255, 255, 230, width=1))
         self.scatter.setZValue(20)  # above the data points and the boundary image
         self.view.plot.addItem(self.scatter)

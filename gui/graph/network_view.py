@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QGraphicsScene, QGraphicsSimpleTextItem, QHBoxLay
 
 from model.playground import MAX_HIDDEN_LAYERS, MAX_NEURONS
 
+from gui.plots import palette
 from gui.graph.colors import (N_COLOR_BINS, N_WIDTH_BINS, PenCache, edge_strength, lut_index, pen_keys,
                      rgba, thumbnail_values)
 from gui.graph.graph_items import (AnnotationLayer, BiasItem, EdgeItem, GraphView, NeuronItem, SceneButton,
@@ -322,7 +323,8 @@ class NetworkView(QWidget):
         for c, grid in enumerate(grids):
             act = None if c == 0 else self._snap.activations[c - 1]
             # rows of the grid are x2 increasing; image rows go down, so flip for x2 up
-            buf = rgba(thumbnail_values(grid[:, ::-1], act))
+            buf = (palette.class_ramps_rgba(grid[:, ::-1]) if c == len(grids) - 1 and palette.uses_class_ramps(self._snap.task, len(grid))
+                   else rgba(thumbnail_values(grid[:, ::-1], act)))  # p(k): class k's own ramp
             buffers.append(buf)
             h, w = buf.shape[1], buf.shape[2]
             for u, item in enumerate(self._neurons[c]):

@@ -62,6 +62,9 @@ class Snapshot:
     running: bool = False
     epochs_per_s: float = 0.0
     extras: dict = field(default_factory=dict)
+    # the output layer on a finer grid, (k, R, R) [unit, x2, x1], when the worker has time
+    # for it (paused, or training slowly): the big output view draws the boundary from it
+    output_grid_fine: np.ndarray | None = None
 
     @property
     def output_grid(self) -> np.ndarray | None:
@@ -71,8 +74,12 @@ class Snapshot:
 
 def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
                   running: bool = False, message: str | None = None, epochs_per_s: float = 0.0,
-                  include_grids: bool = True, extras: dict | None = None) -> Snapshot:
-    """Copy everything the GUI draws out of ``pg``. Call it in the thread that trains."""
+                  include_grids: bool = True, extras: dict | None = None,
+                  fine_resolution: int | None = None) -> Snapshot:
+    """Copy everything the GUI draws out of ``pg``. Call it in the thread that trains.
+
+    With ``fine_resolution`` (and grids included) the output layer is also evaluated on a
+    fine_resolution² grid over the same extent (``output_grid_fine``)."""
     net, tr = pg.net, pg.trainer
     k = len(tr.history)
     h = tr.history
@@ -80,6 +87,10 @@ def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
                 "train_accuracy": h.train_accuracy[-1], "test_accuracy": h.test_accuracy[-1]}
                if k else tr.evaluate())
     grids = pg.neuron_grids(grid_resolution) if include_grids else None
+    fine = None
+    if grids is not None and fine_resolution:
+        r = int(fine_resolution)
+        fine = pg.net.predict(pg.transform(pg.grid_inputs(r))).T.reshape(-1, r, r)
     update = tr.optimizer.update
     upd_layers = []
     for l, layer in enumerate(net.layers):
@@ -109,4 +120,5 @@ def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
         lr=tr.lr, message=message or tr.diverged, running=running,
         epochs_per_s=0.0 if not math.isfinite(epochs_per_s) else epochs_per_s,
         extras=dict(extras or {}),
+        output_grid_fine=None if fine is None else frozen_copy(fine),
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy,
                                QVBoxLayout, QWidget)
 
@@ -114,6 +115,8 @@ class OutputView(QWidget):
         self.plot.setAspectLocked(True)  # the SquareBox keeps it square: nothing to pad
         # room for the end tick labels (±6) above and right of the plane
         self.plot.getPlotItem().layout.setContentsMargins(0, 8, 10, 0)
+        # the boundary image is scaled up to the screen smoothly, not in stair steps
+        self.plot.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         self.plot.setToolTip("Background: the network's output over the (x₁, x₂) plane.\n"
                              "Dots: training points; outlined dots: test points.\n"
                              "Hover a neuron in the graph to see its own output here.")

@@ -142,7 +142,7 @@ class MainWindow(QMainWindow):
 
     # ----------------------------------------------------------------- layout
     def _build_layout(self) -> None:
-        """Top bar (wraps), notices, then [data | network, with the views docked below them]
+        """Top bar (wraps), then [notices over data | network, the views docked below them]
         beside [output plane over loss plot]. The right column is outside the views' dock
         area: an open view takes room from the graph, never from the boundary."""
         scroll = QScrollArea()
@@ -179,7 +179,16 @@ class MainWindow(QMainWindow):
         inner.setStretchFactor(1, 1)
         inner.setChildrenCollapsible(False)
         self.inner_split = inner
-        self.views = ViewHost(self, inner)
+        # notices (a divergence, a run going wrong, an offer) sit above the data and the
+        # graph: they take room from the graph, which scales, never from the boundary
+        self.notices = NoticeArea()
+        area_central = QWidget()
+        ac = QVBoxLayout(area_central)
+        ac.setContentsMargins(0, 0, 0, 0)
+        ac.setSpacing(0)
+        ac.addWidget(self.notices)
+        ac.addWidget(inner, 1)
+        self.views = ViewHost(self, area_central)
 
         right = QWidget()
         rl = QVBoxLayout(right)
@@ -199,7 +208,6 @@ class MainWindow(QMainWindow):
         self.body_split = body
         self.set_default_splits()
 
-        self.notices = NoticeArea()
         central = QWidget()
         # the window starts with the focus here, not in the learning-rate box, so that
         # Space, → and R reach their shortcuts
@@ -209,7 +217,6 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.controls)
-        layout.addWidget(self.notices)
         layout.addWidget(body, 1)
         self.setCentralWidget(central)
 
@@ -256,7 +263,10 @@ class MainWindow(QMainWindow):
         method(*args, seq=self._seq)
 
     def play(self) -> None:
-        self.statusBar().showMessage("Training…")
+        # never a bare "Training…" next to a run the watch found going wrong
+        watch = self.notices.get("run_watch")
+        self.statusBar().showMessage("Training…" if watch is None else
+                                     "Training… ⚠ see the message above the graph")
         self._send(self.worker.play)
         self._show_playing(True)
 

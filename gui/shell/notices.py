@@ -13,12 +13,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
-                               QToolButton, QVBoxLayout, QWidget)
+                               QStyle, QToolButton, QVBoxLayout, QWidget)
 
 from gui import theme
 
 LEVELS = ("error", "warning", "info")
-ICONS = {"error": "⛔", "warning": "⚠", "info": "ℹ"}
+#: the style's own message-box icons: no font needs to have a glyph for them
+ICONS = {"error": QStyle.StandardPixmap.SP_MessageBoxCritical,
+         "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
+         "info": QStyle.StandardPixmap.SP_MessageBoxInformation}
+ICON_SIZE = 16
 
 
 class Notice(QFrame):
@@ -38,7 +42,9 @@ class Notice(QFrame):
                            f"border: 1px solid {border}; border-left: 4px solid {border}; "
                            f"border-radius: 3px; }} "
                            f"QFrame#notice QLabel {{ color: {text_color}; }}")
-        self.icon = QLabel(ICONS[level])
+        self.icon = QLabel()
+        self.icon.setPixmap(self.style().standardIcon(ICONS[level]).pixmap(ICON_SIZE,
+                                                                           ICON_SIZE))
         self.label = QLabel()
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setWordWrap(True)
@@ -147,7 +153,8 @@ class NoticeArea(QWidget):
         return sorted(self._notices, key=lambda k: index[id(self._notices[k])])
 
     def texts(self) -> list[str]:
-        return [n.text() for n in self._notices.values()]
+        """The notices' texts, top to bottom."""
+        return [self._notices[k].text() for k in self.keys()]
 
     def _on_closed(self, key: str, notice: Notice) -> None:
         if self._notices.get(key) is notice:

@@ -75,8 +75,11 @@ class RunWatchNotice(QObject):
             self._run = run
             self._dismissed.clear()
         if finding is None or finding.kind in self._dismissed:
+            if self.finding is not None and self.window.statusBar().currentMessage() \
+                    .startswith("⚠"):
+                self.window.statusBar().clearMessage()  # the run recovered (or was reset)
             self.finding = None
-            self.window.dismiss_notice(KEY)  # the run recovered (or was reset)
+            self.window.dismiss_notice(KEY)
             return
         new_kind = self.finding is None or self.finding.kind != finding.kind
         self.finding = finding

@@ -43,6 +43,10 @@ FLAT_OUT = len(SPEEDS) - 1
 
 #: the longest the trainer waits for the GUI thread to finish drawing a frame
 MAX_YIELD_S = 0.1
+#: paused or training at most this many steps/epochs a second, snapshots also carry the
+#: output on a FINE_GRID² grid for a smooth boundary; flat out keeps the cheap grid only
+FINE_GRID = 121
+FINE_MAX_RATE = 5.0
 
 
 class TrainerWorker(QObject):
@@ -435,7 +439,10 @@ class TrainerWorker(QObject):
         now = time.perf_counter()
         self._last_snapshot = now
         with np.errstate(all="ignore"):  # huge weights just before a divergence overflow
+            _, kind, rate = SPEEDS[self._speed]
+            slow = not self._running or (kind != "flat" and rate <= FINE_MAX_RATE)
             snap = take_snapshot(self.pg, self._run_id, self._grid_resolution,
+                                 fine_resolution=FINE_GRID if slow else None,
                                  running=self._running, epochs_per_s=self._epochs_per_s(now),
                                  extras={"settings": self.pg.settings, "seq": self._seq,
                                          "custom": self.pg.custom_data is not None,

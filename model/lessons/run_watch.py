@@ -58,13 +58,16 @@ DEAD_RECORDS = 3
 #: a sigmoid/tanh unit is saturated where f′(z) is below this share of its peak
 SATURATION = 1e-3
 #: stuck: the loss judged over at least this many epochs...
-STUCK_EPOCHS = 20
+STUCK_EPOCHS = 30
 #: ...and at least this many measurements
 STUCK_RECORDS = 6
 #: flat: the medians of the window's two halves differ by less than this share
 STUCK_FLAT = 0.01
 #: at a constant guess's level: the loss is at least this share of that guess's loss
-STUCK_LEVEL = 0.95
+STUCK_LEVEL = 0.98
+#: once stuck, the run stays stuck until the loss moves by more than STUCK_FLAT_EXIT or
+#: falls below STUCK_LEVEL_EXIT of the guess (so the notice does not flicker at a threshold)
+STUCK_FLAT_EXIT, STUCK_LEVEL_EXIT = 0.03, 0.95
 #: a regularization step lr·λ at least this large dominates the weights (they are ~1)
 STRONG_PENALTY_STEP = 0.1
 #: per-step ‖Δw‖/‖w‖ below this is a step too small to see
@@ -288,9 +291,11 @@ class RunWatch:
         second = median(r.loss for r in window[half:])
         if not (math.isfinite(first) and math.isfinite(second)):
             return None
-        if abs(second - first) > STUCK_FLAT * max(abs(first), 1e-12):
+        was = self.finding is not None and self.finding.kind == "stuck"
+        flat, level = (STUCK_FLAT_EXIT, STUCK_LEVEL_EXIT) if was else (STUCK_FLAT, STUCK_LEVEL)
+        if abs(second - first) > flat * max(abs(first), 1e-12):
             return None
-        if not math.isfinite(self._guess) or second < STUCK_LEVEL * self._guess:
+        if not math.isfinite(self._guess) or second < level * self._guess:
             return None
         return second
 

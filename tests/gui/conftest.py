@@ -18,6 +18,16 @@ import pytest  # noqa: E402
 WAIT_MS = 20_000  # generous: the worker thread shares a small, busy machine
 
 
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path):
+    """Every test starts from the default window layout: the preferences (remembered layout,
+    recent sessions) of one test never reach the next."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      str(tmp_path / "qsettings"))
+
+
 @pytest.fixture
 def message_boxes(monkeypatch):
     """QMessageBox's static functions record their calls instead of blocking the test."""

@@ -1,6 +1,6 @@
 """Render the main window's states to PNG files, to look at them (and for the README).
 
-    python bench/screens.py [OUT_DIR] [--only NAME ...] [--list]
+    python bench/screens.py [OUT_DIR] [--only NAME ...] [--list] [--docs]
 
 OUT_DIR defaults to ``shots/`` (git-ignored). Every state is a fresh window on the offscreen
 platform (unless QT_QPA_PLATFORM says otherwise) with a private home folder, so no saved
@@ -11,8 +11,9 @@ loss plot's height.
 States: the default window at 1280×800 and 1024×640; each backprop view open at both sizes;
 every lesson phase; multi-class (with a p(k) thumbnail hovered); regression; after a
 divergence (with the "restore your last session" offer beside it); the run watch on a dead
-and on an exploding run; a dark palette; and 2× scale (a second process with
-QT_SCALE_FACTOR=2).
+and on an exploding run; a dark palette; your own drawn points; the worked examples; and 2×
+scale (a second process with QT_SCALE_FACTOR=2). ``--docs`` copies the README's pictures
+(``DOCS``) into docs/.
 """
 from __future__ import annotations
 
@@ -204,6 +205,29 @@ def fine_boundary(w):
     steps(w, 300)
 
 
+def drawing(w):
+    """Your own points: three classes drawn in the output view, then trained on."""
+    tool = feature(w, "draw_tool")
+    tool.set_mode("draw")
+    rng = np.random.default_rng(3)
+    for k, (cx, cy) in enumerate(((-3.0, 2.5), (3.0, 2.0), (0.0, -3.0))):
+        if k >= 2:
+            tool.bar.add_class.click()
+        tool.select_class(k)
+        for x, y in rng.normal((cx, cy), 1.1, size=(25, 2)):
+            tool.add_point(float(x), float(y))
+    tool.send()
+    wait(lambda: settled(w) and w.latest_snapshot.extras.get("custom"))
+    train(w, 150)
+
+
+def examples(w):
+    dialog = feature(w, "worked_examples").open()
+    dialog.resize(900, 640)
+    pause_for(1.5)  # the first example's figures are computed in the worker
+    return dialog
+
+
 def plan() -> list:
     """(name, settings, size, setup, options) for every picture."""
     shots = [("default_1280x800", Settings(), BIG, default, {}),
@@ -227,8 +251,22 @@ def plan() -> list:
          watch("exploding"), {}),
         ("dark_1280x800", SPIRAL, BIG, spiral, {"dark": True}),
         ("dark_1024x640_health", Settings(), SMALL, view_health, {"dark": True}),
+        ("drawing_output_column", Settings(hidden=(6, 6)), BIG, drawing,
+         {"grab": lambda w: w.right_column}),
+        ("examples_dialog", Settings(), BIG, examples, {"grab": "returned"}),
     ]
     return shots
+
+
+#: the README's pictures in docs/ and the states they show (``--docs`` writes them)
+DOCS = {"screenshot.png": "spiral_1280x800", "small_screen.png": "view_chain_rule_1024x640",
+        "inspector.png": "view_chain_rule_1280x800",
+        "gradcheck.png": "view_gradient_check_1280x800", "health.png": "view_health_1280x800",
+        "lesson.png": "lesson_06_backward", "point_view.png": "view_data_point_1280x800",
+        "timeline.png": "view_history_1280x800", "multiclass.png": "multiclass_hover_p2_1280x800",
+        "diverged.png": "diverged_1024x640", "run_watch.png": "watch_dead_1024x640",
+        "dark.png": "dark_1280x800", "drawing.png": "drawing_output_column",
+        "examples.png": "examples_dialog"}
 
 
 # ----------------------------------------------------------------------------- rendering
@@ -265,10 +303,10 @@ def geometry(w) -> str:
             f"boundary {bw}x{bh} px, loss plot {w.loss_plot.plot.height()} px")
 
 
-def save(w, out: pathlib.Path, name: str) -> None:
+def save(w, out: pathlib.Path, name: str, target=None) -> None:
     pause_for(0.35)  # the newest snapshot drawn, the layout settled
     path = out / f"{name}.png"
-    w.grab().save(str(path))
+    (target or w).grab().save(str(path))
     print(f"{path}: {geometry(w)}", flush=True)
 
 
@@ -286,8 +324,12 @@ def shoot(out: pathlib.Path, name, settings, size, setup, options) -> None:
             if options.get("lesson"):
                 lesson_phases(w, out)
             else:
-                setup(w)
-                save(w, out, name)
+                result = setup(w)
+                grab = options.get("grab")
+                target = result if grab == "returned" else grab(w) if grab else None
+                save(w, out, name, target)
+                if grab == "returned":
+                    result.close()
         finally:
             close(w)
     finally:
@@ -321,6 +363,8 @@ def main(argv=None) -> int:
     parser.add_argument("out", nargs="?", default=str(ROOT / "shots"))
     parser.add_argument("--only", nargs="*", help="names (or prefixes) of the pictures")
     parser.add_argument("--list", action="store_true", help="list the pictures' names")
+    parser.add_argument("--docs", action="store_true",
+                        help="also copy the README's pictures into docs/")
     parser.add_argument("--scaled-run", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     shots = plan()
@@ -351,6 +395,12 @@ def main(argv=None) -> int:
         shoot(out, name, settings, size, setup, options)
     if not wanted or any("scale2x".startswith(p) or p.startswith("scale") for p in wanted):
         scaled(out)
+    if args.docs:
+        import shutil
+        for doc, name in DOCS.items():
+            if (out / f"{name}.png").is_file():
+                shutil.copyfile(out / f"{name}.png", ROOT / "docs" / doc)
+                print(f"docs/{doc} ← {name}.png")
     return 0
 
 

@@ -149,7 +149,9 @@ class MainWindow(QMainWindow):
         scroll.setWidget(self.data_panel)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(self.data_panel.minimumSizeHint().width())
+        # room for the panel and its scroll bar: a short window scrolls it, never clips it
+        scroll.setMinimumWidth(self.data_panel.minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width())
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.data_scroll = scroll
 
@@ -225,7 +227,8 @@ class MainWindow(QMainWindow):
         width = max(self.width(), 800)
         right = min(max(round(RIGHT_SHARE * width), RIGHT_MIN), RIGHT_MAX)
         self.body_split.setSizes([width - right, right])
-        self.inner_split.setSizes([DATA_WIDTH, width - right - DATA_WIDTH])
+        data = max(DATA_WIDTH, self.data_scroll.minimumWidth())
+        self.inner_split.setSizes([data, width - right - data])
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -41,6 +41,8 @@ from model.playground import Settings  # noqa: E402
 BIG, SMALL = (1280, 800), (1024, 640)
 SPIRAL = Settings(dataset="spiral", hidden=(8, 8), features=("x1", "x2", "sin_x1", "sin_x2"),
                   optimizer="adam", lr=0.01)
+ARMS = Settings(dataset="spiral_arms", n_classes=4, hidden=(8, 8), optimizer="adam", lr=0.03,
+                features=("x1", "x2", "sin_x1", "sin_x2"))
 WAIT_S = 30.0
 
 
@@ -169,13 +171,13 @@ VIEWS = (("chain_rule", view_chain_rule), ("gradient_check", view_gradient_check
 
 
 def multiclass(w):
-    train(w, 80)
+    train(w, 150)
     last = len(w.latest_snapshot.sizes) - 1
     w.network_view.neuron_hovered.emit(last, 2)  # as the pointer on p(2) does
 
 
 def multiclass_output(w):
-    train(w, 80)
+    train(w, 150)
 
 
 def regression(w):
@@ -222,9 +224,11 @@ def drawing(w):
 
 
 def examples(w):
-    dialog = feature(w, "worked_examples").open()
+    examples = feature(w, "worked_examples")
+    dialog = examples.open()
     dialog.resize(900, 640)
-    pause_for(1.5)  # the first example's figures are computed in the worker
+    examples.load_selected()  # the app's own figures beside the published ones
+    wait(lambda: examples.loading is None and examples.values)
     return dialog
 
 
@@ -239,10 +243,8 @@ def plan() -> list:
             shots.append((f"view_{name}_{size[0]}x{size[1]}", Settings(), size, setup, {}))
     shots += [
         ("lesson_phases", Settings(), BIG, None, {"lesson": True}),
-        ("multiclass_1280x800", Settings(dataset="spiral_arms", n_classes=4, hidden=(8, 8)),
-         BIG, multiclass_output, {}),
-        ("multiclass_hover_p2_1280x800", Settings(dataset="spiral_arms", n_classes=4,
-                                                  hidden=(8, 8)), BIG, multiclass, {}),
+        ("multiclass_1280x800", ARMS, BIG, multiclass_output, {}),
+        ("multiclass_hover_p2_1280x800", ARMS, BIG, multiclass, {}),
         ("regression_1280x800", Settings(dataset="plane"), BIG, regression, {}),
         ("diverged_1024x640", Settings(dataset="plane", activation="relu", lr=1e6), SMALL,
          diverged, {"autosave": True}),

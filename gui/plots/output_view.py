@@ -202,9 +202,13 @@ class OutputView(QWidget):
             return
         column, unit = self._hovered
         last = len(grids) - 1
+        fine = getattr(snap, "output_grid_fine", None)
         if 0 <= column < len(grids) and 0 <= unit < len(grids[column]):
             activation = None if column == 0 else snap.activations[column - 1]
-            grid = palette.upsample(grids[column][unit], UPSAMPLE)
+            if column == last and fine is not None:  # an output unit: the fine grid has it
+                grid = palette.upsample(fine[unit], UPSAMPLE_FINE)
+            else:
+                grid = palette.upsample(grids[column][unit], UPSAMPLE)
             if column == last and palette.uses_class_ramps(snap.task, len(grids[last])):
                 rgb = palette.class_ramp(grid, unit, palette.BACKGROUND_LIGHTEN)
             else:
@@ -213,7 +217,6 @@ class OutputView(QWidget):
             self._set_title(f"<b>{self._unit_name(snap, column, unit)}</b> "
                             "(pointer on a neuron)")
         else:
-            fine = getattr(snap, "output_grid_fine", None)
             if fine is not None:
                 rgb = self._output_rgb(snap, fine, UPSAMPLE_FINE)
             else:

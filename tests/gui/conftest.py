@@ -19,13 +19,15 @@ WAIT_MS = 20_000  # generous: the worker thread shares a small, busy machine
 
 
 @pytest.fixture(autouse=True)
-def private_settings(tmp_path):
-    """Every test starts from the default window layout: the preferences (remembered layout,
-    recent sessions) of one test never reach the next."""
+def private_settings(tmp_path, monkeypatch):
+    """Every test starts like a first start: the preferences (remembered layout, recent
+    sessions) and the session kept on close by one test (or by a window it ran in a
+    subprocess) never reach the next."""
     from PySide6.QtCore import QSettings
 
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
                       str(tmp_path / "qsettings"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
 
 
 @pytest.fixture

@@ -117,7 +117,7 @@ def test_each_class_probability_has_its_own_colour_ramp(qtbot, make_window):
     # and the big view, with the pointer on p(2)
     window.output_view.set_hovered(len(snap.sizes) - 1, 2)
     rgb = window.output_view.image.image
-    grid = palette.upsample(snap.neuron_grids[-1][2], 3)
+    grid = palette.upsample(snap.output_grid_fine[2], 2)  # paused: the fine grid
     expected = palette.class_ramp(grid, 2, palette.BACKGROUND_LIGHTEN)
     np.testing.assert_array_equal(rgb, expected)
 

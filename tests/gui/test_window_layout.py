@@ -133,3 +133,53 @@ def test_the_layout_is_remembered_and_reset(qtbot, make_window):
     s.sync()
     third = make_window()
     assert not any(d.isVisible() for d in third.views.docks)
+
+
+def test_a_new_view_is_a_few_lines_and_shares_the_hosts_state(qtbot, window):
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QLabel
+
+    class Landscape:  # what a later view (issue 13's loss landscape) needs to do
+        def __init__(self, w):
+            self.dock = w.views.add_dock("Loss landscape", QLabel("surface"), "Ctrl+Alt+L",
+                                         "Show the loss landscape")
+
+    view = window.views.install("landscape", lambda: Landscape(window))
+    assert window.views.install("landscape", lambda: Landscape(window)) is view  # once
+    with pytest.raises(KeyError, match="landscape"):
+        window.views.add("landscape", object())
+    assert "landscape" in list(window.views) and window.views["landscape"] is view
+    assert view.dock.objectName() == "loss_landscape_dock"
+    toggle = view.dock.toggleViewAction()
+    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    assert toggle in view_menu.actions() and toggle.shortcut().toString() == "Ctrl+Alt+L"
+    toggle.trigger()
+    qtbot.waitUntil(view.dock.isVisible, timeout=WAIT_MS)
+    # tabbed with the other views below the graph
+    assert window.views.area.dockWidgetArea(view.dock) == window.views.area.dockWidgetArea(
+        window.views["health"].dock)
+
+    # the host's shared state: frozen views, the graph's highlight, one Esc for all
+    a, b = object(), object()
+    window.views.freeze(a, {window.network_view})
+    assert window.views.frozen_by_others(b, window.network_view)
+    assert not window.views.frozen_by_others(a, window.network_view)
+    assert window.frozen_views == {a: {window.network_view}}
+    window.views.freeze(a, ())
+    assert window.views.frozen() == set()
+    window.views.claim_highlight(a, {(0, 0, 0): 1.0})
+    window.views.release_highlight(b)  # not the owner: stays
+    assert window.views.highlight_owner is a
+    window.views.release_highlight(a)
+    assert window.views.highlight_owner is None
+    fired = []
+    one, two = QAction(window), QAction(window)
+    one.triggered.connect(lambda: fired.append("one"))
+    two.triggered.connect(lambda: fired.append("two"))
+    two.setEnabled(False)
+    window.views.register_escape(one)
+    window.views.register_escape(two)
+    window.views.escape_action.trigger()
+    assert fired == ["one"]
+    escapes = [x for x in window.actions() if x.shortcut().toString() == "Esc"]
+    assert escapes == [window.views.escape_action]  # one Esc action, never ambiguous

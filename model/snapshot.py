@@ -72,14 +72,37 @@ class Snapshot:
         return None if self.neuron_grids is None else self.neuron_grids[-1]
 
 
+#: rows of the fine grid evaluated between two checks of ``interrupted``
+FINE_BLOCK_ROWS = 2048
+
+
+def fine_output_grid(pg: Playground, resolution: int, interrupted=None) -> np.ndarray | None:
+    """The output layer over a resolution² grid of the extent: (k, r, r), [unit, x2, x1].
+
+    Evaluated in blocks of FINE_BLOCK_ROWS rows; returns None as soon as ``interrupted()``
+    is true between two blocks (e.g. a command is waiting: the caller has better things to
+    do than a smoother picture), or when the data is not 2-D."""
+    if len(pg.data.input_names) != 2:
+        return None
+    r = int(resolution)
+    X = pg.transform(pg.grid_inputs(r))
+    out = np.empty((len(X), pg.net.sizes[-1]))
+    for start in range(0, len(X), FINE_BLOCK_ROWS):
+        if interrupted is not None and interrupted():
+            return None
+        out[start:start + FINE_BLOCK_ROWS] = pg.net.predict(X[start:start + FINE_BLOCK_ROWS])
+    return out.T.reshape(-1, r, r)
+
+
 def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
                   running: bool = False, message: str | None = None, epochs_per_s: float = 0.0,
                   include_grids: bool = True, extras: dict | None = None,
-                  fine_resolution: int | None = None) -> Snapshot:
+                  fine_resolution: int | None = None, interrupted=None) -> Snapshot:
     """Copy everything the GUI draws out of ``pg``. Call it in the thread that trains.
 
     With ``fine_resolution`` (and grids included) the output layer is also evaluated on a
-    fine_resolution² grid over the same extent (``output_grid_fine``)."""
+    fine_resolution² grid over the same extent (``output_grid_fine``), unless
+    ``interrupted()`` becomes true meanwhile (see ``fine_output_grid``)."""
     net, tr = pg.net, pg.trainer
     k = len(tr.history)
     h = tr.history
@@ -87,10 +110,8 @@ def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
                 "train_accuracy": h.train_accuracy[-1], "test_accuracy": h.test_accuracy[-1]}
                if k else tr.evaluate())
     grids = pg.neuron_grids(grid_resolution) if include_grids else None
-    fine = None
-    if grids is not None and fine_resolution:
-        r = int(fine_resolution)
-        fine = pg.net.predict(pg.transform(pg.grid_inputs(r))).T.reshape(-1, r, r)
+    fine = (fine_output_grid(pg, fine_resolution, interrupted)
+            if grids is not None and fine_resolution else None)
     update = tr.optimizer.update
     upd_layers = []
     for l, layer in enumerate(net.layers):

@@ -15,11 +15,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QThread, QTimer
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QGraphicsView, QHBoxLayout, QLabel,
-                               QMainWindow, QMessageBox, QScrollArea, QSizePolicy, QSplitter,
-                               QVBoxLayout, QWidget)
-
-from gui import theme
+from PySide6.QtWidgets import QComboBox, QFileDialog, QGraphicsView, QLabel, QMainWindow, QMessageBox
 
 from model.data.datasets import DATASETS
 from model.data.features import input_label
@@ -27,9 +23,8 @@ from model.playground import MAX_HIDDEN_LAYERS, MAX_NEURONS, Settings
 
 from gui.shell.actions import make_actions
 from gui.shell.controls import ControlBar, losses_for
-from gui.shell.notices import NoticeArea
 from gui.shell.rate import RateMeter
-from gui.shell.view_host import ViewHost
+from gui.shell.window_layout import build_layout, default_splits
 from gui.data.data_panel import DataPanel
 from gui.plots.loss_plot import LossPlot
 from gui.graph.network_view import NetworkView
@@ -43,9 +38,6 @@ DRAW_HZ = 60  # the most frames a second, e.g. when stepping by hand
 WEIGHT_FILTERS = "Weights (*.json *.npz);;JSON (*.json);;NumPy archive (*.npz)"
 CALL_TIMEOUT_S = 10.0
 DEFAULT_REG_RATE = 0.001
-#: the right-hand column (output plane and loss plot): its share of the window's width
-RIGHT_SHARE, RIGHT_MIN, RIGHT_MAX = 0.34, 300, 520
-DATA_WIDTH = 215  # px: the data panel's first width (it scrolls when the window is short)
 
 
 def _names(ids) -> str:
@@ -142,93 +134,11 @@ class MainWindow(QMainWindow):
 
     # ----------------------------------------------------------------- layout
     def _build_layout(self) -> None:
-        """Top bar (wraps), then [notices over data | network, the views docked below them]
-        beside [output plane over loss plot]. The right column is outside the views' dock
-        area: an open view takes room from the graph, never from the boundary."""
-        scroll = QScrollArea()
-        scroll.setWidget(self.data_panel)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        # room for the panel and its scroll bar: a short window scrolls it, never clips it
-        scroll.setMinimumWidth(self.data_panel.minimumSizeHint().width()
-                               + scroll.verticalScrollBar().sizeHint().width())
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.data_scroll = scroll
-
-        centre = QWidget()
-        cl = QVBoxLayout(centre)
-        cl.setContentsMargins(4, 0, 4, 0)
-        header = QHBoxLayout()
-        header.addWidget(QLabel("<b>Network</b>"))
-        header.addStretch(1)
-        header.addWidget(QLabel("Edges show"))
-        header.addWidget(self.edge_mode)
-        cl.addLayout(header)
-        cl.addWidget(self.network_view, 1)
-        hint = QLabel("Hover a neuron to see its output on the right · click an edge or a "
-                      "bias to edit its value · +/− change the layers")
-        hint.setStyleSheet(theme.caption_style())
-        hint.setToolTip(hint.text())
-        # clipped rather than widening the window when the centre is narrow
-        hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        cl.addWidget(hint)
-
-        inner = QSplitter(Qt.Orientation.Horizontal)
-        inner.setObjectName("inner_split")
-        inner.addWidget(scroll)
-        inner.addWidget(centre)
-        inner.setStretchFactor(0, 0)
-        inner.setStretchFactor(1, 1)
-        inner.setChildrenCollapsible(False)
-        self.inner_split = inner
-        # notices (a divergence, a run going wrong, an offer) sit above the data and the
-        # graph: they take room from the graph, which scales, never from the boundary
-        self.notices = NoticeArea()
-        area_central = QWidget()
-        ac = QVBoxLayout(area_central)
-        ac.setContentsMargins(0, 0, 0, 0)
-        ac.setSpacing(0)
-        ac.addWidget(self.notices)
-        ac.addWidget(inner, 1)
-        self.views = ViewHost(self, area_central)
-
-        right = QWidget()
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(4, 0, 4, 4)
-        rl.addWidget(self.output_view, 3)  # at most square (see OutputView.resizeEvent)
-        rl.addWidget(self.loss_plot, 1)
-        right.setMinimumWidth(RIGHT_MIN)
-        self.right_column = right
-
-        body = QSplitter(Qt.Orientation.Horizontal)
-        body.setObjectName("body_split")
-        body.addWidget(self.views.area)
-        body.addWidget(right)
-        body.setStretchFactor(0, 1)
-        body.setStretchFactor(1, 0)  # a wider window widens the graph; the plane keeps its size
-        body.setChildrenCollapsible(False)
-        self.body_split = body
-        self.set_default_splits()
-
-        central = QWidget()
-        # the window starts with the focus here, not in the learning-rate box, so that
-        # Space, → and R reach their shortcuts
-        central.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self._focus_home = central
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.controls)
-        layout.addWidget(body, 1)
-        self.setCentralWidget(central)
+        build_layout(self)
 
     def set_default_splits(self) -> None:
         """The panels' first widths for the window's current width."""
-        width = max(self.width(), 800)
-        right = min(max(round(RIGHT_SHARE * width), RIGHT_MIN), RIGHT_MAX)
-        self.body_split.setSizes([width - right, right])
-        data = max(DATA_WIDTH, self.data_scroll.minimumWidth())
-        self.inner_split.setSizes([data, width - right - data])
+        default_splits(self)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -6,7 +6,7 @@ its data extent, the loss plot's height, the window's minimum size, the top bar'
 import pytest
 from PySide6.QtWidgets import QComboBox, QDockWidget
 
-from gui.shell import window_state
+from gui.shell import window_layout, window_state
 from gui.shell.view_host import dock_name
 
 WAIT_MS = 20_000
@@ -107,8 +107,9 @@ def test_the_layout_is_remembered_and_reset(qtbot, make_window):
     first.views.show_dock(history.dock)
     qtbot.waitUntil(history.dock.isVisible, timeout=WAIT_MS)
     sizes = first.body_split.sizes()
-    first.body_split.setSizes([sizes[0] + 60, sizes[1] - 60])
+    first.body_split.setSizes([sizes[0] - 60, sizes[1] + 60])  # a wider output column
     moved = first.body_split.sizes()
+    assert moved[1] == sizes[1] + 60
     first.close()  # as the user closes it: the arrangement is saved
     s = window_state.app_settings()
     assert s.organizationName() and s.applicationName() == "Backprop Playground"
@@ -126,7 +127,8 @@ def test_the_layout_is_remembered_and_reset(qtbot, make_window):
     qtbot.wait(100)
     assert not any(d.isVisible() for d in second.views.docks)
     right = second.body_split.sizes()[1]
-    assert right == min(max(round(0.34 * second.width()), 300), 520)
+    share, lo, hi = window_layout.RIGHT_SHARE, window_layout.RIGHT_MIN, window_layout.RIGHT_MAX
+    assert right == min(max(round(share * second.width()), lo), hi) and right != moved[1]
     # a damaged saved state is ignored: the default layout is used
     s = window_state.app_settings()
     s.setValue("window/docks", b"not a state")

@@ -140,6 +140,11 @@ class ViewHost(QObject):
                      int(DOCK_SHARE * self.area.height()), DOCK_HEIGHT)
         self.area.resizeDocks([dock], [height], Qt.Orientation.Vertical)
 
+    def keep_sizes(self) -> None:
+        """The docks have sizes of their own (a saved arrangement was restored): opening one
+        keeps its size instead of the first-time size."""
+        self._sized = {d.objectName() for d in self.docks}
+
     def reset_docks(self) -> None:
         """Every view back to its first place: hidden, at the bottom, tabbed in the order the
         views were installed, opening at its first size again."""

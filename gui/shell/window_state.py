@@ -66,6 +66,8 @@ class WindowState:
         ok = w.inner_split.restoreState(values["inner"]) and ok
         if not ok:
             self.reset()
+        else:
+            w.views.keep_sizes()
         return ok
 
     def reset(self) -> None:

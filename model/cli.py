@@ -209,11 +209,18 @@ def cmd_train(args) -> int:
     print(f"training {pg.net!r} on {pg.data.name} ({len(pg.X_train)} train / {len(pg.X_test)} test rows), "
           f"loss {trainer.loss.name}, {args.optimizer} lr {args.lr:g}", file=sys.stderr)
     progress = Progress(args.epochs, enabled=not args.quiet)
+    from model.lessons.run_watch import RunWatch
+    watch = RunWatch()  # exploding, stuck or dead runs that never produce a NaN
+    watch.start(trainer)
     t0 = time.perf_counter()
-    trainer.train(args.epochs, callback=lambda t: progress.update(t.epoch, t.history.train_loss[-1]))
+    trainer.train(args.epochs, callback=lambda t: (progress.update(t.epoch, t.history.train_loss[-1]),
+                                                   watch.observe(t)))
     elapsed = time.perf_counter() - t0
+    finding = None if trainer.diverged else watch.observe(trainer, force=True)
     if trainer.diverged:
         print(f"error: {trainer.diverged}", file=sys.stderr)
+    elif finding is not None:
+        print(f"{'error' if finding.kind == 'exploding' else 'warning'}: {finding.line()}", file=sys.stderr)
     m = trainer.evaluate()
     print(f"epochs {trainer.epoch}  ({trainer.epoch / max(elapsed, 1e-9):.0f} epochs/s)")
     print(f"train loss {_fmt(m['train_loss'])}  test loss {_fmt(m['test_loss'])}")
@@ -222,7 +229,7 @@ def cmd_train(args) -> int:
     if args.export:
         save_network(pg.net, args.export, meta=pg.weights_meta())
         print(f"weights saved to {args.export}")
-    return 1 if trainer.diverged else 0
+    return 1 if trainer.diverged or (finding is not None and finding.kind == "exploding") else 0
 
 
 def cmd_gradcheck(args) -> int:

@@ -63,6 +63,9 @@ class Snapshot:
     running: bool = False
     epochs_per_s: float = 0.0
     extras: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    # the output layer on a finer grid, (k, R, R) [unit, x2, x1], when the worker has time
+    # for it (paused, or training slowly): the big output view draws the boundary from it
+    output_grid_fine: np.ndarray | None = None
 
     @property
     def output_grid(self) -> np.ndarray | None:
@@ -70,15 +73,44 @@ class Snapshot:
         return None if self.neuron_grids is None else self.neuron_grids[-1]
 
 
+#: rows of the fine grid evaluated between two checks of ``interrupted``
+FINE_BLOCK_ROWS = 2048
+
+
+def fine_output_grid(pg: Playground, resolution: int, interrupted=None) -> np.ndarray | None:
+    """The output layer over a resolution² grid of the extent: (k, r, r), [unit, x2, x1].
+
+    Evaluated in blocks of FINE_BLOCK_ROWS rows; returns None as soon as ``interrupted()``
+    is true between two blocks (e.g. a command is waiting: the caller has better things to
+    do than a smoother picture), or when the data is not 2-D."""
+    if len(pg.data.input_names) != 2:
+        return None
+    r = int(resolution)
+    X = pg.transform(pg.grid_inputs(r))
+    out = np.empty((len(X), pg.net.sizes[-1]))
+    for start in range(0, len(X), FINE_BLOCK_ROWS):
+        if interrupted is not None and interrupted():
+            return None
+        out[start:start + FINE_BLOCK_ROWS] = pg.net.predict(X[start:start + FINE_BLOCK_ROWS])
+    return out.T.reshape(-1, r, r)
+
+
 def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
                   running: bool = False, message: str | None = None, epochs_per_s: float = 0.0,
-                  include_grids: bool = True, extras: dict | None = None) -> Snapshot:
-    """Copy everything the GUI draws out of ``pg``. Call it in the thread that trains."""
+                  include_grids: bool = True, extras: dict | None = None,
+                  fine_resolution: int | None = None, interrupted=None) -> Snapshot:
+    """Copy everything the GUI draws out of ``pg``. Call it in the thread that trains.
+
+    With ``fine_resolution`` (and grids included) the output layer is also evaluated on a
+    fine_resolution² grid over the same extent (``output_grid_fine``), unless
+    ``interrupted()`` becomes true meanwhile (see ``fine_output_grid``)."""
     net, tr = pg.net, pg.trainer
     h = tr.history
     metrics = h.last if len(h) else tr.evaluate()
     metrics.pop("epoch", None)
     grids = pg.neuron_grids(grid_resolution) if include_grids else None
+    fine = (fine_output_grid(pg, fine_resolution, interrupted)
+            if grids is not None and fine_resolution else None)
     upd_layers = [net.layout.split(tr.optimizer.update, l) for l in range(len(net.layers))]
     data = pg.data
     return Snapshot(
@@ -103,4 +135,5 @@ def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
         lr=tr.lr, message=message or tr.diverged, running=running,
         epochs_per_s=0.0 if not math.isfinite(epochs_per_s) else epochs_per_s,
         extras=MappingProxyType(dict(extras or {})),
+        output_grid_fine=None if fine is None else frozen_copy(fine),
     )

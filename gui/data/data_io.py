@@ -243,7 +243,7 @@ class DataIO(QObject):
         try:
             data = self.window.worker.call(lambda pg: pg.data).result(timeout=CALL_TIMEOUT_S)
         except Exception as exc:  # noqa: BLE001 - reported, never fatal
-            self.window._warn("Export data", f"The data was not saved: {exc}")
+            self.window.warn("Export data", f"The data was not saved: {exc}")
             return
         path, _ = QFileDialog.getSaveFileName(self.window, "Export data",
                                               f"{data.name or 'data'}.csv", CSV_FILTERS)
@@ -254,7 +254,7 @@ class DataIO(QObject):
         try:
             save_csv(data, path)  # atomic: a failed write leaves an older file intact
         except (CSVError, ValueError) as exc:
-            self.window._warn("Export data", f"The data was not saved:\n{exc}")
+            self.window.warn("Export data", f"The data was not saved:\n{exc}")
             return
         n = len(data.X_train) + len(data.X_test)
         self.window.statusBar().showMessage(f"{n} rows saved to {path}")

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QLabel, QPushButton, Q
 from model.data.datasets import DATASETS, MAX_CLASSES, MIN_CLASSES, generate
 from model.data.features import FEATURES, feature_label
 
+from gui import theme
 from gui.plots import palette
 
 ICON_SIZE = 52
@@ -43,6 +44,11 @@ def _fit(title: str, button: QToolButton, width: int = 60) -> str:
     if " " in title and QFontMetrics(small).horizontalAdvance(title) > width:
         return title.replace(" ", "\n", 1)
     return title
+
+
+def points_text(n: int) -> str:
+    """ "1 point", "2 points"."""
+    return f"{n:,} point" + ("" if n == 1 else "s")
 
 
 def _heading(text: str) -> QLabel:
@@ -113,18 +119,21 @@ class DataPanel(QWidget):
                 else "two classes"))
             b.setFixedWidth(66)
             b.setStyleSheet("QToolButton { font-size: 7pt; padding: 1px; }"
-                            "QToolButton:checked { background: #cfe3f3; "
-                            "border: 2px solid #0877bd; border-radius: 3px; }")
+                            + theme.selected_button_style(2))
             b.clicked.connect(lambda _c=False, n=name: self._emit("dataset", n))
             self._datasets.addButton(b)
             self.dataset_buttons[name] = b
+        # one height for every data set button, whether its title takes one line or two
+        height = max(b.sizeHint().height() for b in self.dataset_buttons.values())
+        for b in self.dataset_buttons.values():
+            b.setFixedHeight(height)
         self._grid = grid
         layout.addLayout(grid)
         # shown instead of a checked preview while training on your own (drawn or CSV) points
         self.custom_label = QLabel()
         self.custom_label.setToolTip("You are training on your own points; pick a dataset "
                                      "above to go back to a generated one")
-        self.custom_label.setStyleSheet("color: #0877bd;")
+        self.custom_label.setStyleSheet(f"color: {theme.accent()};")
         self.custom_label.hide()
         layout.addWidget(self.custom_label)
 
@@ -165,7 +174,7 @@ class DataPanel(QWidget):
         layout.addWidget(_heading("Features"))
         hint = QLabel("Which properties of a point the network sees as inputs")
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #666; font-size: 8pt;")
+        hint.setStyleSheet(theme.caption_style())
         layout.addWidget(hint)
         self.feature_buttons: dict[str, QToolButton] = {}
         fgrid = QGridLayout()
@@ -176,8 +185,7 @@ class DataPanel(QWidget):
             b.setText(feature_label(fid))
             b.setToolTip(f"Feed {FEATURE_TIPS.get(fid, fid)} to the network")
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            b.setStyleSheet("QToolButton:checked { background: #cfe3f3; "
-                            "border: 1px solid #0877bd; border-radius: 3px; }")
+            b.setStyleSheet(theme.selected_button_style(1))
             b.toggled.connect(self._on_feature_toggled)
             fgrid.addWidget(b, k // 2, k % 2)
             self.feature_buttons[fid] = b
@@ -228,11 +236,16 @@ class DataPanel(QWidget):
                 for b in self.dataset_buttons.values():
                     b.setChecked(False)
                 self._datasets.setExclusive(True)
-                self.custom_label.setText(f"Your data: {custom_points} points")
+                self.custom_label.setText(f"Your data: {points_text(custom_points)}")
             elif spec is not None:
                 self.dataset_buttons[settings.dataset].setChecked(True)
-            self.custom_label.setVisible(custom_points is not None)
-            self.classes.setEnabled(bool(spec and spec.multiclass))
+            custom = custom_points is not None
+            self.custom_label.setVisible(custom)
+            # only what applies: classes for the multi-class generators; point count, noise
+            # and a new draw only for generated data (your own points are what they are)
+            self.classes.setVisible(bool(spec and spec.multiclass) and not custom)
+            for w in (self.points, self.noise, self.regenerate):
+                w.setVisible(not custom)
             self.classes.setValue(settings.n_classes)
             self.ratio.set_value(round(settings.train_ratio * 100))
             self.noise.set_value(round(settings.noise * 100))

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (QButtonGroup, QDoubleSpinBox, QHBoxLayout, QLabel
 
 from model.data.datasets import MAX_CLASSES, split
 
+from gui import theme
 from gui.plots import palette
 from gui.shell.docks import install_once
 
@@ -65,7 +66,7 @@ class DrawBar(QWidget):
         row.addWidget(self.draw)
         row.addWidget(self.erase)
         self.class_label = QLabel("class")
-        self.class_label.setStyleSheet("color: #666;")
+        self.class_label.setStyleSheet(f"color: {theme.muted()};")
         self.class_label.setToolTip("The class of the points you draw")
         row.addWidget(self.class_label)
         for k in range(MAX_CLASSES):
@@ -94,7 +95,7 @@ class DrawBar(QWidget):
                               "(training switches to your points with the first one)")
         row.addWidget(self.clear)
         self.count = QLabel()
-        self.count.setStyleSheet("color: #666; font-size: 8pt;")
+        self.count.setStyleSheet(theme.caption_style())
         self.count.setToolTip("Number of points you are drawing on")
         # clipped rather than widening the output panel when six classes are shown
         self.count.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -125,8 +126,7 @@ class DrawTool(QObject):
         self._run_seen = None
 
         self.bar = DrawBar()
-        layout = self.view.layout()
-        layout.insertWidget(layout.indexOf(self.view.plot), self.bar)
+        self.view.insert_above_plot(self.bar)
         self.scatter = pg.ScatterPlotItem(size=7, pen=pg.mkPen(255, 255, 255, 230, width=1))
         self.scatter.setZValue(20)  # above the data points and the boundary image
         self.view.plot.addItem(self.scatter)

@@ -119,7 +119,7 @@ class Exports(QObject):
             text = " ".join(str(exc).split())
             if not isinstance(exc, ExportError):
                 text = f"{type(exc).__name__}: {text}"
-            self.window._warn(title, f"Nothing was written:\n{text}")
+            self.window.warn(title, f"Nothing was written:\n{text}")
             return False
         self.window.statusBar().showMessage(f"Saved {path}")
         return True

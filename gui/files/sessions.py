@@ -18,12 +18,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QStandardPaths
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMenu, QMessageBox,
-                               QPushButton, QWidget)
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from model.files.session import SessionError, load_session, save_session
 
 from gui.shell.docks import install_once, menu_named
+from gui.shell.notices import Notice
 
 ORGANIZATION = "BackpropPlayground"
 APPLICATION = "Backprop Playground"
@@ -54,24 +54,20 @@ def _one_line(exc: BaseException) -> str:
     return text if isinstance(exc, SessionError) else f"{type(exc).__name__}: {text}"
 
 
-class RestoreBanner(QWidget):
-    """"Restore your last session?" in the status bar, until answered."""
+class RestoreBanner(Notice):
+    """"Restore your last session?" above the graph, until answered (a notice of its own:
+    it never hides another message, e.g. why training stopped)."""
+
+    KEY = "restore_session"
 
     def __init__(self, path: Path, parent=None):
-        super().__init__(parent)
         when = _dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
-        self.label = QLabel(f"Restore your last session ({when})?")
-        self.label.setToolTip(str(path))
-        self.restore = QPushButton("Restore")
-        self.restore.setToolTip("Continue where you left off: data, network, weights and "
-                                "history as they were when the window was closed")
-        self.dismiss = QPushButton("Dismiss")
-        self.dismiss.setToolTip("Keep the new session")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 6, 0)
-        row.addWidget(self.label)
-        row.addWidget(self.restore)
-        row.addWidget(self.dismiss)
+        super().__init__(f"Restore your last session ({when})?", "info", dismissable=False,
+                         tooltip=str(path), parent=parent)
+        self.restore = self.add_button("Restore", None, "Continue where you left off: data, "
+                                       "network, weights and history as they were when the "
+                                       "window was closed")
+        self.dismiss = self.add_button("Dismiss", None, "Keep the new session")
 
 
 class Sessions(QObject):
@@ -177,8 +173,8 @@ class Sessions(QObject):
             future.result(timeout=timeout)
         except Exception as exc:  # noqa: BLE001 - the old file is intact (atomic write)
             if not autosave:
-                self.window._warn("Save session", f"The session was not saved:\n"
-                                  f"{_one_line(exc)}")
+                self.window.warn("Save session", f"The session was not saved:\n"
+                                 f"{_one_line(exc)}")
             else:
                 self.window.statusBar().showMessage(f"The session was not kept: "
                                                     f"{_one_line(exc)}")
@@ -196,8 +192,8 @@ class Sessions(QObject):
         try:
             loaded = load_session(path)
         except Exception as exc:  # noqa: BLE001 - a corrupt file must never crash the app
-            self.window._warn("Open session", f"The session was not opened:\n"
-                              f"{_one_line(exc)}")
+            self.window.warn("Open session", f"The session was not opened:\n"
+                             f"{_one_line(exc)}")
             if isinstance(exc, SessionError) and "file not found" in str(exc):
                 self._forget(path)
             return False
@@ -240,7 +236,7 @@ class Sessions(QObject):
             return
         self.banner.restore.clicked.connect(self._on_restore)
         self.banner.dismiss.clicked.connect(self._close_banner)
-        self.window.statusBar().insertPermanentWidget(0, self.banner)
+        self.window.notices.add(RestoreBanner.KEY, self.banner)
 
     def _on_restore(self) -> None:
         self._close_banner()
@@ -248,8 +244,7 @@ class Sessions(QObject):
 
     def _close_banner(self) -> None:
         if self.banner is not None:
-            self.window.statusBar().removeWidget(self.banner)
-            self.banner.deleteLater()
+            self.window.dismiss_notice(RestoreBanner.KEY)
             self.banner = None
 
 

@@ -12,6 +12,7 @@ import math
 import numpy as np
 from PySide6.QtGui import QImage
 
+from gui.plots import palette
 from gui.graph.colors import (N_COLOR_BINS, N_WIDTH_BINS, PenCache, edge_strength, lut_index,
                               pen_keys, rgba, thumbnail_values)
 
@@ -69,7 +70,10 @@ class GraphStyle:
         for c, grid in enumerate(grids):
             act = None if c == 0 else snap.activations[c - 1]
             # rows of the grid are x2 increasing; image rows go down, so flip for x2 up
-            buf = rgba(thumbnail_values(grid[:, ::-1], act))
+            if c == len(grids) - 1 and palette.uses_class_ramps(snap.task, len(grid)):
+                buf = palette.class_ramps_rgba(grid[:, ::-1])  # p(k): class k's own ramp
+            else:
+                buf = rgba(thumbnail_values(grid[:, ::-1], act))
             buffers.append(buf)
             h, w = buf.shape[1], buf.shape[2]
             for u, item in enumerate(view._neurons[c]):

@@ -3,16 +3,22 @@
 One ImageItem (row-major, [x2, x1], placed with setRect on the data extent) shows either the
 output — binary: orange/blue by the predicted value; multi-class: class colours blended by
 probability; regression: the diverging map — or, while the pointer is on a neuron of the
-graph, that neuron's own heatmap. Two scatter items (created once) show the training points
-and, on a toggle, the test points outlined in black.
+graph, that neuron's own heatmap (a class probability p(k) on class k's own colour ramp).
+Two scatter items (created once) show the training points and, on a toggle, the test points
+outlined in black.
+
+The plot sits in a ``SquareBox`` that keeps its data area square and centred, so the plane
+always shows its extent (−6…6) at its aspect, whatever shape the panel has. When the worker
+sends a finer output grid (paused or training slowly) the boundary is drawn from it.
 """
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy,
+                               QVBoxLayout, QWidget)
 
 from gui.graph.graph_text import name_of
 from gui.plots import palette
@@ -20,6 +26,72 @@ from gui.plots.plot_style import plain_plot
 
 #: the grids (40 × 40 from the worker) are interpolated this many times finer for display
 UPSAMPLE = 3
+#: the finer output grid (paused, or training slowly) needs less interpolation
+UPSAMPLE_FINE = 2
+#: px: the plane's data area is never smaller than this (the window's minimum size keeps it)
+MIN_SIDE = 180
+
+
+class SquareBox(QWidget):
+    """Holds a plot and keeps its data area (the ViewBox) square, as large as fits, centred.
+
+    The axes' room around the data area is measured from the plot itself (their labels'
+    widths depend on the font), and the plot is placed again whenever it changes."""
+
+    def __init__(self, plot, parent=None):
+        super().__init__(parent)
+        self.plot = plot
+        plot.setParent(self)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        plot.getPlotItem().getViewBox().sigResized.connect(self._check)
+        self._margins = (48, 40)  # axes' room (width, height) until measured
+
+    def minimumSizeHint(self) -> QSize:
+        mw, mh = self._margins
+        return QSize(MIN_SIDE + mw, MIN_SIDE + mh)
+
+    def sizeHint(self) -> QSize:
+        mw, mh = self._margins
+        return QSize(320 + mw, 320 + mh)
+
+    def side_for_width(self, width: int) -> int:
+        """The height this box needs to show a square data area ``width`` px wide in all."""
+        mw, mh = self._margins
+        return max(width - mw, MIN_SIDE) + mh
+
+    def data_rect(self):
+        """The data area in this widget's coordinates (a QRect)."""
+        vb = self.plot.getPlotItem().getViewBox()
+        rect = self.plot.mapFromScene(vb.sceneBoundingRect()).boundingRect()
+        return rect.translated(self.plot.pos())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._place()
+
+    def _measure(self) -> None:
+        vb = self.plot.getPlotItem().getViewBox()
+        r = vb.sceneBoundingRect()
+        if r.width() > 1 and r.height() > 1:
+            self._margins = (round(self.plot.width() - r.width()),
+                             round(self.plot.height() - r.height()))
+
+    def _place(self) -> None:
+        mw, mh = self._margins
+        side = max(1, min(self.width() - mw, self.height() - mh))
+        w, h = side + mw, side + mh
+        x, y = (self.width() - w) // 2, (self.height() - h) // 2
+        if (x, y, w, h) != self.plot.geometry().getRect():
+            self.plot.setGeometry(x, y, w, h)
+
+    def _check(self) -> None:
+        """After the plot laid out its axes: measure their room and place it again if the data
+        area came out not square (e.g. the first time, or a wider tick label)."""
+        before = self._margins
+        self._measure()
+        if self._margins != before:
+            self.updateGeometry()
+            QTimer.singleShot(0, self._place)
 
 
 def _rgb_hex(c) -> str:
@@ -39,7 +111,11 @@ class OutputView(QWidget):
         self.title.setToolTip("What the network predicts at every point of the input plane")
         self.plot = plain_plot("x₁", "x₂")
         self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.setAspectLocked(True)
+        self.plot.setAspectLocked(True)  # the SquareBox keeps it square: nothing to pad
+        # room for the end tick labels (±6) above and right of the plane
+        self.plot.getPlotItem().layout.setContentsMargins(0, 8, 10, 0)
+        # the boundary image is scaled up to the screen smoothly, not in stair steps
+        self.plot.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         self.plot.setToolTip("Background: the network's output over the (x₁, x₂) plane.\n"
                              "Dots: training points; outlined dots: test points.\n"
                              "Hover a neuron in the graph to see its own output here.")
@@ -65,6 +141,7 @@ class OutputView(QWidget):
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.legend.setWordWrap(True)
         self.legend.setToolTip("Colour key of the output view")
+        self.square = SquareBox(self.plot)
 
         toggles = QHBoxLayout()
         toggles.setContentsMargins(0, 0, 0, 0)
@@ -75,19 +152,24 @@ class OutputView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.title)
-        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.square, 1)
         layout.addWidget(self.legend)
         layout.addLayout(toggles)
+
+    def insert_above_plot(self, widget: QWidget) -> None:
+        """Put a row of controls (e.g. the drawing tools) between the title and the plane."""
+        layout = self.layout()
+        layout.insertWidget(layout.indexOf(self.square), widget)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         # The plane is square: taller than wide would only add empty margins, so give the
-        # height beyond that to the widgets below.
+        # height beyond that to the widgets below (the loss plot).
         layout = self.layout()
         extra = sum(layout.itemAt(k).sizeHint().height() for k in range(layout.count())
-                    if layout.itemAt(k).widget() is not self.plot)
-        extra += layout.spacing() * (layout.count() - 1) + 30  # the x axis below the plane
-        height = self.width() + extra
+                    if layout.itemAt(k).widget() is not self.square)
+        extra += layout.spacing() * (layout.count() - 1)
+        height = self.square.side_for_width(self.width()) + extra
         if self.maximumHeight() != height:
             self.setMaximumHeight(height)
 
@@ -118,15 +200,26 @@ class OutputView(QWidget):
             self._set_title("<b>Output</b> (not drawn: the data has more than two inputs)")
             return
         column, unit = self._hovered
+        last = len(grids) - 1
+        fine = getattr(snap, "output_grid_fine", None)
         if 0 <= column < len(grids) and 0 <= unit < len(grids[column]):
             activation = None if column == 0 else snap.activations[column - 1]
-            values = palette.unit_values(palette.upsample(grids[column][unit], UPSAMPLE),
-                                         activation)
-            rgb = palette.diverging(values, palette.BACKGROUND_LIGHTEN)
+            if column == last and fine is not None:  # an output unit: the fine grid has it
+                grid = palette.upsample(fine[unit], UPSAMPLE_FINE)
+            else:
+                grid = palette.upsample(grids[column][unit], UPSAMPLE)
+            if column == last and palette.uses_class_ramps(snap.task, len(grids[last])):
+                rgb = palette.class_ramp(grid, unit, palette.BACKGROUND_LIGHTEN)
+            else:
+                rgb = palette.diverging(palette.unit_values(grid, activation),
+                                        palette.BACKGROUND_LIGHTEN)
             self._set_title(f"<b>{self._unit_name(snap, column, unit)}</b> "
                             "(pointer on a neuron)")
         else:
-            rgb = self._output_rgb(snap, grids[-1])
+            if fine is not None:
+                rgb = self._output_rgb(snap, fine, UPSAMPLE_FINE)
+            else:
+                rgb = self._output_rgb(snap, grids[-1], UPSAMPLE)
             self._set_title("<b>Output</b>")
         self.image.setImage(rgb, autoLevels=False)
         r = rgb.shape[0]
@@ -146,8 +239,8 @@ class OutputView(QWidget):
     def _unit_name(snap, column: int, unit: int) -> str:
         return name_of(snap, column, unit)  # the one name the graph and the docks use too
 
-    def _output_rgb(self, snap, out: np.ndarray) -> np.ndarray:
-        out = palette.upsample(out, UPSAMPLE)
+    def _output_rgb(self, snap, out: np.ndarray, factor: int) -> np.ndarray:
+        out = palette.upsample(out, factor)
         discrete = self.discretize.isChecked()
         light = palette.BACKGROUND_LIGHTEN
         activation = snap.activations[-1]

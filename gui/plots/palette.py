@@ -60,6 +60,39 @@ def blend_classes(probs: np.ndarray, lighten: float = 0.0) -> np.ndarray:
     return _finish(rgb, lighten)
 
 
+_RAMPS: dict[tuple[int, float], np.ndarray] = {}
+
+
+def class_ramp(probs: np.ndarray, k: int, lighten: float = 0.0) -> np.ndarray:
+    """p(class k) (...) in [0, 1] → uint8 RGB (..., 3): the neutral colour at 0, class k's
+    own colour at 1, so the thumbnail of p(k) paints class k's region in class k's colour,
+    as the legend says. (A binary output keeps the orange/blue diverging map: there class 0
+    and class 1 are its two ends.)"""
+    lut = _RAMPS.get((k, lighten))
+    if lut is None:
+        t = np.linspace(0.0, 1.0, _LUT_SIZE)[:, None]
+        mid, color = np.array(MID, dtype=float), np.array(class_color(k), dtype=float)
+        lut = _RAMPS[(k, lighten)] = _finish(mid + (color - mid) * t, lighten)
+    t = np.clip(np.nan_to_num(np.asarray(probs, dtype=float)), 0.0, 1.0)
+    return lut[np.rint(t * (_LUT_SIZE - 1)).astype(np.intp)]
+
+
+def uses_class_ramps(task: str, n_outputs: int) -> bool:
+    """Whether the output units are one class each (multi-class), coloured by class ramps."""
+    return task == "classification" and n_outputs > 1
+
+
+def class_ramps_rgba(grids: np.ndarray) -> np.ndarray:
+    """The output column's grids (k, r, r) of class probabilities → uint8 RGBA (k, r, r, 4),
+    unit k on class k's ramp: for the graph's p(k) thumbnails."""
+    grids = np.asarray(grids)
+    out = np.empty(grids.shape + (4,), dtype=np.uint8)
+    out[..., 3] = 255
+    for k in range(len(grids)):
+        out[k, ..., :3] = class_ramp(grids[k], k)
+    return out
+
+
 def one_hot_argmax(probs: np.ndarray) -> np.ndarray:
     """probs (k, ...) → the same shape with 1 at the most likely class, 0 elsewhere."""
     return (probs == probs.max(axis=0, keepdims=True)).astype(float)

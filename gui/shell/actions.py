@@ -11,8 +11,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QStyle
 
 ABOUT = ("<b>Backprop Playground</b><p>Build a small neural network, train it, and watch "
-         "backpropagation happen.</p><p>The trainer runs in its own thread; the window draws "
-         "its latest state about 50 times a second.</p>")
+         "backpropagation happen: every weight, gradient and update on the graph, the chain "
+         "rule one click away.</p>")
 
 
 def make_actions(window) -> SimpleNamespace:

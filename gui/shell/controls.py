@@ -13,6 +13,8 @@ from PySide6.QtGui import QDoubleValidator, QFont
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSlider,
                                QToolButton, QVBoxLayout, QWidget)
 
+from gui import theme
+from gui.shell.flow_layout import FlowLayout
 from gui.shell.worker import FLAT_OUT, SPEEDS
 from model.core.losses import losses_for
 
@@ -31,11 +33,22 @@ def _caption(text: str, widget: QWidget, tooltip: str) -> QWidget:
     layout.setContentsMargins(0, 0, 0, 0)
     layout.setSpacing(1)
     label = QLabel(text)
-    label.setStyleSheet("color: #666; font-size: 8pt;")
+    label.setStyleSheet(theme.caption_style())
     layout.addWidget(label)
     layout.addWidget(widget)
     widget.setToolTip(tooltip)
     label.setToolTip(tooltip)
+    return box
+
+
+def _group(*widgets: QWidget) -> QWidget:
+    """Widgets side by side that stay on one row of the top bar."""
+    box = QWidget()
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.setSpacing(7)
+    for w in widgets:
+        row.addWidget(w, 0, Qt.AlignmentFlag.AlignBottom)
     return box
 
 
@@ -117,37 +130,36 @@ class ControlBar(QWidget):
         self._show_speed(FLAT_OUT)
         self.speed.valueChanged.connect(self._on_speed)
 
-        row = QHBoxLayout(self)
-        row.setContentsMargins(6, 4, 6, 4)
-        row.setSpacing(7)
-        for b in (self.reset_button, self.play_button, self.step_button,
-                  self.step_epoch_button, self.new_seed_button):
-            row.addWidget(b)
-        row.addWidget(_caption("Epoch", self.epoch_label,
-                               "Completed epochs (passes over the training set)"))
-        row.addSpacing(8)
-        row.addWidget(_caption("Learning rate", self.lr,
-                               "Step size of gradient descent; type any value or pick one. "
-                               "Changing it keeps the weights."))
-        row.addWidget(_caption("Activation", self.activation,
-                               "Activation function of the hidden layers (rebuilds the network)"))
-        row.addWidget(_caption("Optimizer", self.optimizer,
-                               "How gradients become weight updates; changing it keeps the "
-                               "weights"))
-        row.addWidget(_caption("Regularization", self.regularization,
-                               "Penalty on large weights (L1 pushes weights to exactly 0, "
-                               "L2 shrinks them); keeps the weights"))
-        row.addWidget(_caption("Reg. rate", self.reg_rate,
-                               "Strength of the regularization penalty"))
-        row.addSpacing(8)
-        row.addWidget(_caption("Problem type", self.task,
-                               "Classification (predict a class) or regression (predict a "
-                               "number); picks the data sets on the left"))
-        row.addWidget(_caption("Loss", self.loss, "The loss the network minimises"))
-        row.addSpacing(8)
-        row.addWidget(speed_box)
-        row.addStretch(1)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        run = _group(self.reset_button, self.play_button, self.step_button,
+                     self.step_epoch_button, self.new_seed_button,
+                     _caption("Epoch", self.epoch_label,
+                              "Completed epochs (passes over the training set)"))
+        hyper = _group(
+            _caption("Learning rate", self.lr,
+                     "Step size of gradient descent; type any value or pick one. "
+                     "Changing it keeps the weights."),
+            _caption("Activation", self.activation,
+                     "Activation function of the hidden layers (rebuilds the network)"),
+            _caption("Optimizer", self.optimizer,
+                     "How gradients become weight updates; changing it keeps the weights"),
+            _caption("Regularization", self.regularization,
+                     "Penalty on large weights (L1 pushes weights to exactly 0, L2 shrinks "
+                     "them); keeps the weights"),
+            _caption("Reg. rate", self.reg_rate, "Strength of the regularization penalty"))
+        task = _group(
+            _caption("Problem type", self.task,
+                     "Classification (predict a class) or regression (predict a number); "
+                     "picks the data sets on the left"),
+            _caption("Loss", self.loss, "The loss the network minimises"))
+        # Four groups that wrap as wholes: one row on a wide window, two at 1024 px, so the
+        # window never has to be as wide as every control together.
+        self.groups = (run, hyper, task, speed_box)
+        flow = FlowLayout(self, spacing=18, row_spacing=2)
+        flow.setContentsMargins(6, 4, 6, 4)
+        for group in self.groups:
+            flow.addWidget(group)
+        self.flow = flow
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
 
     # ----------------------------------------------------------------- outputs
     def _emit(self, name: str, value) -> None:

@@ -1,24 +1,24 @@
-"""Shared plumbing for the dockable views: menus found by title, docks at the bottom,
-results of ``worker.call`` relayed to the GUI thread, and the graph highlight that several
-views take turns to own."""
+"""Shared plumbing for the dockable views: menus found by title, docks, results of
+``worker.call`` relayed to the GUI thread, and the graph highlight that several views take
+turns to own.
+
+The state behind these functions belongs to the window's view host (``window.views``, see
+``gui/shell/view_host.py``); the functions are the short form the feature modules use.
+"""
 from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDockWidget, QMenu, QWidget
 
-DOCK_HEIGHT = 250  # px: what the docks at the bottom ask for
+from gui.shell.view_host import DOCK_HEIGHT  # noqa: F401 - re-exported for the views' panels
 
 
 def install_once(window, key: str, make):
     """The feature controller ``key`` of ``window``, made by ``make()`` the first time:
     the main window installs every feature, and a test may ask for one again."""
-    features = window.__dict__.setdefault("features", {})
-    if key not in features:
-        features[key] = make()
-    return features[key]
+    return window.views.install(key, make)
 
 
 def menu_named(window, title: str) -> QMenu:
@@ -40,39 +40,8 @@ def menu_named(window, title: str) -> QMenu:
 
 
 def add_dock(window, title: str, widget: QWidget, shortcut: str | None, tip: str) -> QDockWidget:
-    """A hidden dock at the bottom (the window is already 1228 px wide at least: a dock on the
-    side would widen it past 1280), tabbed with the docks already there, with a checkable
-    View-menu entry (and shortcut) that shows it and brings its tab to the front."""
-    dock = QDockWidget(title, window)
-    dock.setObjectName(title.replace(" ", "_").lower() + "_dock")
-    dock.setWidget(widget)
-    area = Qt.DockWidgetArea.BottomDockWidgetArea
-    others = [d for d in window.findChildren(QDockWidget)
-              if d is not dock and window.dockWidgetArea(d) == area]
-    window.addDockWidget(area, dock)
-    if others:
-        window.tabifyDockWidget(others[-1], dock)
-    dock.hide()
-    toggle = dock.toggleViewAction()
-    if shortcut:
-        toggle.setShortcut(QKeySequence(shortcut))
-        text = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
-        tip = f"{tip} ({text})"
-    toggle.setToolTip(tip)
-    toggle.setStatusTip(tip)
-    toggle.triggered.connect(lambda checked: _raise_if_checked(dock, checked))
-    window.addAction(toggle)  # the shortcut works whichever widget has the focus
-    view = menu_named(window, "&View")
-    if not getattr(view, "_feature_separator", False):
-        view.addSeparator()
-        view._feature_separator = True
-    view.addAction(toggle)
-    return dock
-
-
-def _raise_if_checked(dock: QDockWidget, checked: bool) -> None:
-    if checked:
-        dock.raise_()
+    """A hidden dock for a view (see ViewHost.add_dock), with a View-menu entry."""
+    return window.views.add_dock(title, widget, shortcut, tip)
 
 
 def show_dock(dock: QDockWidget) -> None:
@@ -106,43 +75,24 @@ def future_error(future) -> str | None:
 
 def claim_highlight(window, owner, edges: dict) -> None:
     """Emphasise ``edges`` in the graph on behalf of ``owner`` (several views share it)."""
-    window._highlight_owner = owner
-    window.network_view.highlight(edges)
+    window.views.claim_highlight(owner, edges)
 
 
 def release_highlight(window, owner) -> None:
     """Clear the graph's highlight if ``owner`` set it last (another view's stays)."""
-    if getattr(window, "_highlight_owner", None) is owner:
-        window._highlight_owner = None
-        window.network_view.highlight(None)
+    window.views.release_highlight(owner)
 
 
 def freeze_views(window, owner, views) -> None:
     """Ask the main window not to draw live snapshots on ``views`` (owner draws them itself);
     an empty ``views`` thaws them. Several owners may freeze at once."""
-    frozen = window.__dict__.setdefault("frozen_views", {})
-    if views:
-        frozen[owner] = set(views)
-    else:
-        frozen.pop(owner, None)
+    window.views.freeze(owner, views)
 
 
 def frozen_by_others(window, owner, view) -> bool:
-    return any(view in views for o, views in getattr(window, "frozen_views", {}).items()
-               if o is not owner)
+    return window.views.frozen_by_others(owner, view)
 
 
 def register_escape(window, action) -> None:
-    """Esc triggers ``action`` (when enabled) along with every other registered one.
-
-    Two QActions with the same shortcut are ambiguous to Qt and then neither fires, so the
-    window has one Esc action that clears whatever selections the views hold."""
-    actions = window.__dict__.setdefault("_escape_actions", [])
-    if not actions:
-        esc = QAction("Clear selections", window)
-        esc.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        esc.setToolTip("Clear the inspected edge and the selected data point (Esc)")
-        esc.triggered.connect(lambda: [a.trigger() for a in list(actions) if a.isEnabled()])
-        window.addAction(esc)
-        window._escape_action = esc
-    actions.append(action)
+    """Esc triggers ``action`` (when enabled) along with every other registered one."""
+    window.views.register_escape(action)

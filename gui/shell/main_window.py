@@ -15,9 +15,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QThread, QTimer
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QGraphicsView, QHBoxLayout, QLabel,
-                               QMainWindow, QMessageBox, QScrollArea, QSizePolicy, QSplitter,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QFileDialog, QGraphicsView, QLabel, QMainWindow, QMessageBox
 
 from model.data.datasets import DATASETS
 from model.data.features import input_label
@@ -25,6 +23,8 @@ from model.playground import MAX_HIDDEN_LAYERS, MAX_NEURONS, Settings
 
 from gui.shell.actions import make_actions
 from gui.shell.controls import ControlBar
+from gui.shell.rate import RateMeter
+from gui.shell.window_layout import build_layout, default_splits
 from model.core.losses import losses_for
 from gui.data.data_panel import DataPanel
 from gui.plots.loss_plot import LossPlot
@@ -47,7 +47,7 @@ def _names(ids) -> str:
 
 class MainWindow(QMainWindow):
     def __init__(self, settings: Settings = Settings(), *, grid_resolution: int = 40,
-                 snapshot_hz: float = SNAPSHOT_HZ):
+                 snapshot_hz: float = SNAPSHOT_HZ, restore_layout: bool = True):
         super().__init__()
         self.setWindowTitle("Backprop Playground")
         self.resize(1280, 800)
@@ -104,87 +104,62 @@ class MainWindow(QMainWindow):
         self._drawn_at = 0.0
         self._rate_shown_at = 0.0
         self.thread.start()
-        # views a feature draws itself for now (lesson phases, a past moment of the history):
-        # {owner: {view, ...}}; live snapshots skip them
-        self.frozen_views: dict = {}
         self._install_features()
+        from gui.shell.window_state import WindowState
+        self.window_state = WindowState(self)
+        self._layout_restored = restore_layout and self.window_state.restore()
         self._focus_home.setFocus()
+
+    @property
+    def features(self):
+        """The installed features by key (``window.features["inspector"]``): the view host."""
+        return self.views
+
+    @property
+    def frozen_views(self) -> dict:
+        """{owner: {view, ...}}: views a feature draws itself for now (lesson phases, a past
+        moment of the history); live snapshots skip them."""
+        return self.views.frozen_views
 
     def _install_features(self) -> None:
         """The views beyond the playground itself, each a module with ``install(window)``
         that adds its docks, menus and worker observers (see gui/shell/docks.py)."""
         from gui.data import data_io, draw_tool
         from gui.files import exports, sessions
+        from gui.shell import run_watch_notice
         from gui.views import (examples_menu, gradcheck_view, health_view, inspector, lesson,
                                point_view, timeline_view)
         for module in (inspector, gradcheck_view, health_view, lesson, point_view, timeline_view,
-                       examples_menu, draw_tool, data_io, sessions, exports):
+                       examples_menu, draw_tool, data_io, sessions, exports, run_watch_notice):
             module.install(self)
         from gui.shell.docks import menu_named  # the graph's zoom (Ctrl+=, Ctrl+−, Ctrl+0)
         menu_named(self, "&View").addActions(self.network_view.zoom_actions())
 
     # ----------------------------------------------------------------- layout
     def _build_layout(self) -> None:
-        scroll = QScrollArea()
-        scroll.setWidget(self.data_panel)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(215)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        build_layout(self)
 
-        centre = QWidget()
-        cl = QVBoxLayout(centre)
-        cl.setContentsMargins(4, 0, 4, 0)
-        header = QHBoxLayout()
-        header.addWidget(QLabel("<b>Network</b>"))
-        header.addStretch(1)
-        header.addWidget(QLabel("Edges show"))
-        header.addWidget(self.edge_mode)
-        cl.addLayout(header)
-        cl.addWidget(self.network_view, 1)
-        hint = QLabel("Hover a neuron to see its output on the right · click an edge or a "
-                      "bias to select it, double-click to edit · Ctrl + wheel zooms · "
-                      "+/− change the layers")
-        hint.setStyleSheet("color: #666; font-size: 8pt;")
-        hint.setToolTip(hint.text())
-        # clipped rather than widening the window when the centre is narrow
-        hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        cl.addWidget(hint)
+    def set_default_splits(self) -> None:
+        """The panels' first widths for the window's current width."""
+        default_splits(self)
 
-        right = QWidget()
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(4, 0, 4, 4)
-        rl.addWidget(self.output_view, 3)  # at most square (see OutputView.resizeEvent)
-        rl.addWidget(self.loss_plot, 1)
-        right.setMinimumWidth(300)
-
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(scroll)
-        split.addWidget(centre)
-        split.addWidget(right)
-        split.setStretchFactor(1, 1)
-        split.setSizes([230, 620, 430])
-        split.setChildrenCollapsible(False)
-
-        central = QWidget()
-        # the window starts with the focus here, not in the learning-rate box, so that
-        # Space, → and R reach their shortcuts
-        central.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self._focus_home = central
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.controls)
-        layout.addWidget(split, 1)
-        self.setCentralWidget(central)
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_shown_once", False):
+            self._shown_once = True
+            if not self._layout_restored:
+                self.set_default_splits()  # now that the window has its real width
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
+        self.rate = RateMeter()
         self.rate_label = QLabel("paused")
-        self.rate_label.setToolTip("Training speed in epochs per second")
+        self.rate_label.setToolTip("Training speed: epochs per second, or minibatch steps per "
+                                   "second (and the step count) when slower than an epoch a "
+                                   "second")
         metrics = self.rate_label.fontMetrics()
-        self.rate_label.setFixedSize(metrics.horizontalAdvance("000,000 epochs/s") + 8,
-                                     metrics.height() + 2)  # fixed: no relayout per frame
+        self.rate_label.setFixedSize(metrics.horizontalAdvance("00.0 steps/s · step 0,000,000")
+                                     + 8, metrics.height() + 2)  # fixed: no relayout per frame
         self.seed_label = QLabel()
         self.seed_label.setToolTip("Seed of the initial weights (Reset keeps it, "
                                    "New seed draws another)")
@@ -204,7 +179,10 @@ class MainWindow(QMainWindow):
         method(*args, seq=self._seq)
 
     def play(self) -> None:
-        self.statusBar().showMessage("Training…")
+        # never a bare "Training…" next to a run the watch found going wrong
+        watch = self.notices.get("run_watch")
+        self.statusBar().showMessage("Training…" if watch is None else
+                                     "Training… ⚠ see the message above the graph")
         self._send(self.worker.play)
         self._show_playing(True)
 
@@ -321,14 +299,14 @@ class MainWindow(QMainWindow):
         self._drawn_at = time.perf_counter()
         with self.worker.gui_frame():
             self.controls.set_epoch(snap.epoch)
-            rate = f"{snap.epochs_per_s:,.0f} epochs/s" if snap.running else "paused"
+            rate = self.rate.text(snap, self._drawn_at)
             # a figure that changes every frame is unreadable: at most 4 times a second
             if rate != self.rate_label.text() and (
                     not snap.running or self._drawn_at - self._rate_shown_at >= 0.25):
                 self.rate_label.setText(rate)
                 self._rate_shown_at = self._drawn_at
             self.network_view.set_smooth(not snap.running)
-            frozen = set().union(*self.frozen_views.values())
+            frozen = self.views.frozen()
             for view in (self.network_view, self.output_view, self.loss_plot):
                 if view in frozen:
                     continue  # a feature (lesson, history) draws this view itself for now
@@ -349,7 +327,17 @@ class MainWindow(QMainWindow):
 
     def _on_diverged(self, message: str) -> None:
         self._show_playing(False)
-        self.statusBar().showMessage(message)
+        self.statusBar().showMessage("Training stopped: the loss became NaN (see the message "
+                                     "above the graph)")
+        lr = self._settings.lr
+        self.notify("diverged", message, level="error", actions=[
+            (f"Learning rate → {lr / 10:g}", lambda: self.set_learning_rate(lr / 10),
+             "Use a learning rate ten times smaller (the weights are kept); then press Play"),
+        ])
+
+    def set_learning_rate(self, lr: float) -> None:
+        """Change the learning rate as the top bar does (the weights are kept)."""
+        self.update_settings(lr=lr)
 
     def _on_worker_error(self, message: str) -> None:
         self.statusBar().showMessage(message)
@@ -373,7 +361,7 @@ class MainWindow(QMainWindow):
             net, meta = self.worker.call(network_and_meta).result(timeout=CALL_TIMEOUT_S)
             save_network(net, path, meta=meta)
         except Exception as exc:  # noqa: BLE001 - any failure is reported, never fatal
-            self._warn("Export weights", f"The weights were not saved:\n{exc}")
+            self.warn("Export weights", f"The weights were not saved:\n{exc}")
             return
         self.statusBar().showMessage(f"Weights saved to {path}")
 
@@ -385,12 +373,12 @@ class MainWindow(QMainWindow):
         try:
             net = load_network(path)
         except Exception as exc:  # noqa: BLE001 - a corrupt file must never crash the app
-            self._warn("Import weights", f"The weights were not loaded:\n{exc}")
+            self.warn("Import weights", f"The weights were not loaded:\n{exc}")
             return
         current = list(self._latest.input_names) if self._latest else list(
             self._settings.features)
         if list(net.inputs) != current:
-            self._warn("Import weights",
+            self.warn("Import weights",
                        f"The weights were not loaded: the file's network takes the inputs "
                        f"[{_names(net.inputs)}] but the current features are "
                        f"[{_names(current)}]. Select the same features (in the same order) "
@@ -400,9 +388,23 @@ class MainWindow(QMainWindow):
         self._import_seq = self._seq
         self.statusBar().showMessage(f"Weights loaded from {path}")
 
-    def _warn(self, title: str, text: str) -> None:
+    # ----------------------------------------------------------------- feedback
+    def warn(self, title: str, text: str) -> None:
+        """An action the user asked for failed: a message box (``text`` may span lines) and
+        the same words on one line in the status bar."""
         self.statusBar().showMessage(" ".join(text.split()))
         QMessageBox.warning(self, title, text)
+
+    def notify(self, key: str, text: str, *, level: str = "info", actions=(),
+               dismissable: bool = True, tooltip: str = ""):
+        """A notice under the top bar that stays until dismissed (or replaced by the next
+        notice with the same ``key``); ``actions`` = [(label, slot, tooltip), ...] buttons.
+        See gui/shell/notices.py."""
+        return self.notices.show_text(key, text, level, actions=actions,
+                                      dismissable=dismissable, tooltip=tooltip)
+
+    def dismiss_notice(self, key: str) -> None:
+        self.notices.dismiss(key)
 
     # ----------------------------------------------------------------- shutdown
     def shutdown(self) -> None:
@@ -419,5 +421,7 @@ class MainWindow(QMainWindow):
             self.thread.wait()
 
     def closeEvent(self, event) -> None:
+        if not self._closed:  # closed by the user (a test's shutdown() first saves nothing)
+            self.window_state.save()
         self.shutdown()
         super().closeEvent(event)

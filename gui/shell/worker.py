@@ -43,6 +43,11 @@ FLAT_OUT = len(SPEEDS) - 1
 
 #: the longest the trainer waits for the GUI thread to finish drawing a frame
 MAX_YIELD_S = 0.1
+#: paused or training at most this many steps/epochs a second, snapshots also carry the
+#: output on a FINE_GRID² grid for a smooth boundary (skipped when a command is waiting:
+#: stepping stays immediate); flat out keeps the cheap grid only
+FINE_GRID = 121
+FINE_MAX_RATE = 5.0
 
 
 class TrainerWorker(QObject):
@@ -431,11 +436,18 @@ class TrainerWorker(QObject):
         t0, e0 = samples[0]
         return (samples[-1][1] - e0) / (now - t0) if now > t0 else 0.0
 
+    def _command_waiting(self) -> bool:
+        return self._stopped or not self._commands.empty()
+
     def _emit_snapshot(self) -> None:
         now = time.perf_counter()
         self._last_snapshot = now
         with np.errstate(all="ignore"):  # huge weights just before a divergence overflow
+            _, kind, rate = SPEEDS[self._speed]
+            slow = not self._running or (kind != "flat" and rate <= FINE_MAX_RATE)
             snap = take_snapshot(self.pg, self._run_id, self._grid_resolution,
+                                 fine_resolution=FINE_GRID if slow else None,
+                                 interrupted=self._command_waiting,
                                  running=self._running, epochs_per_s=self._epochs_per_s(now),
                                  extras={"settings": self.pg.settings, "seq": self._seq,
                                          "custom": self.pg.custom_data is not None,

@@ -15,11 +15,13 @@ from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QSize, QTimer, Signal
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from model.lessons.health import HealthHistory, layer_health, warnings_for
 
+from gui import theme
+from gui.plots import ranges
 from gui.shell.docks import DOCK_HEIGHT, FutureRelay, add_dock, future_error, install_once
 from gui.plots.plot_style import plain_plot
 
@@ -29,10 +31,19 @@ MAX_SHARE = 0.05  # ...and at most 5% of the wall time
 REFRESH_MS = 200  # the panel redraws at most 5 times a second
 COLORS = ((8, 119, 189), (245, 147, 34), (44, 160, 44), (148, 103, 189), (214, 39, 40),
           (23, 190, 207), (140, 86, 75), (127, 127, 127), (188, 189, 34))
-PLOTS = (("grad_norm", "gradient norm ‖∂C/∂W‖", True),
-         ("update_ratio", "update / weight ‖Δw‖/‖w‖", True),
-         ("saturated", "saturated sigmoid/tanh units", False),
+PLOTS = (("grad_norm", "gradient norm", True),
+         ("update_ratio", "update / weight", True),
+         ("saturated", "saturated units", False),
          ("dead", "dead ReLUs", False))
+TIPS = {
+    "grad_norm": "Norm of each layer's gradient ‖∂C/∂W‖ (log scale): the first layers far "
+                 "below the last means vanishing gradients",
+    "update_ratio": "Size of each step relative to the weights, ‖Δw‖/‖w‖ (log scale); about "
+                    "1e-3 is healthy, near 1 the weights are thrown around",
+    "saturated": "Share of (example, unit) pairs of sigmoid/tanh layers in the flat tails, "
+                 "where f′(z) < 0.1 of its peak",
+    "dead": "Share of a ReLU layer's units that output 0 for every sampled example",
+}
 
 
 class HealthObserver:
@@ -96,10 +107,12 @@ class HealthObserver:
 
 
 def _diverged_layer(observer: HealthObserver, pg) -> tuple:
-    """In the worker: the layer where the NaN started and the observer's version then."""
+    """In the worker: the layer where the NaN started, the observer's version then, and the
+    epoch it happened in (for the marker on the plots)."""
     with observer.lock:
         version = observer.version
-    return getattr(pg.trainer, "diverged_layer", None), version
+    t = pg.trainer
+    return getattr(t, "diverged_layer", None), version, t.epoch + 1
 
 
 class HealthPanel(QWidget):
@@ -124,22 +137,16 @@ class HealthPanel(QWidget):
             item.setLogMode(x=False, y=log)
             for axis in ("bottom", "left"):
                 item.getAxis(axis).enableAutoSIPrefix(False)
-            if not log:
-                item.setYRange(0, 1, padding=0.05)
-                item.enableAutoRange(axis="y", enable=False)
-            widget.setToolTip({
-                "grad_norm": "Norm of each layer's gradient (log scale): the first layers far "
-                             "below the last means vanishing gradients",
-                "update_ratio": "Size of each step relative to the weights (log scale); about "
-                                "1e-3 is healthy, near 1 the weights are thrown around",
-                "saturated": "Share of (example, unit) pairs of sigmoid/tanh layers in the flat "
-                             "tails, where f′(z) < 0.1 of its peak",
-                "dead": "Share of a ReLU layer's units that output 0 for every sampled example",
-            }[name])
+            # ranges come from the finite values (see GradientHealthView._set_ranges): after
+            # a NaN, pyqtgraph's auto-range would span 1e-300…1e300 with smeared ticks
+            item.disableAutoRange()
+            item.setYRange(0, 1, padding=0.05)
+            widget.setToolTip(TIPS[name])
             grid.addWidget(widget, 0, col)
             self.plots[name] = item
         box = QVBoxLayout(self)
         box.setContentsMargins(4, 2, 4, 4)
+        self.legend.setStyleSheet(f"color: {theme.muted()};")
         box.addWidget(self.warnings)
         box.addWidget(self.legend)
         box.addLayout(grid, 1)
@@ -160,7 +167,10 @@ class GradientHealthView(QObject):
                              "dead units")
         self.warnings: list[str] = []
         self.diverged_layer: int | None = None
+        self.diverged_epoch: float | None = None
         self._diverged_version = None
+        self._marks: dict[str, pg.InfiniteLine] = {}
+        self._clipped: dict[str, pg.ScatterPlotItem] = {}
         self._curves: dict[str, list] = {}
         self._drawn = None  # (version, diverged) last drawn
         self._layout_key = None  # (run, activations) the curves were made for
@@ -186,14 +196,18 @@ class GradientHealthView(QObject):
 
     def _on_diverged_layer(self, _tag, future) -> None:
         if future_error(future) is None:
-            self.diverged_layer, self._diverged_version = future.result()
+            self.diverged_layer, self._diverged_version, self.diverged_epoch = future.result()
             self.refresh()
 
     # ------------------------------------------------------------------ drawing
     def refresh(self) -> None:
         version, run, acts, epochs, series, latest = self.observer.copy()
         if self._diverged_version is not None and version != self._diverged_version:
-            self.diverged_layer = self._diverged_version = None  # trained on (or reset) since
+            # trained on (or reset) since: the advice is about the new numbers again, but the
+            # mark on the plots stays for this run
+            self.diverged_layer = self._diverged_version = None
+        if self._layout_key is not None and run != self._layout_key[0]:
+            self.diverged_epoch = None  # a new run: the old divergence is not on its plots
         key = (version, self.diverged_layer)
         if key == self._drawn:
             return
@@ -202,17 +216,57 @@ class GradientHealthView(QObject):
             self._make_curves(run, acts)
         for name, _, log in PLOTS:
             values = series[name]
-            for l, curve in enumerate(self._curves[name]):
-                if curve is None or values.shape[1] <= l:
-                    continue
-                y = values[:, l]
-                keep = np.isfinite(y) & (y > 0) if log else np.isfinite(y)
-                curve.setData(epochs[keep], y[keep])
-        self._show_warnings(latest)
+            layers = [l for l, c in enumerate(self._curves[name])
+                      if c is not None and l < values.shape[1]]
+            caps = self._set_range(name, [values[:, l] for l in layers], epochs, log)
+            marks_x, marks_y = [], []
+            for l, cap in zip(layers, caps):
+                y, clipped = ranges.drawn(values[:, l], cap, log)
+                keep = ~np.isnan(y) & ((values[:, l] > 0) | clipped if log else True)
+                self._curves[name][l].setData(epochs[keep], y[keep])
+                marks_x.extend(epochs[clipped].tolist())
+                marks_y.extend((np.log10(y[clipped]) if log else y[clipped]).tolist())
+            self._clipped[name].setData(marks_x, marks_y)
+            self._mark_divergence(name)
+        self._show_warnings(latest, acts)
         self.refreshed.emit()
+
+    def _set_range(self, name: str, curves: list, epochs: np.ndarray, log: bool) -> list:
+        """The plot's y range from its curves' finite values (exploding ones clipped to their
+        curve's usual level, see gui/plots/ranges.py) and a few readable log ticks; returns
+        each curve's clip level."""
+        item = self.panel.plots[name]
+        x_hi = max(float(epochs[-1]) if len(epochs) else 1.0, self.diverged_epoch or 0.0, 1.0)
+        lo, hi, caps = ranges.value_range(curves, log)
+        if log:
+            item.getAxis("left").setTicks(ranges.log_ticks(lo, hi))
+        else:
+            lo, hi = 0.0, 1.0  # shares: always 0…1
+        item.setRange(xRange=(float(epochs[0]) if len(epochs) else 0.0, x_hi),
+                      yRange=(lo, hi), padding=0.02)
+        return caps
+
+    def _mark_divergence(self, name: str) -> None:
+        line = self._marks[name]
+        line.setVisible(self.diverged_epoch is not None)
+        if self.diverged_epoch is not None:
+            line.setValue(self.diverged_epoch)
 
     def _make_curves(self, run: int, acts: tuple[str, ...]) -> None:
         self._layout_key = (run, acts)
+        for name, item in self.panel.plots.items():
+            if name not in self._marks:
+                line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(
+                    (200, 60, 40), width=1, style=Qt.PenStyle.DashLine))
+                line.setToolTip("Training diverged here (the loss became NaN)")
+                line.hide()
+                item.addItem(line)
+                self._marks[name] = line
+                marks = pg.ScatterPlotItem(symbol="t1", size=7, pen=None,
+                                           brush=pg.mkBrush(200, 60, 40))
+                marks.setToolTip("Values far above the rest, drawn at the top edge")
+                item.addItem(marks)
+                self._clipped[name] = marks
         for name, items in self._curves.items():
             for curve in items:
                 if curve is not None:
@@ -226,25 +280,30 @@ class GradientHealthView(QObject):
                 item.plot(pen=pg.mkPen(COLORS[l % len(COLORS)], width=1.5))
                 if wanted is None or a in wanted else None for l, a in enumerate(acts)]
             none = wanted is not None and not any(self._curves[name])
-            item.setTitle(f"{title} (no {' or '.join(wanted)} layer)" if none else title,
+            item.setTitle(f"{title}: none" if none else title,
                           size="8pt", color="#999" if none else "#333")
+            self.panel.plots[name].getViewWidget().setToolTip(
+                TIPS[name] + (f"\n(This network has no {' or '.join(wanted)} layer.)"
+                              if none else ""))
         swatches = " ".join(f"<span style='color:rgb{COLORS[l % len(COLORS)]}'>■</span> {n} "
                             f"<span style='color:#888'>({a})</span>&nbsp;"
                             for l, (n, a) in enumerate(zip(names, acts)))
         self.panel.legend.setText(swatches)
 
-    def _show_warnings(self, latest) -> None:
+    def _show_warnings(self, latest, activations) -> None:
         if not latest and self.diverged_layer is None:
             self.warnings = []
             self.panel.warnings.setText("No measurements yet: train a little.")
             return
-        self.warnings = warnings_for(latest, self.diverged_layer)
+        self.warnings = warnings_for(latest, self.diverged_layer, activations)
         if self.warnings:
             text = "<br>".join(f"⚠ {w}" for w in self.warnings)
-            self.panel.warnings.setText(f"<span style='color:#b4501e'>{text}</span>")
+            self.panel.warnings.setText(f"<span style='color:{theme.verdict_color(False)}'>"
+                                        f"{text}</span>")
         else:
-            self.panel.warnings.setText("<span style='color:#2c7a2c'>Healthy: gradients reach "
-                                        "every layer and no layer is saturated or dead.</span>")
+            self.panel.warnings.setText(f"<span style='color:{theme.verdict_color(True)}'>"
+                                        "Healthy: gradients reach every layer and no layer is "
+                                        "saturated or dead.</span>")
 
 
 def install(window) -> GradientHealthView:

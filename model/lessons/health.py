@@ -53,31 +53,45 @@ def layer_health(net: Network, X, last_update: np.ndarray, loss: str | None = No
     return out
 
 
-def warnings_for(health: list[LayerHealth], diverged_layer: int | None = None) -> list[str]:
-    """Plain-language warnings for a list of LayerHealth (first layer first)."""
+def warnings_for(health: list[LayerHealth], diverged_layer: int | None = None,
+                 activations: tuple[str, ...] | list[str] | None = None) -> list[str]:
+    """Plain-language warnings for a list of LayerHealth (first layer first).
+
+    ``diverged_layer`` (1-based) is where a NaN started; ``activations`` (one per layer) tunes
+    the advice (never "try ReLU" to a ReLU network). The warnings never contradict each other:
+    gradients that explode somewhere (or a NaN) are not also called vanishing or stalled."""
     msgs = []
+    hidden = set(activations[:-1]) if activations else set()
     if diverged_layer is not None:
         msgs.append(f"The loss became NaN: it started in layer {diverged_layer}. "
-                    "Lower the learning rate and reset.")
+                    "Lower the learning rate and press Play (the weights were restored).")
+    exploding = next((h for h in health if h.grad_norm > 1e2 or h.update_ratio > 0.5), None)
     norms = [h.grad_norm for h in health]
-    if len(norms) > 1 and norms[-1] > 0 and norms[0] < 1e-3 * norms[-1]:
-        msgs.append(f"Vanishing gradients: layer 1 gets {norms[0] / norms[-1]:.1e} of the output "
-                    "layer's gradient, so the first layers barely learn. Try fewer layers, ReLU or tanh, "
-                    "or Xavier/He initialisation.")
-    elif norms and max(norms) > 0 and max(norms) < 1e-7:
-        msgs.append("Gradients are almost zero everywhere: training has stalled.")
-    for h in health:
-        if h.grad_norm > 1e2 or h.update_ratio > 0.5:
-            msgs.append(f"Exploding gradients in layer {h.layer + 1} (norm {h.grad_norm:.2g}, updates "
-                        f"{h.update_ratio:.0%} of the weights per step): lower the learning rate.")
-            break
+    if exploding is None and diverged_layer is None:
+        if len(norms) > 1 and norms[-1] > 0 and norms[0] < 1e-3 * norms[-1]:
+            if hidden & {"sigmoid", "tanh"} and "relu" not in hidden:
+                fix = "Try ReLU, fewer layers, or Xavier/He initialisation."
+            elif "relu" in hidden:
+                fix = "Try fewer layers or He initialisation (dead ReLUs pass no gradient)."
+            else:
+                fix = "Try fewer layers, ReLU or tanh, or Xavier/He initialisation."
+            msgs.append(f"Vanishing gradients: layer 1 gets {norms[0] / norms[-1]:.1e} of the "
+                        f"output layer's gradient, so the first layers barely learn. {fix}")
+        elif norms and max(norms) > 0 and max(norms) < 1e-7:
+            msgs.append("Gradients are almost zero everywhere: training has stalled.")
+    if exploding is not None:
+        h = exploding
+        msgs.append(f"Exploding gradients in layer {h.layer + 1} (norm {h.grad_norm:.2g}, "
+                    f"updates {h.update_ratio:.0%} of the weights per step): lower the "
+                    "learning rate.")
     for h in health:
         if h.saturated > 0.5:
             msgs.append(f"Layer {h.layer + 1}: {h.saturated:.0%} of its units are saturated "
                         "(flat sigmoid/tanh tails pass almost no gradient back).")
         if h.dead > 0.3:
-            msgs.append(f"Layer {h.layer + 1}: {h.dead:.0%} of its ReLUs are dead (output 0 for every "
-                        "example, so they never learn again). Lower the learning rate or use He init.")
+            msgs.append(f"Layer {h.layer + 1}: {h.dead:.0%} of its ReLUs are dead (output 0 for "
+                        "every example, so they never learn again). Lower the learning rate "
+                        "or use He init.")
     return msgs
 
 

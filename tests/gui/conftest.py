@@ -18,6 +18,18 @@ import pytest  # noqa: E402
 WAIT_MS = 20_000  # generous: the worker thread shares a small, busy machine
 
 
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path, monkeypatch):
+    """Every test starts like a first start: the preferences (remembered layout, recent
+    sessions) and the session kept on close by one test (or by a window it ran in a
+    subprocess) never reach the next."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      str(tmp_path / "qsettings"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+
+
 @pytest.fixture
 def message_boxes(monkeypatch):
     """QMessageBox's static functions record their calls instead of blocking the test."""

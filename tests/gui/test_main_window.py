@@ -322,9 +322,18 @@ def test_a_divergent_learning_rate_pauses_with_the_engines_message(qtbot, make_w
     snap = wait_snapshot(qtbot, window, lambda s: s.message is not None and not s.running)
     message = in_worker(window, lambda pg: pg.trainer.diverged)
     assert snap.message == message and "NaN" in message
-    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == message, timeout=WAIT_MS)
+    # the engine's words, in a notice above the graph that stays until dismissed
+    qtbot.waitUntil(lambda: window.notices.get("diverged") is not None, timeout=WAIT_MS)
+    notice = window.notices.get("diverged")
+    assert notice.text() == message and notice.isVisibleTo(window)
+    assert "NaN" in window.statusBar().currentMessage()
     assert not window.actions_.play.isChecked()
     assert np.all(np.isfinite(params(snap)))  # the engine restored the last good weights
+    # another banner (an offer) and new status messages leave it in place
+    window.notify("offer", "Restore your last session?", level="info")
+    window.statusBar().showMessage("something else")
+    assert window.notices.get("diverged") is notice and notice.text() == message
+    assert window.notices.keys() == ["diverged", "offer"]  # errors first
     # the app keeps working: a sane learning rate, and training goes on
     lr = window.controls.lr
     lr.setEditText("0.001")
@@ -334,6 +343,9 @@ def test_a_divergent_learning_rate_pauses_with_the_engines_message(qtbot, make_w
     wait_snapshot(qtbot, window, lambda s: s.running and s.epoch >= 2)
     window.actions_.play.trigger()
     wait_snapshot(qtbot, window, lambda s: settled(window)(s) and not s.running)
+    assert window.notices.get("diverged") is notice  # still there: it goes when dismissed
+    notice.close_button.click()
+    assert window.notices.get("diverged") is None and not notice.isVisibleTo(window)
 
 
 # ----------------------------------------------------------------------------- shutdown

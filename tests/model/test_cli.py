@@ -105,3 +105,20 @@ def test_overflowing_features_are_one_line_without_numpy_warnings(tmp_path):
     assert r.returncode == 2, r.stderr
     assert r.stderr.count("\n") == 1 and "Warning" not in r.stderr
     assert "NaN or infinite" in r.stderr
+
+
+def test_train_says_when_a_run_goes_wrong_without_a_nan():
+    # exploding (ReLU + Adam at 1e6): one line on stderr and exit 1, as for a divergence
+    r = run("train", "--activation", "relu", "--optimizer", "adam", "--lr", "1e6",
+            "--epochs", "30", "--quiet")
+    assert r.returncode == 1
+    lines = r.stderr.strip().splitlines()
+    assert lines[-1].startswith("error: exploding weights: ") and "lower the learning rate" in lines[-1]
+    assert "Traceback" not in r.stderr and "train loss" in r.stdout
+    # dead (ReLU at lr 10): a warning line, exit 0 (the run finished; nothing exploded)
+    r = run("train", "--activation", "relu", "--lr", "10", "--epochs", "20", "--quiet")
+    assert r.returncode == 0
+    assert r.stderr.strip().splitlines()[-1].startswith("warning: dead network: ")
+    # a healthy run: no warning at all
+    r = run("train", "--epochs", "30", "--quiet")
+    assert r.returncode == 0 and "warning" not in r.stderr and "error" not in r.stderr

@@ -1,0 +1,373 @@
+"""Reading a CSV file into columns, streamed: what every column holds, before anyone says
+which column is the target.
+
+The file is read in chunks through ``reading.open_regular`` (a FIFO or a device is refused
+before a byte is read), and every limit is checked while reading, never after: total bytes,
+line length, columns, rows and values. So a 50 MB single-line file fails after its first
+megabyte, and a run of blank lines is skipped a chunk at a time (one regular-expression match
+for thousands of lines) instead of line by line.
+
+Each column keeps its numbers (NaN where a cell is not a finite number, with the line and text
+of the first such cell) and, while it has at most ``MAX_LEVELS`` distinct texts, each row's
+text as a small code: enough to pick any column as a class target, report a bad cell by line
+and column, or refuse a text column by name, without holding the cells as Python strings.
+``csvdata`` turns a Table into a Data once the roles of the columns are known.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import math
+import re
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from model.files.reading import LIMITS, open_regular
+
+MAX_ROWS = 1_000_000
+MAX_COLUMNS = 1000
+MAX_VALUES = 10_000_000  # rows × columns: 80 MB of numbers
+MAX_LINE_BYTES = 2 ** 20
+MAX_LEVELS = 50  # distinct texts remembered per column: the most classes a target may have
+CHUNK = 2 ** 20
+
+# Plain decimal numbers only: float() would also take "nan", "1_000" and non-ASCII digits.
+NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+_NON_FINITE = {"nan", "inf", "infinity"}
+_MISSING = {"na", "n/a", "null", "none", "?", "-", "missing"}
+_EOL = re.compile(rb"\r\n|\r|\n")
+_WHITE = re.compile(rb"[ \t\r\n]*")
+_SPACES = re.compile(rb"[ \t\r]*")
+
+
+class CSVError(ValueError):
+    """A CSV file that cannot be read; the message is one line."""
+
+
+def show(value: str, limit: int = 40) -> str:
+    """Quoted and escaped (so messages stay one line), shortened if long."""
+    if len(value) > limit:
+        value = value[:limit] + "…"
+    return repr(value)
+
+
+def cell_problem(text: str) -> str:
+    """Why a (stripped) cell is not a usable number, in words."""
+    if not text:
+        return "empty value (a number is needed)"
+    word = text.lstrip("+-").lower()
+    if word in _NON_FINITE:
+        return f"{show(text)} is not allowed (values must be finite numbers)"
+    if word in _MISSING:
+        return f"{show(text)} is a missing value (fill it in or leave the row out)"
+    if NUMBER.fullmatch(text):
+        return f"{show(text)} is too large"
+    return f"{show(text)} is not a number"
+
+
+class Fail:
+    """Raises CSVError prefixed with the source name and, when given, the line."""
+
+    def __init__(self, source: str):
+        self.source = source if source.isprintable() else repr(source)[1:-1]
+
+    def __call__(self, message: str, line: int | None = None):
+        where = self.source if line is None else f"{self.source} line {line}"
+        raise CSVError(f"{where}: {message}")
+
+
+@dataclass(frozen=True, eq=False)
+class Column:
+    name: str
+    index: int
+    n_numbers: int  # cells that are finite numbers
+    problem: tuple[int, str] | None  # (line, text) of the first cell that is not one
+    levels: tuple[str, ...] | None  # distinct texts in order of appearance; None if too many
+    level_lines: tuple[int, ...] | None  # the line where each level first appears
+    codes: np.ndarray | None  # (n,) index into levels per row
+    overflow_line: int | None  # where the (MAX_LEVELS + 1)-th distinct text appeared
+    integers: bool  # every cell is an integer as written ("7", "-3"; not "7.0")
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """The columns of a CSV file; ``values`` (n, d) float64 with NaN for non-numbers."""
+
+    source: str
+    name: str
+    names: tuple[str, ...]
+    header_line: int
+    values: np.ndarray
+    columns: tuple[Column, ...]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.values)
+
+    def column(self, name: str) -> Column:
+        return self.columns[self.names.index(name)]
+
+    @property
+    def fail(self) -> Fail:
+        return Fail(self.source)
+
+
+class _Lines:
+    """The file's lines, decoded, for ``csv.reader``; numbers the physical lines.
+
+    The reader sets ``at_boundary`` before asking for a record. Once ``skip_blank`` is set
+    (after the header), runs of blank lines at a record boundary are skipped without handing
+    them out, and the first such line is remembered (blank lines are fine only at the end).
+    """
+
+    def __init__(self, read: Callable[[int], bytes], fail: Fail,
+                 progress: Callable[[int], None] | None = None):
+        self._read, self._fail, self._progress = read, fail, progress
+        self._buf, self._pos, self._eof = b"", 0, False
+        self.bytes_read = 0
+        self.line = 0  # physical lines handed out or skipped so far
+        self.record_start = 1
+        self.at_boundary = True
+        self.skip_blank = False
+        self.first_blank: int | None = None
+
+    def _refill(self) -> None:
+        chunk = self._read(CHUNK)
+        self._eof = not chunk
+        self._buf = self._buf[self._pos:] + chunk
+        self._pos = 0
+        self.bytes_read += len(chunk)
+        if b"\x00" in chunk:  # checked a chunk at a time (memchr), before any line is parsed
+            buf, end = self._buf, self._buf.index(b"\x00")
+            line = self.line + 1 + buf.count(b"\n", 0, end) + buf.count(b"\r", 0, end) \
+                - buf.count(b"\r\n", 0, end)
+            self._fail("contains NUL bytes; this looks like a binary file, not CSV text", line)
+        if self._progress is not None and chunk:
+            self._progress(self.bytes_read)
+
+    def _too_long(self) -> None:
+        self._fail(f"longer than {MAX_LINE_BYTES // 2 ** 20} MB (is this a CSV file?)",
+                   self.line + 1)
+
+    def _skip_blank_lines(self) -> None:
+        buf = self._buf
+        if self._pos < len(buf) and buf[self._pos] not in b" \t\r\n":
+            return  # the usual case: the next line starts with data
+        while True:
+            # White space up to the last line end in it: one character-class match and two
+            # searches, all at C speed (a repeated group would keep state per line).
+            end = _WHITE.match(buf, self._pos).end()
+            end = max(buf.rfind(b"\n", self._pos, end), buf.rfind(b"\r", self._pos, end)) + 1
+            end = max(end, self._pos)
+            if end == len(buf) and end > self._pos and not self._eof and buf[end - 1] == 13:
+                end -= 1  # "\r" last in the chunk may be half of "\r\n": decide after reading on
+            if end > self._pos:
+                pos = self._pos
+                count = buf.count(b"\n", pos, end) + buf.count(b"\r", pos, end) \
+                    - buf.count(b"\r\n", pos, end)
+                if count:
+                    if self.first_blank is None:
+                        self.first_blank = self.line + 1
+                    self.line += count
+                    self._pos = end
+            # Go on reading only while what is left could still be a blank line.
+            if self._eof or _SPACES.match(buf, self._pos).end() < len(buf) \
+                    or len(buf) - self._pos > MAX_LINE_BYTES:
+                return
+            self._refill()
+            buf = self._buf
+
+    def _next_line(self) -> bytes | None:
+        while True:
+            buf, pos = self._buf, self._pos
+            m = _EOL.search(buf, pos)
+            if m is not None and (m.end() < len(buf) or self._eof or buf[m.end() - 1] != 13):
+                if m.start() - pos > MAX_LINE_BYTES:
+                    self._too_long()
+                self._pos = m.end()
+                return buf[pos:m.end()]
+            if len(buf) - pos > MAX_LINE_BYTES:
+                self._too_long()
+            if self._eof:
+                if pos >= len(buf):
+                    return None
+                self._pos = len(buf)
+                return buf[pos:]
+            self._refill()
+
+    def __iter__(self) -> Iterator[str]:
+        first = True
+        while True:
+            if self.skip_blank and self.at_boundary:
+                self._skip_blank_lines()
+            raw = self._next_line()
+            if raw is None:
+                return
+            self.line += 1
+            if self.at_boundary:
+                self.record_start, self.at_boundary = self.line, False
+            if first:
+                raw, first = raw.removeprefix(codecs.BOM_UTF8), False
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                self._fail(f"not UTF-8 text (byte 0x{raw[e.start]:02x})", self.line)
+
+
+def _check_header(names: list[str], line: int, fail: Fail) -> None:
+    if len(names) > MAX_COLUMNS:
+        fail(f"{len(names)} columns; at most {MAX_COLUMNS} are allowed", line)
+    seen = set()
+    for j, name in enumerate(names):
+        if not name:
+            hint = " (an index column? save it without the index)" if j == 0 else ""
+            fail(f"column {j + 1} of the header has no name{hint}", line)
+        if name in seen:
+            fail(f"duplicate column name {show(name)}", line)
+        seen.add(name)
+
+
+def _read(lines: _Lines, fail: Fail, header_check) -> tuple[list[str], int, dict]:
+    """Header, header line and the columns' raw material, streamed from ``lines``."""
+    reader = csv.reader(lines, strict=True)
+
+    def next_record():
+        lines.at_boundary = True
+        try:
+            row = next(reader)
+        except StopIteration:
+            return None
+        except csv.Error as e:
+            fail(f"malformed CSV ({e})", lines.record_start)
+        return lines.record_start, row
+
+    first = next_record()
+    if first is None:
+        fail("the file is empty (a header line is needed)", 1)
+    header_line, header = first
+    names = [name.strip() for name in header]
+    if not any(names):
+        fail("the header line is empty", header_line)
+    _check_header(names, header_line, fail)
+    if header_check is not None:
+        header_check(names, header_line)
+    lines.skip_blank = True
+
+    d = len(names)
+    max_rows = min(MAX_ROWS, MAX_VALUES // d)
+    flat = array("d")
+    levels: list[dict | None] = [{} for _ in range(d)]
+    level_lines: list[list[int]] = [[] for _ in range(d)]
+    codes: list[array | None] = [array("b") for _ in range(d)]
+    overflow: list[int | None] = [None] * d
+    problems: list[tuple[int, str] | None] = [None] * d
+    integers = [True] * d
+    integer, isfinite, nan = INTEGER.fullmatch, math.isfinite, math.nan
+    blank = None  # a line of only commas and spaces (plain blank lines are skipped by _Lines)
+    n = 0
+    while (record := next_record()) is not None:
+        line, row = record
+        if (len(row) != d or not row[0].strip()) and not any(f.strip() for f in row):
+            blank = blank or line
+            continue
+        if blank is not None or lines.first_blank is not None:
+            fail("blank line inside the data (only blank lines at the end are allowed)",
+                 min(b for b in (blank, lines.first_blank) if b is not None))
+        if len(row) != d:
+            fail(f"expected {d} fields as in the header, found {len(row)}", line)
+        n += 1
+        if n > max_rows:
+            fail(f"more than {max_rows} data rows" + (
+                f" ({MAX_VALUES} values in all)" if max_rows < MAX_ROWS else ""), line)
+        values = []
+        for j, cell in enumerate(row):
+            s = cell.strip()
+            # float() first (fast); it also takes "nan", "inf", "1_000" and non-ASCII digits,
+            # which the checks after it refuse, so that only plain decimal numbers pass.
+            try:
+                v = float(s)
+            except ValueError:
+                v = nan
+            if not (isfinite(v) and s.isascii() and "_" not in s):
+                v = nan
+                if problems[j] is None:
+                    problems[j] = (line, s)
+                integers[j] = False
+            elif integers[j] and not integer(s):
+                integers[j] = False
+            values.append(v)
+            lv = levels[j]
+            if lv is not None:
+                code = lv.get(s)
+                if code is None:
+                    if len(lv) == MAX_LEVELS:
+                        levels[j] = codes[j] = None
+                        overflow[j] = line
+                        continue
+                    code = lv[s] = len(lv)
+                    level_lines[j].append(line)
+                codes[j].append(code)
+        flat.extend(values)
+    if n == 0:
+        fail("no data rows after the header", header_line + 1)
+    return names, header_line, dict(flat=flat, n=n, levels=levels, level_lines=level_lines,
+                                    codes=codes, overflow=overflow, problems=problems,
+                                    integers=integers)
+
+
+def _table(source: str, name: str, lines: _Lines, fail: Fail, header_check) -> Table:
+    names, header_line, raw = _read(lines, fail, header_check)
+    n, d = raw["n"], len(names)
+    values = np.frombuffer(raw["flat"], dtype=np.float64).reshape(n, d).copy()
+    counts = np.isfinite(values).sum(axis=0)
+    columns = []
+    for j, col in enumerate(names):
+        lv = raw["levels"][j]
+        columns.append(Column(
+            name=col, index=j, n_numbers=int(counts[j]), problem=raw["problems"][j],
+            levels=None if lv is None else tuple(lv),
+            level_lines=None if lv is None else tuple(raw["level_lines"][j]),
+            codes=None if lv is None else np.frombuffer(raw["codes"][j], np.int8).astype(np.int64),
+            overflow_line=raw["overflow"][j], integers=raw["integers"][j]))
+    values.flags.writeable = False
+    return Table(source=fail.source, name=name, names=tuple(names), header_line=header_line,
+                 values=values, columns=tuple(columns))
+
+
+def read_table(path, *, progress: Callable[[int], None] | None = None,
+               header_check=None) -> Table:
+    """The Table of the CSV file at ``path`` (see the module doc); CSVError if it cannot be read.
+
+    ``progress(bytes_read)`` is called after each chunk (it may raise to cancel);
+    ``header_check(names, line)`` runs as soon as the header is read (it may raise CSVError),
+    so that a wrong column name fails before the whole file is read.
+    """
+    path = Path(path)
+    fail = Fail(path.name or str(path))
+    with open_regular(path, CSVError, LIMITS["csv"], fail.source) as f:
+        lines = _Lines(f.read, fail, progress)
+        return _table(fail.source, path.stem or "custom", lines, fail, header_check)
+
+
+def parse_table(text: str | bytes, *, source: str = "data.csv", header_check=None) -> Table:
+    """The Table of CSV text (or UTF-8 bytes); ``source`` names it in messages."""
+    fail = Fail(str(source))
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
+    if len(raw) > LIMITS["csv"]:
+        fail(f"too large (more than {LIMITS['csv'] // 2 ** 20} MB)")
+    view = memoryview(raw)
+    at = 0
+
+    def read(k: int) -> bytes:
+        nonlocal at
+        chunk = bytes(view[at:at + k])
+        at += len(chunk)
+        return chunk
+
+    return _table(fail.source, Path(str(source)).stem or "custom", _Lines(read, fail), fail,
+                  header_check)

@@ -18,165 +18,24 @@ limit checked on the way (see ``csvread``).
 from __future__ import annotations
 
 import csv
-import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 from model.data.csvread import (INTEGER, MAX_COLUMNS, MAX_LEVELS, MAX_ROWS,  # noqa: F401
                                 CSVError, Column, Fail, Table, cell_problem, parse_table,
                                 read_table, show)
-from model.data.datasets import TASKS, Data, readonly
+from model.data.csvroles import (MAX_AUTO_CLASSES, MAX_CLASSES, TARGET_NAME,  # noqa: F401
+                                 CSVOptions, Roles, choose_roles, column_kind, detect_task,
+                                 listing)
+from model.data.datasets import Data, readonly
 from model.data.holdout import DEFAULT_TRAIN_RATIO, holdout
 from model.files.atomic import atomic_file
 
-MAX_CLASSES = MAX_LEVELS
-#: an all-integer target with at most this many distinct values is taken as class labels
-MAX_AUTO_CLASSES = 20
-_TARGET = re.compile(r"y[0-9]+")
+__all__ = ["CSVError", "CSVOptions", "Roles", "Table", "MAX_AUTO_CLASSES", "MAX_CLASSES",
+           "MAX_COLUMNS", "MAX_ROWS", "choose_roles", "column_kind", "detect_task", "load_csv",
+           "parse_csv", "read_table", "save_csv", "table_to_data"]
 
-
-@dataclass(frozen=True)
-class CSVOptions:
-    """Which columns play which role, and the task; None means "as the file says" (see the
-    module doc)."""
-
-    target: tuple[str, ...] | None = None
-    inputs: tuple[str, ...] | None = None
-    drop: tuple[str, ...] = ()
-    task: str | None = None
-
-    @classmethod
-    def make(cls, target=None, inputs=None, drop=(), task=None) -> "CSVOptions":
-        """From strings or sequences of column names (a single string is one name)."""
-        def names(v):
-            return None if v is None else ((v,) if isinstance(v, str) else tuple(v))
-        return cls(names(target), names(inputs), names(drop) or (), task)
-
-
-@dataclass(frozen=True)
-class Roles:
-    """Column indices for one header: targets, inputs, the split column, and why this target."""
-
-    targets: tuple[int, ...]
-    inputs: tuple[int, ...]
-    split: int | None
-    chosen_by: str  # "option", "label", "y" or "last"
-    dropped: tuple[int, ...] = field(default=())
-
-
-def _listing(names: Sequence[str], limit: int = 8) -> str:
-    shown = ", ".join(map(show, names[:limit]))
-    return shown + (f", … ({len(names)} in all)" if len(names) > limit else "")
-
-
-def _default_targets(names: list[str], free: list[str], fail: Fail, line: int):
-    """(target names, how chosen) when no target is given."""
-    targets = {n: j for j, n in enumerate(names) if n == "y" or _TARGET.fullmatch(n)}
-    if "label" in free:
-        if any(t in free for t in targets):
-            fail(f"both 'label' and {show(next(t for t in targets if t in free))}: use 'label' "
-                 "for classification or y columns for regression, not both (or pick the "
-                 "target)", line)
-        return ["label"], "label"
-    targets = {n: j for n, j in targets.items() if n in free}
-    if "y" in targets and len(targets) > 1:
-        fail("use one 'y' column or columns y1..yk, not both", line)
-    if targets and "y" not in targets:
-        k = len(targets)
-        missing = [f"y{i}" for i in range(1, k + 1) if f"y{i}" not in targets]
-        if missing:
-            fail(f"target columns must be 'y' or y1..yk without gaps; found "
-                 f"{_listing(list(targets))} but no {missing[0]!r}", line)
-        return [f"y{i}" for i in range(1, k + 1)], "y"
-    if targets:
-        return ["y"], "y"
-    if not free:
-        fail("no column left for the target", line)
-    return [free[-1]], "last"
-
-
-def choose_roles(names: Sequence[str], options: CSVOptions, fail: Fail, line: int) -> Roles:
-    """Which column is what, from the header alone; CSVError for an unknown or repeated name,
-    or a column given two roles."""
-    names = list(names)
-    for what, given in (("target", options.target), ("inputs", options.inputs),
-                        ("drop", options.drop)):
-        for name in given or ():
-            if name not in names:
-                fail(f"{what}: no column {show(name)} in the header (columns: "
-                     f"{_listing(names)})", line)
-        if given is not None and len(set(given)) != len(given):
-            fail(f"{what}: a column is named twice", line)
-    if options.task is not None and options.task not in TASKS:
-        fail(f"task must be one of {', '.join(TASKS)}, got {show(str(options.task))}")
-    dropped = set(options.drop)
-    split_col = "split" if "split" in names and "split" not in dropped \
-        and "split" not in (options.target or ()) and "split" not in (options.inputs or ()) \
-        else None
-    if options.target is not None:
-        if not options.target:
-            fail("target: no column given", line)
-        targets, chosen_by = list(options.target), "option"
-    else:
-        free = [n for n in names if n not in dropped and n != split_col
-                and (options.inputs is None or n not in options.inputs)]
-        targets, chosen_by = _default_targets(names, free, fail, line)
-    for name in targets:
-        if name in dropped:
-            fail(f"column {show(name)} is both the target and left out", line)
-        if options.inputs is not None and name in options.inputs:
-            fail(f"column {show(name)} is both the target and an input", line)
-    if options.inputs is not None:
-        inputs = [n for n in names if n in options.inputs]
-        for name in inputs:
-            if name in dropped:
-                fail(f"column {show(name)} is both an input and left out", line)
-    else:
-        inputs = [n for n in names if n not in targets and n not in dropped and n != split_col]
-    if not inputs:
-        hint = ""
-        if len(names) == 1 and (";" in names[0] or "\t" in names[0]):
-            hint = " (columns must be separated by commas)"
-        fail(f"no input columns (every column is a target, split or left-out column){hint}",
-             line)
-    index = {n: j for j, n in enumerate(names)}
-    return Roles(tuple(index[n] for n in targets), tuple(index[n] for n in inputs),
-                 None if split_col is None else index[split_col], chosen_by,
-                 tuple(index[n] for n in names if n in dropped))
-
-
-def detect_task(table: Table, roles: Roles) -> str:
-    """The task the target suggests (see the module doc); ``task`` in the options overrides it."""
-    if roles.chosen_by == "label":
-        return "classification"
-    if roles.chosen_by == "y" or len(roles.targets) > 1:
-        return "regression"
-    col = table.columns[roles.targets[0]]
-    if col.name == "label":
-        return "classification"
-    if col.name == "y" or _TARGET.fullmatch(col.name):
-        return "regression"
-    if col.n_numbers < table.n_rows:  # some cell is not a number: text labels, unless too many
-        return "classification" if col.levels is not None else "regression"
-    if col.integers and col.levels is not None and len(col.levels) <= MAX_AUTO_CLASSES:
-        return "classification"
-    return "regression"
-
-
-def column_kind(table: Table, col: Column) -> str:
-    """A few words on what a column holds, for the preview: "numbers", "3 integer values",
-    "text, 3 values", "text"."""
-    if col.n_numbers == table.n_rows:
-        if col.integers and col.levels is not None:
-            n = len(col.levels)
-            return f"{n} integer value{'s' if n != 1 else ''}"
-        return "numbers"
-    if col.n_numbers == 0:
-        return f"text, {len(col.levels)} values" if col.levels is not None else "text"
-    return "numbers with gaps or text"
 
 
 def _class_labels(col: Column, fail: Fail) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -210,7 +69,7 @@ def _check_numbers(table: Table, columns: list[Column], inputs: set[int], fail: 
     if text:
         first = text[0]
         what = f"column {show(first.name)} holds" if len(text) == 1 else \
-            f"columns {_listing([c.name for c in text])} hold"
+            f"columns {listing([c.name for c in text])} hold"
         fail(f"{what} text, not numbers ({show(first.problem[1])} on line {first.problem[0]}): "
              "make it the target or leave it out")
     bad = [(c.problem[0], c.index, c) for c in columns if c.problem is not None]
@@ -246,7 +105,7 @@ def table_to_data(table: Table, options: CSVOptions = CSVOptions(),
     if task == "classification":
         if len(targets) > 1:
             fail(f"classification needs one target column, not {len(targets)} "
-                 f"({_listing([c.name for c in targets])})")
+                 f"({listing([c.name for c in targets])})")
         _check_numbers(table, inputs, set(roles.inputs), fail)
         y, names = _class_labels(targets[0], fail)
     else:
@@ -287,11 +146,13 @@ def parse_csv(text: str | bytes, train_ratio: float | None = None, seed: int = 0
     return table_to_data(table, options, train_ratio, seed)
 
 
-def load_csv(path, train_ratio: float | None = None, seed: int = 0, **roles) -> Data:
-    """A Data from the CSV file at ``path`` (see ``parse_csv``); Data.name is the file's stem."""
+def load_csv(path, train_ratio: float | None = None, seed: int = 0, *, progress=None,
+             **roles) -> Data:
+    """A Data from the CSV file at ``path`` (see ``parse_csv``); Data.name is the file's stem.
+    ``progress(bytes_read)`` is called as the file is read (see ``read_table``)."""
     options = CSVOptions.make(**roles)
     name = Path(path).name or str(path)
-    table = read_table(path, header_check=_header_check(options, name))
+    table = read_table(path, progress=progress, header_check=_header_check(options, name))
     return table_to_data(table, options, train_ratio, seed)
 
 
@@ -314,7 +175,7 @@ def save_csv(data: Data, path) -> None:
     """
     for col in data.input_names:
         if not col or col != col.strip() or col in ("label", "split", "y") \
-                or _TARGET.fullmatch(col):
+                or TARGET_NAME.fullmatch(col):
             raise ValueError(f"input column name {col!r} would not load back as an input")
     for cls in data.target_names if data.task == "classification" else ():
         if not cls or cls != cls.strip():

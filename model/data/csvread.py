@@ -15,34 +15,29 @@ and column, or refuse a text column by name, without holding the cells as Python
 """
 from __future__ import annotations
 
-import codecs
 import csv
 import math
 import re
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import numpy as np
 
+from model.data.csvlines import CSVLines
 from model.files.reading import LIMITS, open_regular
 
 MAX_ROWS = 1_000_000
 MAX_COLUMNS = 1000
 MAX_VALUES = 10_000_000  # rows × columns: 80 MB of numbers
-MAX_LINE_BYTES = 2 ** 20
 MAX_LEVELS = 50  # distinct texts remembered per column: the most classes a target may have
-CHUNK = 2 ** 20
 
 # Plain decimal numbers only: float() would also take "nan", "1_000" and non-ASCII digits.
 NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 _NON_FINITE = {"nan", "inf", "infinity"}
-_MISSING = {"na", "n/a", "null", "none", "?", "-", "missing"}
-_EOL = re.compile(rb"\r\n|\r|\n")
-_WHITE = re.compile(rb"[ \t\r\n]*")
-_SPACES = re.compile(rb"[ \t\r]*")
+MISSING = {"na", "n/a", "null", "none", "?", "-", "missing"}  # how files mark a gap
 
 
 class CSVError(ValueError):
@@ -63,7 +58,7 @@ def cell_problem(text: str) -> str:
     word = text.lstrip("+-").lower()
     if word in _NON_FINITE:
         return f"{show(text)} is not allowed (values must be finite numbers)"
-    if word in _MISSING:
+    if word in MISSING:
         return f"{show(text)} is a missing value (fill it in or leave the row out)"
     if NUMBER.fullmatch(text):
         return f"{show(text)} is too large"
@@ -117,108 +112,6 @@ class Table:
         return Fail(self.source)
 
 
-class _Lines:
-    """The file's lines, decoded, for ``csv.reader``; numbers the physical lines.
-
-    The reader sets ``at_boundary`` before asking for a record. Once ``skip_blank`` is set
-    (after the header), runs of blank lines at a record boundary are skipped without handing
-    them out, and the first such line is remembered (blank lines are fine only at the end).
-    """
-
-    def __init__(self, read: Callable[[int], bytes], fail: Fail,
-                 progress: Callable[[int], None] | None = None):
-        self._read, self._fail, self._progress = read, fail, progress
-        self._buf, self._pos, self._eof = b"", 0, False
-        self.bytes_read = 0
-        self.line = 0  # physical lines handed out or skipped so far
-        self.record_start = 1
-        self.at_boundary = True
-        self.skip_blank = False
-        self.first_blank: int | None = None
-
-    def _refill(self) -> None:
-        chunk = self._read(CHUNK)
-        self._eof = not chunk
-        self._buf = self._buf[self._pos:] + chunk
-        self._pos = 0
-        self.bytes_read += len(chunk)
-        if b"\x00" in chunk:  # checked a chunk at a time (memchr), before any line is parsed
-            buf, end = self._buf, self._buf.index(b"\x00")
-            line = self.line + 1 + buf.count(b"\n", 0, end) + buf.count(b"\r", 0, end) \
-                - buf.count(b"\r\n", 0, end)
-            self._fail("contains NUL bytes; this looks like a binary file, not CSV text", line)
-        if self._progress is not None and chunk:
-            self._progress(self.bytes_read)
-
-    def _too_long(self) -> None:
-        self._fail(f"longer than {MAX_LINE_BYTES // 2 ** 20} MB (is this a CSV file?)",
-                   self.line + 1)
-
-    def _skip_blank_lines(self) -> None:
-        buf = self._buf
-        if self._pos < len(buf) and buf[self._pos] not in b" \t\r\n":
-            return  # the usual case: the next line starts with data
-        while True:
-            # White space up to the last line end in it: one character-class match and two
-            # searches, all at C speed (a repeated group would keep state per line).
-            end = _WHITE.match(buf, self._pos).end()
-            end = max(buf.rfind(b"\n", self._pos, end), buf.rfind(b"\r", self._pos, end)) + 1
-            end = max(end, self._pos)
-            if end == len(buf) and end > self._pos and not self._eof and buf[end - 1] == 13:
-                end -= 1  # "\r" last in the chunk may be half of "\r\n": decide after reading on
-            if end > self._pos:
-                pos = self._pos
-                count = buf.count(b"\n", pos, end) + buf.count(b"\r", pos, end) \
-                    - buf.count(b"\r\n", pos, end)
-                if count:
-                    if self.first_blank is None:
-                        self.first_blank = self.line + 1
-                    self.line += count
-                    self._pos = end
-            # Go on reading only while what is left could still be a blank line.
-            if self._eof or _SPACES.match(buf, self._pos).end() < len(buf) \
-                    or len(buf) - self._pos > MAX_LINE_BYTES:
-                return
-            self._refill()
-            buf = self._buf
-
-    def _next_line(self) -> bytes | None:
-        while True:
-            buf, pos = self._buf, self._pos
-            m = _EOL.search(buf, pos)
-            if m is not None and (m.end() < len(buf) or self._eof or buf[m.end() - 1] != 13):
-                if m.start() - pos > MAX_LINE_BYTES:
-                    self._too_long()
-                self._pos = m.end()
-                return buf[pos:m.end()]
-            if len(buf) - pos > MAX_LINE_BYTES:
-                self._too_long()
-            if self._eof:
-                if pos >= len(buf):
-                    return None
-                self._pos = len(buf)
-                return buf[pos:]
-            self._refill()
-
-    def __iter__(self) -> Iterator[str]:
-        first = True
-        while True:
-            if self.skip_blank and self.at_boundary:
-                self._skip_blank_lines()
-            raw = self._next_line()
-            if raw is None:
-                return
-            self.line += 1
-            if self.at_boundary:
-                self.record_start, self.at_boundary = self.line, False
-            if first:
-                raw, first = raw.removeprefix(codecs.BOM_UTF8), False
-            try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError as e:
-                self._fail(f"not UTF-8 text (byte 0x{raw[e.start]:02x})", self.line)
-
-
 def _check_header(names: list[str], line: int, fail: Fail) -> None:
     if len(names) > MAX_COLUMNS:
         fail(f"{len(names)} columns; at most {MAX_COLUMNS} are allowed", line)
@@ -232,7 +125,7 @@ def _check_header(names: list[str], line: int, fail: Fail) -> None:
         seen.add(name)
 
 
-def _read(lines: _Lines, fail: Fail, header_check) -> tuple[list[str], int, dict]:
+def _read(lines: CSVLines, fail: Fail, header_check) -> tuple[list[str], int, dict]:
     """Header, header line and the columns' raw material, streamed from ``lines``."""
     reader = csv.reader(lines, strict=True)
 
@@ -268,7 +161,7 @@ def _read(lines: _Lines, fail: Fail, header_check) -> tuple[list[str], int, dict
     problems: list[tuple[int, str] | None] = [None] * d
     integers = [True] * d
     integer, isfinite, nan = INTEGER.fullmatch, math.isfinite, math.nan
-    blank = None  # a line of only commas and spaces (plain blank lines are skipped by _Lines)
+    blank = None  # a line of only commas and spaces (plain blank lines are skipped by CSVLines)
     n = 0
     while (record := next_record()) is not None:
         line, row = record
@@ -320,7 +213,7 @@ def _read(lines: _Lines, fail: Fail, header_check) -> tuple[list[str], int, dict
                                     integers=integers)
 
 
-def _table(source: str, name: str, lines: _Lines, fail: Fail, header_check) -> Table:
+def _table(source: str, name: str, lines: CSVLines, fail: Fail, header_check) -> Table:
     names, header_line, raw = _read(lines, fail, header_check)
     n, d = raw["n"], len(names)
     values = np.frombuffer(raw["flat"], dtype=np.float64).reshape(n, d).copy()
@@ -350,7 +243,7 @@ def read_table(path, *, progress: Callable[[int], None] | None = None,
     path = Path(path)
     fail = Fail(path.name or str(path))
     with open_regular(path, CSVError, LIMITS["csv"], fail.source) as f:
-        lines = _Lines(f.read, fail, progress)
+        lines = CSVLines(f.read, fail, progress)
         return _table(fail.source, path.stem or "custom", lines, fail, header_check)
 
 
@@ -369,5 +262,5 @@ def parse_table(text: str | bytes, *, source: str = "data.csv", header_check=Non
         at += len(chunk)
         return chunk
 
-    return _table(fail.source, Path(str(source)).stem or "custom", _Lines(read, fail), fail,
+    return _table(fail.source, Path(str(source)).stem or "custom", CSVLines(read, fail), fail,
                   header_check)

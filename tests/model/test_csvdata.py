@@ -3,10 +3,10 @@ import os
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from model.data import csvdata, csvread
+from model.data import csvdata, csvlines, csvread  # noqa: F401
 from model.data.csvdata import CSVError, load_csv, parse_csv, save_csv
 from model.data.datasets import Data, make_data
 
@@ -301,3 +301,93 @@ def test_load_csv_fuzz_bytes(tmp_path, raw):
     path = tmp_path / "fuzz.csv"
     path.write_bytes(raw)
     check_outcome(lambda: load_csv(path))
+
+
+# --- streaming: limits while reading, chunk boundaries ------------------------------------------
+
+def outcome(call):
+    try:
+        d = call()
+    except CSVError as e:
+        return str(e)
+    return (d.task, d.input_names, d.target_names, d.X_train.tolist(), d.y_train.tolist(),
+            d.X_test.tolist(), d.y_test.tolist())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(csv_like(), st.lists(st.sampled_from(TOKENS), max_size=40).map("".join)),
+       st.sampled_from([1, 2, 3, 5, 8]))
+def test_tiny_chunks_read_exactly_as_one_big_chunk(text, chunk):
+    # every line end, "\r\n" pair and blank run split over chunk boundaries alike. (A NUL byte
+    # is looked for a chunk at a time, so a file that is also bad before it may be refused for
+    # either reason: both are one line naming the file.)
+    assume("\x00" not in text)
+    whole = outcome(lambda: parse_csv(text, train_ratio=1.0))
+    old = csvlines.CHUNK
+    try:
+        csvlines.CHUNK = chunk
+        assert outcome(lambda: parse_csv(text, train_ratio=1.0)) == whole
+    finally:
+        csvlines.CHUNK = old
+
+
+def test_a_line_longer_than_the_limit_fails_without_reading_on(tmp_path, monkeypatch):
+    monkeypatch.setattr(csvlines, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(csvlines, "CHUNK", 256)
+    path = write(tmp_path, "x,label\n1,a\n" + "1," * 100_000 + "\n")
+    read = []
+    with pytest.raises(CSVError, match=r"^data\.csv line 3: longer than"):
+        load_csv(path, progress=read.append)
+    assert max(read) < 2000  # a few chunks, not the 200 kB line
+
+
+def test_blank_lines_at_the_end_are_skipped_and_counted_over_chunks(tmp_path, monkeypatch):
+    monkeypatch.setattr(csvlines, "CHUNK", 64)
+    blank = "\n \r\n\t\r" * 1000  # 4000 blank lines, with "\r\n" split across chunks
+    path = write(tmp_path, "x,label\n1,a\n2,b\n" + blank)
+    assert len(load_csv(path, train_ratio=1.0).X_train) == 2
+    path = write(tmp_path, "x,label\n1,a\n" + blank + "2,b\n")
+    with pytest.raises(CSVError, match=r"^data\.csv line 3: blank line inside the data"):
+        load_csv(path)
+    path = write(tmp_path, "x,label\n1,a\n" + blank + "oops\n")
+    with pytest.raises(CSVError, match=r"^data\.csv line 3: blank line inside"):
+        load_csv(path)
+
+
+def test_line_numbers_after_a_long_blank_run(tmp_path, monkeypatch):
+    monkeypatch.setattr(csvlines, "CHUNK", 50)
+    path = write(tmp_path, "x,label\n1,a\n" + ",\n" * 3 + "\r\n" * 500)
+    assert len(load_csv(path, train_ratio=1.0).X_train) == 1
+    # a ragged row after a run of blank lines: its own line number
+    path = write(tmp_path, "x,label\n1,a\n2,b,c\n" + "\n" * 500)
+    with pytest.raises(CSVError, match=r"^data\.csv line 3: expected 2 fields"):
+        load_csv(path)
+
+
+def test_a_values_limit_protects_memory(monkeypatch):
+    monkeypatch.setattr(csvread, "MAX_VALUES", 10)
+    assert "line 7: more than 5 data rows (10 values in all)" in \
+        csv_error("a,label\n" + "1,a\n" * 6)
+
+
+def test_reading_refuses_a_fifo_without_blocking(tmp_path):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(CSVError, match=r"^pipe\.csv: is a pipe"):
+        load_csv(fifo)
+
+
+def test_progress_is_reported_and_can_cancel(tmp_path, monkeypatch):
+    monkeypatch.setattr(csvlines, "CHUNK", 100)
+    path = write(tmp_path, "x,label\n" + "1,a\n" * 200)
+    seen = []
+    load_csv(path, progress=seen.append)
+    assert seen == sorted(seen) and seen[-1] == path.stat().st_size
+
+    class Stop(Exception):
+        pass
+
+    def cancel(n):
+        raise Stop
+    with pytest.raises(Stop):
+        load_csv(path, progress=cancel)

@@ -62,6 +62,9 @@ class Snapshot:
     running: bool = False
     epochs_per_s: float = 0.0
     extras: dict = field(default_factory=dict)
+    # classification: {"train": counts, "test": counts}, (C, C) int64 [true class, predicted]
+    # with C = len(class_names) (see model.core.confusion); None for a regression
+    confusion: dict | None = None
 
     @property
     def output_grid(self) -> np.ndarray | None:
@@ -80,11 +83,13 @@ def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
     grids = pg.neuron_grids(grid_resolution) if include_grids else None
     upd_layers = [net.layout.split(tr.optimizer.update, l) for l in range(len(net.layers))]
     data = pg.data
+    reports = pg.confusion()
     return Snapshot(
         run_id=run_id, epoch=tr.epoch, steps=tr.steps, position=tr.position,
         sizes=tuple(net.sizes), activations=tuple(net.activation_names),
         input_names=tuple(net.inputs), output_names=tuple(net.outputs),
-        task=data.task, class_names=tuple(data.target_names),
+        task=data.task,
+        class_names=pg.class_names() if reports is not None else tuple(data.target_names),
         weights=tuple(frozen_copy(l.W) for l in net.layers),
         biases=tuple(frozen_copy(l.b) for l in net.layers),
         grad_weights=tuple(frozen_copy(l.dW) for l in net.layers),
@@ -102,4 +107,6 @@ def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
         lr=tr.lr, message=message or tr.diverged, running=running,
         epochs_per_s=0.0 if not math.isfinite(epochs_per_s) else epochs_per_s,
         extras=dict(extras or {}),
+        confusion=None if reports is None else {
+            part: frozen_copy(r.counts, np.int64) for part, r in reports.items()},
     )

@@ -116,6 +116,23 @@ def _features(feats) -> list[str]:
     return out
 
 
+def _scaling(net) -> list[str]:
+    """``scale_inputs(X)``: the network's input scaling, (x − offset) / scale, or nothing."""
+    s = net.input_scaling
+    if s is None:
+        return ["def scale_inputs(X):",
+                '    """No input scaling: the network sees its inputs as they are."""',
+                "    return X", "", ""]
+    return [f"# Input scaling ({s.method}, statistics of the training rows), one per input",
+            f"SCALE_OFFSET = np.array([{', '.join(map(repr, s.offset.tolist()))}], "
+            "dtype=np.float64)",
+            f"SCALE = np.array([{', '.join(map(repr, s.scale.tolist()))}], dtype=np.float64)",
+            "", "",
+            "def scale_inputs(X):",
+            '    """What the first layer sees: (x - SCALE_OFFSET) / SCALE per input."""',
+            "    return (X - SCALE_OFFSET) / SCALE", "", ""]
+
+
 def _activations(net) -> list[str]:
     out = []
     for name in dict.fromkeys(net.activation_names):
@@ -149,6 +166,7 @@ def python_source(net, meta: dict | None = None) -> str:
     out += _constants(net, feats, raw, task, classes)
     out += _weights(net)
     out += _features(feats)
+    out += _scaling(net)
     out += _activations(net)
     out.append(predict_code(len(raw), net.sizes[-1]))
     if classify:

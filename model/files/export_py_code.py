@@ -60,7 +60,7 @@ def _as_rows(X):
 
 def predict(X):
     """Outputs (n, {k}) for raw inputs X: (n, {d}) rows, or one row ({d},) -> (1, {k})."""
-    a = features(_as_rows(X))
+    a = scale_inputs(features(_as_rows(X)))
     for W, b, f in LAYERS:
         z = a @ W if b is None else a @ W + b
         a = f(z)

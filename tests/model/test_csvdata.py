@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from model.data import csvdata, csvlines, csvread  # noqa: F401
+from model.data import csvlines, csvread
 from model.data.csvdata import CSVError, load_csv, parse_csv, save_csv
 from model.data.datasets import Data, make_data
 

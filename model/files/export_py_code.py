@@ -78,6 +78,13 @@ def predict_class(X):
 '''
 
 
+PREDICT_LABEL_CODE = '''
+def predict_label(X):
+    """Class name per row (a list of strings), as the data file named the classes."""
+    return [CLASSES[c] for c in predict_class(X).tolist()]
+'''
+
+
 def script_code(d: int, with_classes: bool) -> str:
     """The command-line part: read CSV rows of raw inputs, print CSV predictions (with a
     ``class`` column named from CLASSES when ``with_classes``)."""

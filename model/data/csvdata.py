@@ -68,10 +68,11 @@ def _check_numbers(table: Table, columns: list[Column], inputs: set[int], fail: 
     text = [c for c in columns if c.index in inputs and c.n_numbers == 0 and c.problem[1]]
     if text:
         first = text[0]
-        what = f"column {show(first.name)} holds" if len(text) == 1 else \
-            f"columns {listing([c.name for c in text])} hold"
+        what, advice = (f"column {show(first.name)} holds", "make it the target or leave it out") \
+            if len(text) == 1 else (f"columns {listing([c.name for c in text])} hold",
+                                    "make one the target and leave the others out")
         fail(f"{what} text, not numbers ({show(first.problem[1])} on line {first.problem[0]}): "
-             "make it the target or leave it out")
+             f"{advice}")
     bad = [(c.problem[0], c.index, c) for c in columns if c.problem is not None]
     if bad:
         line, _, col = min(bad, key=lambda b: b[:2])

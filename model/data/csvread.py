@@ -160,7 +160,7 @@ def _read(lines: CSVLines, fail: Fail, header_check) -> tuple[list[str], int, di
     overflow: list[int | None] = [None] * d
     problems: list[tuple[int, str] | None] = [None] * d
     integers = [True] * d
-    integer, isfinite, nan = INTEGER.fullmatch, math.isfinite, math.nan
+    append, nan = flat.append, math.nan
     blank = None  # a line of only commas and spaces (plain blank lines are skipped by CSVLines)
     n = 0
     while (record := next_record()) is not None:
@@ -177,7 +177,6 @@ def _read(lines: CSVLines, fail: Fail, header_check) -> tuple[list[str], int, di
         if n > max_rows:
             fail(f"more than {max_rows} data rows" + (
                 f" ({MAX_VALUES} values in all)" if max_rows < MAX_ROWS else ""), line)
-        values = []
         for j, cell in enumerate(row):
             s = cell.strip()
             # float() first (fast); it also takes "nan", "inf", "1_000" and non-ASCII digits,
@@ -186,14 +185,16 @@ def _read(lines: CSVLines, fail: Fail, header_check) -> tuple[list[str], int, di
                 v = float(s)
             except ValueError:
                 v = nan
-            if not (isfinite(v) and s.isascii() and "_" not in s):
-                v = nan
+            if v - v == 0 and s.isascii() and "_" not in s:  # v − v is NaN for ±inf and NaN
+                append(v)
+                if integers[j] and (len(s) > 18 or not (
+                        s.isdigit() or (s[0] in "+-" and s[1:].isdigit()))):
+                    integers[j] = False  # (ASCII here: isdigit means 0-9)
+            else:
+                append(nan)
                 if problems[j] is None:
                     problems[j] = (line, s)
                 integers[j] = False
-            elif integers[j] and not integer(s):
-                integers[j] = False
-            values.append(v)
             lv = levels[j]
             if lv is not None:
                 code = lv.get(s)
@@ -205,7 +206,6 @@ def _read(lines: CSVLines, fail: Fail, header_check) -> tuple[list[str], int, di
                     code = lv[s] = len(lv)
                     level_lines[j].append(line)
                 codes[j].append(code)
-        flat.extend(values)
     if n == 0:
         fail("no data rows after the header", header_line + 1)
     return names, header_line, dict(flat=flat, n=n, levels=levels, level_lines=level_lines,

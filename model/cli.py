@@ -152,11 +152,11 @@ def _load_csv(path, train_ratio, seed, **roles):
 
 def _data_line(pg) -> str:
     """What the data is, in one line: target, task, inputs, scaling."""
-    data, method = pg.data, pg.scaling_method()
+    data, scaling = pg.data, pg.net.input_scaling  # loaded weights bring their own
     what = (f"classes {', '.join(data.target_names[:6])}"
             + (f", … ({len(data.target_names)})" if len(data.target_names) > 6 else "")
             if data.task == "classification" else f"regression of {', '.join(data.target_names)}")
-    scaled = f"inputs scaled ({method}, from the training rows)" if pg.net.input_scaling \
+    scaled = f"inputs scaled ({scaling.method}, from the training rows)" if scaling \
         else "inputs not scaled"
     return f"data {data.name}: {what}; {len(data.input_names)} inputs; {scaled}"
 
@@ -225,6 +225,9 @@ def cmd_train(args) -> int:
     data = _load_csv(args.data, ratio, args.seed, target=args.target, inputs=args.inputs,
                      drop=args.drop, task=args.task) if args.data else None
     network = _load_weights(args.init) if args.init else None
+    if network is not None and args.scale is not None:
+        raise UsageError("--scale: the weights from --init keep the input scaling they were "
+                         "trained with")
     if network is not None:
         if feats.are_feature_ids(network.inputs):
             features = tuple(network.inputs)

@@ -318,11 +318,16 @@ class Playground:
         n = max(len(names), 2 if k == 1 else k)
         return names + tuple(str(i) for i in range(len(names), n))
 
-    def confusion(self) -> dict[str, confusion.ConfusionReport] | None:
+    def confusion(self, fresh: bool = True) -> dict[str, confusion.ConfusionReport] | None:
         """Confusion matrix and per-class accuracy of the train and test rows; None for a
-        regression."""
+        regression. ``fresh=False`` may return the read-outs computed earlier in the same epoch
+        of the same run (cheap while training runs)."""
         if self.data.task != "classification":
             return None
+        key = (id(self.trainer), self.trainer.epoch)
+        cached = self.__dict__.get("_confusion")
+        if not fresh and cached is not None and cached[0] == key:
+            return cached[1]
         names, act = self.class_names(), self.net.output_activation
         out = {}
         for part, X, y in (("train", self.X_train, self.data.y_train),
@@ -330,4 +335,5 @@ class Playground:
             # X is already scaled: forward_all, not predict (which would scale again)
             a = self.net.forward_all(X)[1][-1] if len(X) else np.zeros((0, self.net.sizes[-1]))
             out[part] = confusion.report(y, predicted_classes(a, act), names)
+        self._confusion = (key, out)
         return out

@@ -63,8 +63,12 @@ class Snapshot:
     epochs_per_s: float = 0.0
     extras: dict = field(default_factory=dict)
     # classification: {"train": counts, "test": counts}, (C, C) int64 [true class, predicted]
-    # with C = len(class_names) (see model.core.confusion); None for a regression
+    # (see model.core.confusion); C = len(class_names), or more in the rare case of a network
+    # with more outputs than the data has classes (Playground.class_names pads the names)
     confusion: dict | None = None
+    # the network's input scaling ("standard", "minmax") or None: the input thumbnails and the
+    # inspector show scaled values, and should say so
+    input_scaling: str | None = None
 
     @property
     def output_grid(self) -> np.ndarray | None:
@@ -83,13 +87,14 @@ def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
     grids = pg.neuron_grids(grid_resolution) if include_grids else None
     upd_layers = [net.layout.split(tr.optimizer.update, l) for l in range(len(net.layers))]
     data = pg.data
-    reports = pg.confusion()
+    # while running, the read-outs are refreshed once per epoch (a large data set would
+    # otherwise be predicted in full for every frame); when paused, always
+    reports = pg.confusion(fresh=not running)
     return Snapshot(
         run_id=run_id, epoch=tr.epoch, steps=tr.steps, position=tr.position,
         sizes=tuple(net.sizes), activations=tuple(net.activation_names),
         input_names=tuple(net.inputs), output_names=tuple(net.outputs),
-        task=data.task,
-        class_names=pg.class_names() if reports is not None else tuple(data.target_names),
+        task=data.task, class_names=tuple(data.target_names),
         weights=tuple(frozen_copy(l.W) for l in net.layers),
         biases=tuple(frozen_copy(l.b) for l in net.layers),
         grad_weights=tuple(frozen_copy(l.dW) for l in net.layers),
@@ -109,4 +114,5 @@ def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
         extras=dict(extras or {}),
         confusion=None if reports is None else {
             part: frozen_copy(r.counts, np.int64) for part, r in reports.items()},
+        input_scaling=None if net.input_scaling is None else net.input_scaling.method,
     )

@@ -110,3 +110,15 @@ def test_gradcheck_scales_like_the_network(capsys, tmp_path):
     code, out, err = cli(capsys, "gradcheck", "--init", tmp_path / "w.json", "--data", "iris")
     assert code == 0 and "PASS" in out, out + err
     assert np.isfinite(float(out.split("relative error ")[-1].split()[0]))
+
+
+def test_scale_beside_loaded_weights_is_refused(capsys, tmp_path):
+    code, _, err = cli(capsys, "train", "--data", "iris", "--epochs", "1", "--quiet", "--export",
+                       tmp_path / "w.json")
+    assert code == 0, err
+    code, _, err = cli(capsys, "train", "--data", "iris", "--init", tmp_path / "w.json",
+                       "--scale", "none", "--epochs", "1", "--quiet")
+    assert code == 2 and "--scale: the weights from --init keep" in err
+    code, _, err = cli(capsys, "train", "--data", "iris", "--init", tmp_path / "w.json",
+                       "--epochs", "1", "--quiet")
+    assert code == 0 and "inputs scaled (standard" in err

@@ -362,3 +362,20 @@ def test_unscaled_breast_cancer_is_what_the_issue_saw_and_scaling_fixes_it():
     scaled = Playground(Settings(), data=data)
     scaled.trainer.train(60)
     assert raw.evaluate()["test_accuracy"] < 0.8 < 0.93 <= scaled.evaluate()["test_accuracy"]
+
+
+def test_read_outs_while_running_refresh_once_per_epoch():
+    pg, _ = _trained("standard", name="iris", hidden=(4,))
+    first = pg.confusion(fresh=False)
+    pg.trainer.step_batch()  # within the same epoch
+    assert pg.confusion(fresh=False) is first  # reused while running
+    assert pg.confusion() is not first  # always fresh when asked (e.g. paused)
+    pg.trainer.step_epoch()
+    assert pg.confusion(fresh=False) is not first
+
+
+def test_snapshots_say_whether_the_inputs_are_scaled():
+    from model.snapshot import take_snapshot
+    pg, _ = _trained("minmax", name="iris", hidden=(2,))
+    assert take_snapshot(pg, 1, include_grids=False).input_scaling == "minmax"
+    assert take_snapshot(Playground(Settings()), 1, include_grids=False).input_scaling is None

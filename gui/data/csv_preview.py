@@ -106,6 +106,7 @@ class PreviewDialog(QDialog):
             for c, value in enumerate(row[:len(self.header)]):
                 self.table.setItem(r, c, QTableWidgetItem(value))
         self.table.resizeColumnsToContents()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
 
         self.target = QComboBox()
         self.target.setToolTip("The column to predict")
@@ -135,6 +136,22 @@ class PreviewDialog(QDialog):
         self.use_split.toggled.connect(self._on_choice)
         self.inputs.itemChanged.connect(self._on_choice)
 
+        self.tick_all = QPushButton("All")
+        self.tick_all.setToolTip("Tick every column as an input")
+        self.tick_none = QPushButton("None")
+        self.tick_none.setToolTip("Untick every input column")
+        self.tick_all.clicked.connect(lambda: self._tick_every(True))
+        self.tick_none.clicked.connect(lambda: self._tick_every(False))
+        inputs_box = QWidget()
+        row = QHBoxLayout(inputs_box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.inputs, 1)
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.tick_all)
+        buttons.addWidget(self.tick_none)
+        buttons.addStretch(1)
+        row.addLayout(buttons)
+
         split_row = QWidget()
         row = QHBoxLayout(split_row)
         row.setContentsMargins(0, 0, 0, 0)
@@ -144,7 +161,7 @@ class PreviewDialog(QDialog):
         form = QFormLayout()
         form.addRow("Target:", self.target)
         form.addRow("Task:", self.task)
-        form.addRow("Inputs:", self.inputs)
+        form.addRow("Inputs:", inputs_box)
         form.addRow("Training rows:", split_row)
         self.form = QWidget()
         self.form.setLayout(form)
@@ -192,7 +209,8 @@ class PreviewDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
         self.form.setEnabled(False)
-        self.resize(680, 620)
+        # fits a 1024×640 screen with its title bar; the table takes what is left
+        self.resize(680, 560)
 
     # ----------------------------------------------------------------- reading
     def _read_now(self) -> None:
@@ -275,6 +293,14 @@ class PreviewDialog(QDialog):
                 item.setToolTip(f"{col.name} is not all numbers: untick it, or make it the "
                                 "target")
             self.inputs.addItem(item)
+
+    def _tick_every(self, checked: bool) -> None:
+        self._updating = True  # one re-assembly, not one per column
+        state = Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
+        for i in range(self.inputs.count()):
+            self.inputs.item(i).setCheckState(state)
+        self._updating = False
+        self._on_choice()
 
     def _set_detected_task(self) -> None:
         table = self.table_data

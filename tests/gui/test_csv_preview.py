@@ -67,6 +67,10 @@ def test_pick_target_and_inputs_and_switch_the_task(qtbot, window, io, tmp_path)
         dialog.error_label.text()
     assert not dialog.ok.isEnabled()
     dialog.task.setCurrentIndex(0)
+    dialog.tick_none.click()
+    assert "no input columns" in dialog.error_label.text() and not dialog.ok.isEnabled()
+    dialog.tick_all.click()
+    assert "column 'city' holds text" in dialog.error_label.text()
     # an integer target can be classes or a regression
     dialog.target.setCurrentText("height")
     assert dialog.task.currentText() == "Regression (detected)"  # 40 values: a regression
@@ -153,4 +157,11 @@ def test_a_fifo_is_refused_without_freezing_the_window(qtbot, window, io, tmp_pa
     dialog = io.preview(fifo)  # would block forever if anything opened it for reading
     assert "is a pipe" in dialog.error_label.text() and not dialog.ok.isEnabled()
     assert dialog.table.rowCount() == 0
+    dialog.reject()
+
+
+def test_the_dialog_fits_a_small_screen(qtbot, window, io):
+    dialog = io.open_example("wine")  # 13 inputs: the longest list of the bundled sets
+    assert dialog.height() <= 580 and dialog.minimumSizeHint().height() <= 580
+    assert dialog.width() <= 1000 and dialog.minimumSizeHint().width() <= 1000
     dialog.reject()

@@ -14,7 +14,7 @@ from model.data.bundled import BUNDLED, bundled_path, data_path
 from model.data.csvdata import load_csv, parse_csv
 from model.data.datasets import make_data
 from model.files.export_py import export_python
-from model.files.serialize import WeightsError, load_network, load_network_with_meta, save_network
+from model.files.serialize import WeightsError, load_network, save_network
 from model.files.session import load_session, save_session
 from model.playground import Playground, Settings
 

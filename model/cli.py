@@ -76,7 +76,22 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train a network headless")
     src = train.add_mutually_exclusive_group()
     src.add_argument("--dataset", choices=sorted(DATASETS), default=None, help="generated data (default circle)")
-    src.add_argument("--data", metavar="FILE.csv", help="your own data (see README for the format)")
+    src.add_argument("--data", metavar="FILE.csv|NAME",
+                     help="your own data (see README for the format), or a bundled set: "
+                          "iris, wine, breast_cancer")
+    train.add_argument("--target", type=_columns, default=None, metavar="COLUMN",
+                       help="the column to predict (default: label, y or y1..yk, else the last "
+                            "column); several columns for a regression: a,b")
+    cols = train.add_mutually_exclusive_group()
+    cols.add_argument("--inputs", type=_columns, default=None, metavar="COL,...",
+                      help="use only these columns as inputs")
+    cols.add_argument("--drop", type=_columns, default=(), metavar="COL,...",
+                      help="leave these columns out (e.g. an id or a text column)")
+    train.add_argument("--task", choices=("classification", "regression"), default=None,
+                       help="default: classes for text or a few integers, else a regression")
+    train.add_argument("--scale", choices=("standard", "minmax", "none"), default=None,
+                       help="input scaling, from the training rows (default: standard for "
+                            "--data, none for generated data)")
     train.add_argument("--features", default="x1,x2", help="input features, e.g. x1,x2,x1^2,sin_x1")
     train.add_argument("--hidden", type=_hidden, default=(4, 2), help="hidden layer sizes, e.g. 4,4")
     train.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, default="tanh")
@@ -95,7 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--noise", type=_float(0, 1), default=0.0, help="0..1")
     train.add_argument("--classes", type=_positive_int, default=3, help="for blobs and spiral_arms (3..6)")
     train.add_argument("--train-ratio", type=_float(0, 1, lo_open=True), default=None,
-                       help="share of rows used for training (default 0.5 generated, 1 for --data)")
+                       help="share of rows used for training (default 0.5 generated, 0.8 for "
+                            "--data, by class; refused if the file has a split column)")
     train.add_argument("--no-shuffle", action="store_true", help="keep the rows' order every epoch")
     train.add_argument("--init", metavar="WEIGHTS.json", help="start from these weights")
     train.add_argument("--export", metavar="OUT.json|.npz", help="save the trained weights")
@@ -120,9 +136,29 @@ def _load_weights(path):
     return load_network(path)
 
 
-def _load_csv(path, train_ratio, seed):
+def _columns(text):
+    names = tuple(t.strip() for t in text.split(","))
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of column names")
+    return names
+
+
+def _load_csv(path, train_ratio, seed, **roles):
+    """A CSV file, or a bundled set by name (iris, wine, breast_cancer)."""
+    from model.data.bundled import data_path
     from model.data.csvdata import load_csv
-    return load_csv(path, train_ratio=train_ratio, seed=seed)
+    return load_csv(data_path(path), train_ratio=train_ratio, seed=seed, **roles)
+
+
+def _data_line(pg) -> str:
+    """What the data is, in one line: target, task, inputs, scaling."""
+    data, scaling = pg.data, pg.net.input_scaling  # loaded weights bring their own
+    what = (f"classes {', '.join(data.target_names[:6])}"
+            + (f", … ({len(data.target_names)})" if len(data.target_names) > 6 else "")
+            if data.task == "classification" else f"regression of {', '.join(data.target_names)}")
+    scaled = f"inputs scaled ({scaling.method}, from the training rows)" if scaling \
+        else "inputs not scaled"
+    return f"data {data.name}: {what}; {len(data.input_names)} inputs; {scaled}"
 
 
 def inputs_for(net, data: Data) -> tuple[np.ndarray, np.ndarray, tuple[str, ...] | None]:
@@ -183,9 +219,15 @@ def cmd_train(args) -> int:
         features = tuple(feats.parse_features(args.features))
     except ValueError as exc:
         raise UsageError(f"--features: {exc}") from None
-    ratio = args.train_ratio if args.train_ratio is not None else (1.0 if args.data else 0.5)
-    data = _load_csv(args.data, ratio, args.seed) if args.data else None
+    ratio = args.train_ratio if args.train_ratio is not None else (None if args.data else 0.5)
+    if not args.data and (args.target or args.inputs or args.drop or args.task):
+        raise UsageError("--target, --inputs, --drop and --task need --data")
+    data = _load_csv(args.data, ratio, args.seed, target=args.target, inputs=args.inputs,
+                     drop=args.drop, task=args.task) if args.data else None
     network = _load_weights(args.init) if args.init else None
+    if network is not None and args.scale is not None:
+        raise UsageError("--scale: the weights from --init keep the input scaling they were "
+                         "trained with")
     if network is not None:
         if feats.are_feature_ids(network.inputs):
             features = tuple(network.inputs)
@@ -195,17 +237,19 @@ def cmd_train(args) -> int:
     task = data.task if data is not None else DATASETS[args.dataset or "circle"].task
     loss = args.loss or (default_loss(out_act, task) if out_act else None)
     settings = Settings(dataset=args.dataset or "circle", n_points=args.points, noise=args.noise,
-                        train_ratio=ratio, data_seed=args.seed, n_classes=args.classes,
+                        train_ratio=ratio or 0.8, data_seed=args.seed, n_classes=args.classes,
                         features=features, hidden=args.hidden, activation=args.activation,
                         output_activation=out_act, loss=loss, init_scheme=args.init_scheme,
                         seed=args.seed, optimizer=args.optimizer, lr=args.lr,
                         batch_size=args.batch_size, regularization=reg, reg_rate=rate,
-                        shuffle=not args.no_shuffle)
+                        shuffle=not args.no_shuffle, scale=args.scale or "auto")
     try:
         pg = Playground(settings, data=data, network=network)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     trainer = pg.trainer
+    if data is not None:
+        print(_data_line(pg), file=sys.stderr)
     print(f"training {pg.net!r} on {pg.data.name} ({len(pg.X_train)} train / {len(pg.X_test)} test rows), "
           f"loss {trainer.loss.name}, {args.optimizer} lr {args.lr:g}", file=sys.stderr)
     progress = Progress(args.epochs, enabled=not args.quiet)
@@ -226,6 +270,11 @@ def cmd_train(args) -> int:
     print(f"train loss {_fmt(m['train_loss'])}  test loss {_fmt(m['test_loss'])}")
     if pg.data.task == "classification":
         print(f"train accuracy {_fmt(m['train_accuracy'])}  test accuracy {_fmt(m['test_accuracy'])}")
+        test = pg.confusion()["test"]
+        if test.n_rows:
+            print("test accuracy by class: " + ", ".join(
+                f"{name} {_fmt(acc)}" for name, acc in zip(test.class_names, test.per_class)
+                if acc == acc))
     if args.export:
         save_network(pg.net, args.export, meta=pg.weights_meta())
         print(f"weights saved to {args.export}")
@@ -237,11 +286,14 @@ def cmd_gradcheck(args) -> int:
     from model.core.trainer import encode_targets
 
     net = _load_weights(args.init)
-    data = _load_csv(args.data, 1.0, 0)
-    X, _, _ = inputs_for(net, data)
+    data = _load_csv(args.data, None, 0)
+    X_train, X_test, _ = inputs_for(net, data)
+    # every row of the file (train and test alike), as the first layer sees it
+    X = net.scale_inputs(np.concatenate([X_train, X_test]))
+    y = np.concatenate([data.y_train, data.y_test])
     loss = args.loss or default_loss(net.output_activation, data.task)
     try:
-        Y = encode_targets(data.y_train, data.task, net.sizes[-1], net.output_activation)
+        Y = encode_targets(y, data.task, net.sizes[-1], net.output_activation)
         result = gradient_check(net, X, Y, loss, epsilon=args.epsilon)
     except ValueError as exc:
         raise UsageError(str(exc)) from None

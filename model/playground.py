@@ -19,9 +19,13 @@ from model.core.losses import LOSSES
 from model.core.optimizers import OPTIMIZERS, REGULARIZATIONS
 from model.data.datasets import (DATASETS, MAX_CLASSES, MAX_POINTS, MIN_CLASSES, Data, is_int,
                                  is_real, make_data, split)
+from model.data import slices
+from model.data.holdout import holdout
+from model.core import confusion
 from model.core.losses import default_head
 from model.core.network import Network
-from model.core.trainer import Trainer, encode_targets
+from model.core.scaling import CHOICES as SCALE_CHOICES, fit_scaling, resolve_method
+from model.core.trainer import Trainer, encode_targets, predicted_classes
 
 #: settings that retune the running trainer without touching the weights
 HOT_SETTINGS = frozenset({"lr", "optimizer", "regularization", "reg_rate", "batch_size", "shuffle"})
@@ -53,6 +57,9 @@ class Settings:
     regularization: str = "none"
     reg_rate: float = 0.0
     shuffle: bool = True
+    # input scaling: "auto" (standard for data from a file, none for generated and drawn
+    # points), "standard", "minmax" or "none" (see model.core.scaling)
+    scale: str = "auto"
 
     def __post_init__(self):
         for field in ("features", "hidden"):  # a list from JSON or a notebook is fine too
@@ -114,6 +121,7 @@ def _validate(s: Settings) -> None:
     integer("batch_size", 1, MAX_BATCH_SIZE)
     choice("regularization", REGULARIZATIONS)
     number("reg_rate", 0.0, MAX_LEARNING_RATE)
+    choice("scale", SCALE_CHOICES)
     if not isinstance(s.shuffle, bool):
         fail("shuffle", f"expected true or false, got {s.shuffle!r}")
 
@@ -158,11 +166,28 @@ class Playground:
                 "features": list(self.settings.features) if self.uses_feature_transforms() else None,
                 "classes": list(data.target_names) if data.task == "classification" else None}
 
-    def transform(self, X_raw: np.ndarray) -> np.ndarray:
-        """Raw inputs (n, d) → the network's inputs (n, n_features)."""
+    def scaling_method(self) -> str:
+        """What the ``scale`` setting means for this data: "standard", "minmax" or "none"."""
+        return resolve_method(self.settings.scale, self.data.origin == "file")
+
+    def features(self, X_raw: np.ndarray) -> np.ndarray:
+        """Raw inputs (n, d) → the network's inputs before scaling (n, n_features)."""
         if self.uses_feature_transforms():
             return feats.transform(X_raw, self.settings.features)
         return np.asarray(X_raw, dtype=float)
+
+    def transform(self, X_raw: np.ndarray) -> np.ndarray:
+        """Raw inputs (n, d) → what the first layer sees (n, n_features): the features, then
+        the network's input scaling (if any)."""
+        return self.net.scale_inputs(self.features(X_raw))
+
+    def predict(self, X_raw) -> np.ndarray:
+        """The network's outputs (n, k) for raw input rows (n, d), as the exports compute them."""
+        return self.net.predict(self.features(np.asarray(X_raw, dtype=float)))
+
+    def layer_values(self, X_raw: np.ndarray) -> list[np.ndarray]:
+        """Every layer's values for raw rows, the (scaled) inputs first: [(n, F), (n, n1), …]."""
+        return self.net.forward_all(self.transform(X_raw))[1]
 
     def head(self) -> tuple[str, str, int]:
         s, data = self.settings, self.data
@@ -184,7 +209,11 @@ class Playground:
             network = Network.from_sizes([len(names), *s.hidden, k], hidden=s.activation,
                                          output=out_act, init=s.init_scheme, seed=s.seed,
                                          inputs=names, outputs=self._output_names(k))
+            # statistics of the training rows only: the test rows stay unseen
+            network.input_scaling = fit_scaling(self.features(self.data.X_train),
+                                                self.scaling_method())
         else:
+            # loaded weights keep the scaling they were trained with
             if network.sizes[0] != len(names):
                 raise ValueError(
                     f"the weights expect {network.sizes[0]} inputs ({', '.join(network.inputs)}) "
@@ -261,8 +290,10 @@ class Playground:
     def _resplit(data: Data, ratio: float, seed: int) -> Data:
         X = np.concatenate([data.X_train, data.X_test])
         y = np.concatenate([data.y_train, data.y_test])
-        return split(X, y, ratio, seed, task=data.task, input_names=data.input_names,
-                     target_names=data.target_names, name=data.name)
+        # a file's rows are split by class, as when it was opened; drawn points as TF does
+        how = holdout if data.origin == "file" else split
+        return how(X, y, ratio, seed, task=data.task, input_names=data.input_names,
+                   target_names=data.target_names, name=data.name, origin=data.origin)
 
     def set_data(self, data: Data) -> None:
         """Train on these points from now on (CSV or drawn); rebuilds the network."""
@@ -289,7 +320,7 @@ class Playground:
         lo, hi = X.min(axis=0), X.max(axis=0)
         pad = np.maximum((hi - lo) * 0.1, 0.5)
         lo, hi = lo - pad, hi + pad
-        if self.data.name == "custom":
+        if self.data.origin == "drawn" and self.data.name == "custom":
             # drawn points: keep the generators' plane so a first stroke does not shrink it
             lo, hi = np.minimum(lo, -6.0), np.maximum(hi, 6.0)
         return (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
@@ -314,3 +345,62 @@ class Playground:
 
     def evaluate(self) -> dict:
         return self.trainer.evaluate()
+
+    # ----------------------------------------------------------------- more than two inputs
+    def held_values(self) -> np.ndarray:
+        """(d,) the mean of each raw input over the training rows: a slice's default."""
+        return self.data.X_train.mean(axis=0)
+
+    def slice_view(self, axes=(0, 1), held=None, resolution: int = 40,
+                   extent=None) -> slices.SliceView:
+        """Every unit over a slice of the input space: inputs ``axes`` vary over ``extent`` (by
+        default the data's range of each, padded), the others stay at ``held`` (by default
+        ``held_values()``). See ``model.data.slices``."""
+        d = len(self.data.input_names)
+        axes = slices.check_axes(axes, d)
+        held = self.held_values() if held is None else np.asarray(held, dtype=float)
+        if held.shape != (d,):
+            raise ValueError(f"held values: expected {d} numbers, one per input")
+        if extent is None:
+            X = np.concatenate([self.data.X_train, self.data.X_test])
+            extent = (*slices.padded_range(X[:, axes[0]]), *slices.padded_range(X[:, axes[1]]))
+        X_raw = slices.slice_inputs(axes, held, extent, resolution)
+        held = held.copy()
+        held[list(axes)] = np.nan  # varied, not held
+        return slices.SliceView(axes, held, tuple(map(float, extent)), X_raw,
+                                slices.unit_grids(self.layer_values, X_raw, resolution))
+
+    def pca_view(self, resolution: int = 40) -> slices.PCAView:
+        """The points on their first two principal components and the output over the plane
+        through the mean they span (see ``model.data.slices``)."""
+        return slices.pca_view(self.data.X_train, self.data.X_test, self.layer_values,
+                               resolution)
+
+    # ----------------------------------------------------------------- classification read-outs
+    def class_names(self) -> tuple[str, ...]:
+        """The classes the outputs can stand for: the data's names, padded when the network has
+        more outputs (or a binary output on one class)."""
+        names = tuple(self.data.target_names)
+        k = self.net.sizes[-1]
+        n = max(len(names), 2 if k == 1 else k)
+        return names + tuple(str(i) for i in range(len(names), n))
+
+    def confusion(self, fresh: bool = True) -> dict[str, confusion.ConfusionReport] | None:
+        """Confusion matrix and per-class accuracy of the train and test rows; None for a
+        regression. ``fresh=False`` may return the read-outs computed earlier in the same epoch
+        of the same run (cheap while training runs)."""
+        if self.data.task != "classification":
+            return None
+        key = (id(self.trainer), self.trainer.epoch)
+        cached = self.__dict__.get("_confusion")
+        if not fresh and cached is not None and cached[0] == key:
+            return cached[1]
+        names, act = self.class_names(), self.net.output_activation
+        out = {}
+        for part, X, y in (("train", self.X_train, self.data.y_train),
+                           ("test", self.X_test, self.data.y_test)):
+            # X is already scaled: forward_all, not predict (which would scale again)
+            a = self.net.forward_all(X)[1][-1] if len(X) else np.zeros((0, self.net.sizes[-1]))
+            out[part] = confusion.report(y, predicted_classes(a, act), names)
+        self._confusion = (key, out)
+        return out

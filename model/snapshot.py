@@ -66,6 +66,13 @@ class Snapshot:
     # the output layer on a finer grid, (k, R, R) [unit, x2, x1], when the worker has time
     # for it (paused, or training slowly): the big output view draws the boundary from it
     output_grid_fine: np.ndarray | None = None
+    # classification: {"train": counts, "test": counts}, (C, C) int64 [true class, predicted]
+    # (see model.core.confusion); C = len(class_names), or more in the rare case of a network
+    # with more outputs than the data has classes (Playground.class_names pads the names)
+    confusion: MappingProxyType | None = None
+    # the network's input scaling ("standard", "minmax") or None: the input thumbnails and the
+    # inspector show scaled values, and should say so
+    input_scaling: str | None = None
 
     @property
     def output_grid(self) -> np.ndarray | None:
@@ -113,6 +120,9 @@ def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
             if grids is not None and fine_resolution else None)
     upd_layers = [net.layout.split(tr.optimizer.update, l) for l in range(len(net.layers))]
     data = pg.data
+    # while running, the read-outs are refreshed once per epoch (a large data set would
+    # otherwise be predicted in full for every frame); when paused, always
+    reports = pg.confusion(fresh=not running)
     return Snapshot(
         run_id=run_id, epoch=tr.epoch, steps=tr.steps, position=tr.position,
         sizes=tuple(net.sizes), activations=tuple(net.activation_names),
@@ -136,4 +146,7 @@ def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
         epochs_per_s=0.0 if not math.isfinite(epochs_per_s) else epochs_per_s,
         extras=MappingProxyType(dict(extras or {})),
         output_grid_fine=None if fine is None else frozen_copy(fine),
+        confusion=None if reports is None else MappingProxyType({
+            part: frozen_copy(r.counts, np.int64) for part, r in reports.items()}),
+        input_scaling=None if net.input_scaling is None else net.input_scaling.method,
     )

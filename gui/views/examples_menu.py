@@ -91,7 +91,8 @@ EXAMPLES = (
     Example("classic", "Classic 2-2-2, step by step", "classic_2_2_2.json",
             "classic_2_2_2.csv",
             Settings(hidden=(2,), activation="sigmoid", output_activation="sigmoid", loss="mse",
-                     optimizer="sgd", lr=0.5, batch_size=1, shuffle=False, train_ratio=1.0),
+                     optimizer="sgd", lr=0.5, batch_size=1, shuffle=False, train_ratio=1.0,
+                     scale="none"),
             "<p>The best-known hand calculation of backpropagation: two inputs (0.05, 0.1), "
             "two sigmoid hidden neurons h1, h2, two sigmoid outputs o1, o2 with targets 0.01 "
             "and 0.99, every weight w1…w8 and both biases given.</p><p>The tutorial runs the "
@@ -116,7 +117,8 @@ EXAMPLES = (
     Example("4-3-1", "4-3-1 learns three patterns", "net_4_3_1_training.json",
             "net_4_3_1.csv",
             Settings(hidden=(3,), activation="sigmoid", output_activation="sigmoid", loss="mse",
-                     optimizer="sgd", lr=0.3, batch_size=3, shuffle=False, train_ratio=1.0),
+                     optimizer="sgd", lr=0.3, batch_size=3, shuffle=False, train_ratio=1.0,
+                     scale="none"),
             "<p>From <i>Understanding and coding neural networks from scratch</i> (numpy and R): "
             "four binary inputs, three sigmoid hidden neurons and one sigmoid output, no biases, "
             "trained on the whole batch of three rows [1,0,0,0], [1,0,1,1], [0,1,0,1] with "
@@ -138,7 +140,8 @@ EXAMPLES = (
     Example("no-bias", "2-3-1 without biases", "no_bias_2_3_1.json",
             "no_bias_2_3_1.csv",
             Settings(hidden=(3,), activation="sigmoid", output_activation="sigmoid", loss="mse",
-                     optimizer="sgd", lr=1.0, batch_size=1, shuffle=False, train_ratio=1.0),
+                     optimizer="sgd", lr=1.0, batch_size=1, shuffle=False, train_ratio=1.0,
+                     scale="none"),
             "<p>A small network with no bias terms at all (so no bias squares on the graph): "
             "the input (1, 1) goes through three sigmoid hidden neurons to one sigmoid output "
             "whose target is 0.</p><p>Because the input is (1, 1), each hidden neuron's sum is "
@@ -153,7 +156,8 @@ EXAMPLES = (
     Example("circle", "2-4-4-1 on a circle", "circle_2_4_4_1.json",
             "circle.csv",
             Settings(hidden=(4, 4), activation="tanh", output_activation="sigmoid", loss="bce",
-                     optimizer="adam", lr=0.1, batch_size=10, shuffle=True, train_ratio=1.0),
+                     optimizer="adam", lr=0.1, batch_size=10, shuffle=True, train_ratio=1.0,
+                     scale="none"),
             "<p>Two tanh hidden layers of four neurons and a sigmoid output separate an inner "
             "disc of points from an outer ring, the TensorFlow-Playground way. Unlike the "
             "hand calculations this one is about the picture: watch the neuron thumbnails "

@@ -25,6 +25,7 @@ from model.core.activations import Activation, get_activation
 from model.core.initializers import get_initializer
 from model.core.layout import ParamLayout
 from model.core.losses import Loss, check_pairing, get_loss
+from model.core.scaling import InputScaling
 from model.core.targets import encode_targets
 
 MAX_LAYERS = 64
@@ -109,11 +110,13 @@ class Network:
     params : optional flat initial parameters (see ``params`` layout), copied.
     use_bias : one bool per layer; a layer without bias keeps b = 0 and db = 0.
     inputs, outputs : names of the input features and of the outputs.
+    input_scaling : optional ``InputScaling`` of the inputs, applied by ``predict`` (see there).
     """
 
     def __init__(self, sizes: Sequence[int], activations: Sequence[str], *,
                  params: np.ndarray | None = None, use_bias: Sequence[bool] | None = None,
-                 inputs: Sequence[str] | None = None, outputs: Sequence[str] | None = None):
+                 inputs: Sequence[str] | None = None, outputs: Sequence[str] | None = None,
+                 input_scaling: InputScaling | None = None):
         sizes = [int(s) for s in sizes]
         if len(sizes) < 2:
             raise ValueError("a network needs at least an input and an output size")
@@ -165,6 +168,32 @@ class Network:
         self._no_bias = [layer for layer in self.layers if not layer.use_bias]
         self._workspaces: dict[int, _Workspace] = {}
         self._last: _Workspace | None = None
+        self.input_scaling = input_scaling
+
+    @property
+    def input_scaling(self) -> InputScaling | None:
+        """How raw inputs become what the first layer sees, x' = (x − offset) / scale, or None.
+
+        Part of the network (saved with the weights, built into the exports) because the
+        weights were trained on scaled inputs. ``predict`` applies it; ``forward``,
+        ``forward_all``, ``backward`` and the losses take inputs that are already scaled."""
+        return self._input_scaling
+
+    @input_scaling.setter
+    def input_scaling(self, scaling: InputScaling | None) -> None:
+        if scaling is not None:
+            if not isinstance(scaling, InputScaling):
+                raise ValueError(f"input_scaling must be an InputScaling or None, "
+                                 f"not {type(scaling).__name__}")
+            if scaling.size != self.sizes[0]:
+                raise ValueError(f"the input scaling has {scaling.size} columns, "
+                                 f"the network {self.sizes[0]} inputs")
+        self._input_scaling = scaling
+
+    def scale_inputs(self, X) -> np.ndarray:
+        """X (n, n_inputs) or (n_inputs,) with ``input_scaling`` applied (a float copy)."""
+        X = np.asarray(X, dtype=float)
+        return X.copy() if self._input_scaling is None else self._input_scaling.apply(X)
 
     # ----------------------------------------------------------------- construction
     @classmethod
@@ -192,7 +221,8 @@ class Network:
     def copy(self) -> "Network":
         net = Network(self.sizes, self.activation_names, params=self.params,
                       use_bias=[l.use_bias for l in self.layers],
-                      inputs=self.inputs, outputs=self.outputs)
+                      inputs=self.inputs, outputs=self.outputs,
+                      input_scaling=self.input_scaling)
         net.grads[:] = self.grads
         return net
 
@@ -231,7 +261,8 @@ class Network:
 
     def predict(self, X) -> np.ndarray:
         """Output activations for X (n, n_inputs) → (n, n_outputs), or for one row (n_inputs,)
-        → (n_outputs,), as the exported ``predict`` does. Keeps no cache."""
+        → (n_outputs,), as the exported ``predict`` does. X is raw: ``input_scaling`` (if any)
+        is applied first. Keeps no cache."""
         a = np.asarray(X, dtype=float)
         single = a.ndim == 1
         if single:
@@ -239,6 +270,8 @@ class Network:
         if a.ndim != 2 or a.shape[1] != self.sizes[0]:
             raise ValueError(f"X must have shape (n, {self.sizes[0]}) or ({self.sizes[0]},), "
                              f"got {np.shape(X)}")
+        if self._input_scaling is not None:
+            a = self._input_scaling.apply(a)
         for layer in self.layers:
             a = layer.activation.forward(a @ layer.W + layer.b)
         return a[0] if single else a

@@ -1,253 +1,160 @@
-"""Your own data from a CSV file: strict parsing into a ``Data``, and saving one back.
+"""Your own data from a CSV file: which column is the target, which are the inputs, the task and
+the train/test split; and the current data saved as a CSV that loads back exactly.
 
-Format: a header line, then one row per example. Input columns have any names; then EITHER
-a ``label`` column (classification) OR ``y`` / ``y1..yk`` columns (regression), anywhere
-in the header. An optional ``split`` column (train/test) fixes the train/test split.
-Every problem raises ``CSVError`` with a one-line message naming the line, e.g.
-``data.csv line 7: column 'x2': 'abc' is not a number``.
+Format: a header line, then one row per example. The target is the column picked by ``target``;
+without one, a ``label`` column (classification) or ``y`` / ``y1..yk`` columns (regression), and
+failing those the last column. Every other column is an input unless left out (``drop``) or the
+inputs are listed (``inputs``); inputs must be numbers, and a text column is refused by name.
+The task follows the target unless ``task`` says: text or a few integers (at most
+``MAX_AUTO_CLASSES`` values) are classes, other numbers a regression; ``label`` is always
+classes and ``y`` columns always a regression. An optional ``split`` column (train/test) fixes
+the split; otherwise ``train_ratio`` of the rows train (default 80 %, by class for
+classification, seeded). Giving both is refused: the file already says which rows are tests.
+
+Every problem raises ``CSVError`` with a one-line message naming the line and the column, e.g.
+``data.csv line 7: column 'x2': 'abc' is not a number``. Reading streams the file with every
+limit checked on the way (see ``csvread``).
 """
 from __future__ import annotations
 
 import csv
-import io
-import math
-import re
 from pathlib import Path
 
 import numpy as np
 
+from model.data.csvread import (INTEGER, MAX_COLUMNS, MAX_LEVELS, MAX_ROWS,  # noqa: F401
+                                CSVError, Column, Fail, Table, cell_problem, parse_table,
+                                read_table, show)
+from model.data.csvroles import (MAX_AUTO_CLASSES, MAX_CLASSES, TARGET_NAME,  # noqa: F401
+                                 CSVOptions, Roles, choose_roles, column_kind, detect_task,
+                                 listing)
+from model.data.datasets import Data, readonly
+from model.data.holdout import DEFAULT_TRAIN_RATIO, holdout
 from model.files.atomic import atomic_file
-from model.files.reading import LIMITS, read_limited
-from model.data.datasets import Data, readonly, split
 
-MAX_ROWS = 1_000_000
-MAX_COLUMNS = 1000
-MAX_CLASSES = 50
-
-# Plain decimal numbers only: float() would also take "nan", "1_000" and non-ASCII digits.
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")  # labels sorted numerically when all match
-_TARGET = re.compile(r"y[0-9]+")
-_NON_FINITE = {"nan", "inf", "infinity"}
+__all__ = ["CSVError", "CSVOptions", "Roles", "Table", "MAX_AUTO_CLASSES", "MAX_CLASSES",
+           "MAX_COLUMNS", "MAX_ROWS", "choose_roles", "column_kind", "detect_task", "load_csv",
+           "parse_csv", "read_table", "save_csv", "table_to_data"]
 
 
-class CSVError(ValueError):
-    """A CSV file that cannot be read; the message is one line."""
 
-
-def _show(value: str, limit: int = 40) -> str:
-    """Quoted and escaped (so messages stay one line), shortened if long."""
-    if len(value) > limit:
-        value = value[:limit] + "…"
-    return repr(value)
-
-
-def _line_of(text, index: int) -> int:
-    """1-based line of position ``index``; \\n, \\r\\n and \\r each end a line (as csv does)."""
-    head = text[:index]
-    nl, cr, crnl = ("\n", "\r", "\r\n") if isinstance(text, str) else (b"\n", b"\r", b"\r\n")
-    return head.count(nl) + head.count(cr) - head.count(crnl) + 1
-
-
-class _Parser:
-    """One parse of one text; ``fail`` raises a CSVError prefixed with the source name."""
-
-    def __init__(self, source: str):
-        self.source = source if source.isprintable() else repr(source)[1:-1]
-
-    def fail(self, message: str, line: int | None = None):
-        where = self.source if line is None else f"{self.source} line {line}"
-        raise CSVError(f"{where}: {message}")
-
-    def decode(self, raw: bytes) -> str:
-        if b"\x00" in raw:
-            self.fail("contains NUL bytes; this looks like a binary file, not CSV text",
-                      _line_of(raw, raw.index(b"\x00")))
-        try:
-            return raw.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            self.fail(f"not UTF-8 text (byte 0x{raw[e.start]:02x})", _line_of(raw, e.start))
-
-    def header(self, names: list[str], line: int):
-        """Column roles: (input indices, label index | None, target indices, split | None)."""
-        if len(names) > MAX_COLUMNS:
-            self.fail(f"{len(names)} columns; at most {MAX_COLUMNS} are allowed", line)
-        seen = set()
-        for j, name in enumerate(names):
-            if not name:
-                self.fail(f"column {j + 1} of the header has no name", line)
-            if name in seen:
-                self.fail(f"duplicate column name {_show(name)}", line)
-            seen.add(name)
-        label = names.index("label") if "label" in seen else None
-        split_col = names.index("split") if "split" in seen else None
-        targets = {n: j for j, n in enumerate(names) if n == "y" or _TARGET.fullmatch(n)}
-        if label is not None and targets:
-            self.fail(f"both 'label' and {_show(next(iter(targets)))}: use 'label' for "
-                      "classification or y columns for regression, not both", line)
-        if label is None and not targets:
-            hint = ""
-            if len(names) == 1 and (";" in names[0] or "\t" in names[0]):
-                hint = " (columns must be separated by commas)"
-            elif {"label", "y"} & {n.lower() for n in names}:
-                hint = " (column names are case-sensitive)"
-            self.fail(f"no 'label' or 'y' column in the header{hint}", line)
-        if "y" in targets and len(targets) > 1:
-            self.fail("use one 'y' column or columns y1..yk, not both", line)
-        if "y" not in targets and targets:
-            k = len(targets)
-            missing = [f"y{i}" for i in range(1, k + 1) if f"y{i}" not in targets]
-            if missing:
-                self.fail(f"target columns must be 'y' or y1..yk without gaps; found "
-                          f"{', '.join(map(_show, targets))} but no {missing[0]!r}", line)
-            targets = {f"y{i}": targets[f"y{i}"] for i in range(1, k + 1)}
-        roles = {label, split_col, *targets.values()}
-        inputs = [j for j in range(len(names)) if j not in roles]
-        if not inputs:
-            self.fail("no input columns (every column is a label, target or split column)", line)
-        return inputs, label, list(targets.values()), split_col
-
-    def number(self, value: str, column: str, line: int) -> float:
-        s = value.strip()
-        if not _NUMBER.fullmatch(s):
-            if not s:
-                self.fail(f"column {_show(column)}: empty value (a number is needed)", line)
-            if s.lstrip("+-").lower() in _NON_FINITE:
-                self.fail(f"column {_show(column)}: {_show(s)} is not allowed (values must "
-                          "be finite numbers)", line)
-            self.fail(f"column {_show(column)}: {_show(s)} is not a number", line)
-        v = float(s)
-        if not math.isfinite(v):
-            self.fail(f"column {_show(column)}: {_show(s)} is too large", line)
-        return v
-
-    def records(self, text: str):
-        """(first line number, fields) per CSV record, csv.Error turned into CSVError."""
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-        while True:
-            line = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as e:
-                self.fail(f"malformed CSV ({e})", line)
-            yield line, row
-
-    def parse(self, text: str):
-        """(X (n, d), y, Data keyword arguments, train mask | None) from CSV text."""
-        if "\x00" in text:
-            self.fail("contains NUL characters; this looks like a binary file, not CSV text",
-                      _line_of(text, text.index("\x00")))
-        records = self.records(text.removeprefix("\ufeff"))
-        first = next(records, None)
-        if first is None:
-            self.fail("the file is empty (a header line is needed)", 1)
-        header_line, header = first
-        names = [name.strip() for name in header]
-        if not any(names):
-            self.fail("the header line is empty", header_line)
-        inputs, label, targets, split_col = self.header(names, header_line)
-        numeric = inputs + targets
-        values: list[float] = []
-        labels: list[str] = []
-        train: list[bool] = []
-        distinct: set[str] = set()
-        blank = None  # line of a blank line seen after the data: only trailing ones are fine
-        n_rows = 0
-        for line, row in records:
-            if not any(field.strip() for field in row):
-                blank = blank or line
-                continue
-            if blank is not None:
-                self.fail("blank line inside the data (only blank lines at the end are allowed)",
-                          blank)
-            if len(row) != len(names):
-                self.fail(f"expected {len(names)} fields as in the header, found {len(row)}",
-                          line)
-            n_rows += 1
-            if n_rows > MAX_ROWS:
-                self.fail(f"more than {MAX_ROWS} data rows", line)
-            values.extend([self.number(row[j], names[j], line) for j in numeric])
-            if label is not None:
-                name = row[label].strip()
-                if not name:
-                    self.fail("column 'label': empty label", line)
-                if name not in distinct:
-                    if len(distinct) == MAX_CLASSES:
-                        self.fail(f"column 'label': more than {MAX_CLASSES} classes", line)
-                    distinct.add(name)
-                labels.append(name)
-            if split_col is not None:
-                part = row[split_col].strip().lower()
-                if part not in ("train", "test"):
-                    self.fail(f"column 'split': {_show(row[split_col].strip())} must be "
-                              "'train' or 'test'", line)
-                train.append(part == "train")
-        if n_rows == 0:
-            self.fail("no data rows after the header", header_line + 1)
-        table = np.array(values, dtype=np.float64).reshape(n_rows, len(numeric))
-        X = table[:, :len(inputs)]
-        names_in = tuple(names[j] for j in inputs)
-        if label is not None:
-            y, classes = _class_indices(labels)
-            kwargs = dict(task="classification", input_names=names_in, target_names=classes)
-        else:
-            y = table[:, len(inputs):]
-            kwargs = dict(task="regression", input_names=names_in,
-                          target_names=tuple(names[j] for j in targets))
-        if split_col is not None and not any(train):
-            self.fail("column 'split' marks no row as 'train'")
-        return X, y, kwargs, (np.array(train) if split_col is not None else None)
-
-
-def _class_indices(labels: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
-    """y (n,) int64 indices into the sorted class names.
+def _class_labels(col: Column, fail: Fail) -> tuple[np.ndarray, tuple[str, ...]]:
+    """y (n,) int64 indices into the sorted class names of a target column.
 
     All-integer labels sort numerically and are named canonically ("007" -> "7");
     otherwise the label strings sort lexicographically.
     """
-    if all(_INTEGER.fullmatch(s) for s in labels):
-        keys = [int(s) for s in labels]
+    if col.levels is None:
+        fail(f"column {show(col.name)}: more than {MAX_CLASSES} classes (for numbers to "
+             "predict, choose regression)", col.overflow_line)
+    if "" in col.levels:
+        fail(f"column {show(col.name)}: empty label", col.level_lines[col.levels.index("")])
+    if all(INTEGER.fullmatch(level) for level in col.levels):
+        keys = [int(level) for level in col.levels]
         classes = sorted(set(keys))
         names = tuple(str(c) for c in classes)
     else:
-        keys = labels
+        keys = list(col.levels)
         classes = sorted(set(keys))
         names = tuple(classes)
     index = {c: i for i, c in enumerate(classes)}
-    return np.array([index[k] for k in keys], dtype=np.int64), names
+    lut = np.array([index[k] for k in keys], dtype=np.int64)
+    return lut[col.codes], names
 
 
-def _build(parser: _Parser, text: str, train_ratio: float, seed: int, name: str) -> Data:
-    X, y, kwargs, train = parser.parse(text)
-    if train is None:
-        return split(X, y, train_ratio, seed, name=name, **kwargs)
-    y_dtype = np.int64 if kwargs["task"] == "classification" else np.float64
+def _check_numbers(table: Table, columns: list[Column], inputs: set[int], fail: Fail) -> None:
+    """Every cell of these columns must be a finite number: a text input column is refused by
+    name, otherwise the first bad cell by line and column."""
+    text = [c for c in columns if c.index in inputs and c.n_numbers == 0 and c.problem[1]]
+    if text:
+        first = text[0]
+        what, advice = (f"column {show(first.name)} holds", "make it the target or leave it out") \
+            if len(text) == 1 else (f"columns {listing([c.name for c in text])} hold",
+                                    "make one the target and leave the others out")
+        fail(f"{what} text, not numbers ({show(first.problem[1])} on line {first.problem[0]}): "
+             f"{advice}")
+    bad = [(c.problem[0], c.index, c) for c in columns if c.problem is not None]
+    if bad:
+        line, _, col = min(bad, key=lambda b: b[:2])
+        fail(f"column {show(col.name)}: {cell_problem(col.problem[1])}", line)
+
+
+def _split_mask(col: Column, fail: Fail) -> np.ndarray:
+    """(n,) bool, True for the rows the split column marks 'train'."""
+    if col.levels is None:
+        fail(f"column 'split': more than {MAX_LEVELS} different values; each must be 'train' "
+             "or 'test'", col.overflow_line)
+    for level, line in sorted(zip(col.levels, col.level_lines), key=lambda p: p[1]):
+        if level.lower() not in ("train", "test"):
+            fail(f"column 'split': {show(level)} must be 'train' or 'test'", line)
+    train = np.array([level.lower() == "train" for level in col.levels])[col.codes]
+    if not train.any():
+        fail("column 'split' marks no row as 'train'")
+    return train
+
+
+def table_to_data(table: Table, options: CSVOptions = CSVOptions(),
+                  train_ratio: float | None = None, seed: int = 0) -> Data:
+    """A Data from a Table: roles and task from ``options`` (see the module doc), the split
+    from the split column, or ``train_ratio`` (default 0.8) of the rows, stratified and seeded.
+    """
+    fail = table.fail
+    roles = choose_roles(table.names, options, fail, table.header_line)
+    task = options.task or detect_task(table, roles)
+    targets = [table.columns[j] for j in roles.targets]
+    inputs = [table.columns[j] for j in roles.inputs]
+    if task == "classification":
+        if len(targets) > 1:
+            fail(f"classification needs one target column, not {len(targets)} "
+                 f"({listing([c.name for c in targets])})")
+        _check_numbers(table, inputs, set(roles.inputs), fail)
+        y, names = _class_labels(targets[0], fail)
+    else:
+        _check_numbers(table, inputs + targets, set(roles.inputs), fail)
+        y, names = table.values[:, list(roles.targets)], tuple(c.name for c in targets)
+    X = table.values[:, list(roles.inputs)]
+    kwargs = dict(task=task, input_names=tuple(c.name for c in inputs), target_names=names,
+                  name=table.name, origin="file")
+    if roles.split is None:
+        ratio = DEFAULT_TRAIN_RATIO if train_ratio is None else train_ratio
+        try:
+            return holdout(X, y, ratio, seed, **kwargs)
+        except ValueError as exc:
+            fail(str(exc))
+    if train_ratio is not None:
+        fail("column 'split' already says which rows are for testing: give no train ratio, "
+             "or leave the split column out")
+    train = _split_mask(table.columns[roles.split], fail)
+    y_dtype = np.int64 if task == "classification" else np.float64
     return Data(readonly(X[train], np.float64), readonly(y[train], y_dtype),
-                readonly(X[~train], np.float64), readonly(y[~train], y_dtype),
-                name=name, **kwargs)
+                readonly(X[~train], np.float64), readonly(y[~train], y_dtype), **kwargs)
 
 
-def parse_csv(text: str | bytes, train_ratio: float = 1.0, seed: int = 0, *,
-              source: str = "data.csv") -> Data:
+def _header_check(options: CSVOptions, source: str):
+    """Fail on a wrong column name as soon as the header is read."""
+    return lambda names, line: choose_roles(names, options, Fail(source), line)
+
+
+def parse_csv(text: str | bytes, train_ratio: float | None = None, seed: int = 0, *,
+              source: str = "data.csv", **roles) -> Data:
     """A Data from CSV text (or UTF-8 bytes); ``source`` names it in messages and Data.name.
 
-    Without a ``split`` column, ``train_ratio`` and ``seed`` pick the train rows (see
-    ``datasets.split``); with one, its train/test marks decide and they are ignored.
+    ``roles``: target, inputs, drop, task (see ``CSVOptions``). Without a ``split`` column,
+    ``train_ratio`` (default 0.8) and ``seed`` pick the train rows.
     """
-    parser = _Parser(str(source))
-    if isinstance(text, (bytes, bytearray)):
-        text = parser.decode(bytes(text))
-    return _build(parser, text, train_ratio, seed, Path(str(source)).stem or "custom")
+    options = CSVOptions.make(**roles)
+    table = parse_table(text, source=source, header_check=_header_check(options, str(source)))
+    return table_to_data(table, options, train_ratio, seed)
 
 
-def load_csv(path, train_ratio: float = 1.0, seed: int = 0) -> Data:
-    """A Data from the CSV file at ``path``; Data.name is the file's stem."""
-    path = Path(path)
-    parser = _Parser(path.name or str(path))
-    raw = read_limited(path, CSVError, LIMITS["csv"], parser.source)
-    return _build(parser, parser.decode(raw), train_ratio, seed, path.stem or "custom")
+def load_csv(path, train_ratio: float | None = None, seed: int = 0, *, progress=None,
+             **roles) -> Data:
+    """A Data from the CSV file at ``path`` (see ``parse_csv``); Data.name is the file's stem.
+    ``progress(bytes_read)`` is called as the file is read (see ``read_table``)."""
+    options = CSVOptions.make(**roles)
+    name = Path(path).name or str(path)
+    table = read_table(path, progress=progress, header_check=_header_check(options, name))
+    return table_to_data(table, options, train_ratio, seed)
 
 
 def _target_header(data: Data) -> list[str]:
@@ -269,7 +176,7 @@ def save_csv(data: Data, path) -> None:
     """
     for col in data.input_names:
         if not col or col != col.strip() or col in ("label", "split", "y") \
-                or _TARGET.fullmatch(col):
+                or TARGET_NAME.fullmatch(col):
             raise ValueError(f"input column name {col!r} would not load back as an input")
     for cls in data.target_names if data.task == "classification" else ():
         if not cls or cls != cls.strip():

@@ -260,6 +260,8 @@ def generate(name: str, n_points: int = 500, noise: float = 0.0, seed: int = 0,
 # --- train/test split --------------------------------------------------------------------
 
 TASKS = ("classification", "regression")
+#: where a Data came from: a generator, points drawn in the window, or a file (CSV, bundled)
+ORIGINS = ("generated", "drawn", "file")
 
 
 @dataclass(frozen=True, eq=False)
@@ -274,10 +276,14 @@ class Data:
     input_names: tuple[str, ...]   # d names, e.g. ("x1", "x2")
     target_names: tuple[str, ...]  # class names (classification) or k target names
     name: str = "custom"
+    # "file" data is scaled and split 80/20 by class by default; the others keep TF's ways
+    origin: str = "drawn"
 
     def __post_init__(self):
         if self.task not in TASKS:
             raise ValueError(f"task must be one of {TASKS}, got {self.task!r}")
+        if self.origin not in ORIGINS:
+            raise ValueError(f"origin must be one of {ORIGINS}, got {self.origin!r}")
         d, k = len(self.input_names), len(self.target_names)
         for X, y in ((self.X_train, self.y_train), (self.X_test, self.y_test)):
             if X.ndim != 2 or X.shape[1] != d or len(y) != len(X):
@@ -307,7 +313,7 @@ def readonly(a: np.ndarray, dtype) -> np.ndarray:
 
 
 def split(X, y, train_ratio: float, seed: int, *, task: str, input_names, target_names,
-          name: str = "custom") -> Data:
+          name: str = "custom", origin: str = "drawn") -> Data:
     """Split X (n, d) and y (n,) | (n, k) into a Data; both parts keep the original row order.
 
     n_train = round(train_ratio * n) clamped to [1, n]; which rows train is a seeded random
@@ -330,7 +336,7 @@ def split(X, y, train_ratio: float, seed: int, *, task: str, input_names, target
     return Data(readonly(X[train], np.float64), readonly(y[train], y_dtype),
                 readonly(X[~train], np.float64), readonly(y[~train], y_dtype),
                 task=task, input_names=tuple(input_names), target_names=tuple(target_names),
-                name=name)
+                name=name, origin=origin)
 
 
 def make_data(name: str, n_points: int = 500, noise: float = 0.0, train_ratio: float = 0.5,
@@ -344,4 +350,4 @@ def make_data(name: str, n_points: int = 500, noise: float = 0.0, train_ratio: f
     classes = resolve_classes(name, n_classes)
     targets = tuple(str(k) for k in range(classes)) if classes else ("y",)
     return split(X, y, train_ratio, seed, task=spec.task, input_names=("x1", "x2"),
-                 target_names=targets, name=name)
+                 target_names=targets, name=name, origin="generated")

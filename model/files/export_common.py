@@ -82,6 +82,10 @@ def describe(net, meta: dict | None = None) -> list[str]:
                      f"{', '.join(feats)}")
     else:
         lines.append(f"Inputs: {', '.join(map(repr, net.inputs))}")
+    scaling = net.input_scaling
+    if scaling is not None:
+        lines.append(f"Input scaling: {scaling.method}, from the training rows: the inputs "
+                     "are (x - offset) / scale before the first layer (built in: give raw rows)")
     lines.append(f"Outputs: {', '.join(map(repr, net.outputs))}")
     if isinstance(meta.get("task"), str):
         lines.append(f"Task: {meta['task']}")

@@ -4,7 +4,8 @@ The model takes ``X``: raw inputs of shape [N, d] in double precision (float64) 
 ``Y`` [N, k] (float64), the network's outputs, as ``Network.predict`` computes them. When the
 network's inputs are feature ids (x1, x2, x1^2, ...), the graph takes the raw points
 (x1, x2) and computes the features itself (Slice, Mul, Sin, Concat), so the model is used
-on the same data as the app. Each layer is a MatMul (+ Add for its biases) and its
+on the same data as the app. A network with input scaling then computes (x − offset) / scale
+(Sub, Div) as the app does, so raw rows go in. Each layer is a MatMul (+ Add for its biases) and its
 activation (Sigmoid, Tanh, Relu, Softmax; nothing for linear).
 
 Why float64: onnxruntime's CPU kernels run every op used here in double precision, and the
@@ -81,6 +82,14 @@ def onnx_model(net, meta: dict | None = None):
     else:
         a = "X"
 
+    # ------------------------------------------------------------------ input scaling
+    scaling = net.input_scaling
+    if scaling is not None:  # (x − offset) / scale, in the app's order of operations
+        a = node("Sub", [a, const("scaling_offset", scaling.offset.astype(np.float64))],
+                 "centred")
+        a = node("Div", [a, const("scaling_scale", scaling.scale.astype(np.float64))],
+                 "scaled")
+
     # ------------------------------------------------------------------ layers
     for n, layer in enumerate(net.layers, start=1):
         a = node("MatMul", [a, const(f"W{n}", layer.W.astype(np.float64))], f"matmul{n}")
@@ -108,7 +117,8 @@ def onnx_model(net, meta: dict | None = None):
     props = {"inputs": list(net.inputs), "outputs": list(net.outputs),
              "raw_inputs": raw, "activations": net.activation_names,
              "features": list(feats) if feats is not None else None,
-             "use_bias": [layer.use_bias for layer in net.layers]}
+             "use_bias": [layer.use_bias for layer in net.layers],
+             "input_scaling": scaling.to_dict() if scaling is not None else None}
     for key in ("task", "loss", "classes"):
         if key in meta:
             props[key] = meta[key]

@@ -18,8 +18,8 @@ from __future__ import annotations
 from model.core.targets import low_target
 from model.files.export_common import (ExportError, check_finite, describe, feature_ids,
                                        raw_input_names, write_atomic)
-from model.files.export_py_code import (ACTIVATION_CODE, FEATURE_CODE, predict_class_code,
-                                        predict_code, script_code)
+from model.files.export_py_code import (ACTIVATION_CODE, FEATURE_CODE, PREDICT_LABEL_CODE,
+                                        predict_class_code, predict_code, script_code)
 
 __all__ = ["ExportError", "export_python", "python_source", "feature_ids", "write_atomic"]
 
@@ -61,6 +61,8 @@ def _module_doc(net, meta: dict, raw: list[str], classify: bool) -> list[str]:
             ]
     if classify:
         doc.append("    labels = this_module.predict_class(X)  # class index per row")
+        if isinstance(meta.get("classes"), list):
+            doc.append("    names = this_module.predict_label(X)  # class name per row")
     doc += ["",
             "or as a script: CSV rows of raw inputs on stdin (or in a file named as the",
             "argument; a header row naming the columns is optional) -> CSV predictions:",
@@ -116,6 +118,23 @@ def _features(feats) -> list[str]:
     return out
 
 
+def _scaling(net) -> list[str]:
+    """``scale_inputs(X)``: the network's input scaling, (x − offset) / scale, or nothing."""
+    s = net.input_scaling
+    if s is None:
+        return ["def scale_inputs(X):",
+                '    """No input scaling: the network sees its inputs as they are."""',
+                "    return X", "", ""]
+    return [f"# Input scaling ({s.method}, statistics of the training rows), one per input",
+            f"SCALE_OFFSET = np.array([{', '.join(map(repr, s.offset.tolist()))}], "
+            "dtype=np.float64)",
+            f"SCALE = np.array([{', '.join(map(repr, s.scale.tolist()))}], dtype=np.float64)",
+            "", "",
+            "def scale_inputs(X):",
+            '    """What the first layer sees: (x - SCALE_OFFSET) / SCALE per input."""',
+            "    return (X - SCALE_OFFSET) / SCALE", "", ""]
+
+
 def _activations(net) -> list[str]:
     out = []
     for name in dict.fromkeys(net.activation_names):
@@ -149,10 +168,13 @@ def python_source(net, meta: dict | None = None) -> str:
     out += _constants(net, feats, raw, task, classes)
     out += _weights(net)
     out += _features(feats)
+    out += _scaling(net)
     out += _activations(net)
     out.append(predict_code(len(raw), net.sizes[-1]))
     if classify:
         out.append(_predict_class(net))
+        if classes:
+            out.append(PREDICT_LABEL_CODE)
     out.append(script_code(len(raw), classify and task == "classification"))
     return "\n".join(out)
 

@@ -60,7 +60,7 @@ def _as_rows(X):
 
 def predict(X):
     """Outputs (n, {k}) for raw inputs X: (n, {d}) rows, or one row ({d},) -> (1, {k})."""
-    a = features(_as_rows(X))
+    a = scale_inputs(features(_as_rows(X)))
     for W, b, f in LAYERS:
         z = a @ W if b is None else a @ W + b
         a = f(z)
@@ -75,6 +75,13 @@ def predict_class(X):
     """Class index per row (n,): {rule}."""
     a = predict(X)
     return {expr}
+'''
+
+
+PREDICT_LABEL_CODE = '''
+def predict_label(X):
+    """Class name per row (a list of strings), as the data file named the classes."""
+    return [CLASSES[c] for c in predict_class(X).tolist()]
 '''
 
 

@@ -3,6 +3,7 @@
     {"format": "backprop-playground/session", "version": 1,
      "settings": {...every field of playground.Settings...},
      "data": {"kind": "generated"} | {"kind": "points", "name": ..., "task": ...,
+              "origin": "drawn" | "file" | "generated",
               "input_names": [...], "target_names": [...],
               "X_train": [[...]], "y_train": [...], "X_test": [[...]], "y_test": [...]},
      "network": {...the weights format, see serialize.py...},
@@ -27,9 +28,10 @@ from pathlib import Path
 import numpy as np
 
 from model.core.history import KEYS as HISTORY_KEYS
+from model.core.scaling import CHOICES as SCALE_CHOICES
 from model.files.atomic import atomic_file
 from model.files.reading import LIMITS, read_limited, source_name
-from model.data.datasets import Data
+from model.data.datasets import ORIGINS, Data
 from model.playground import Playground, Settings
 from model.files.serialize import WeightsError, network_from_dict, network_to_dict
 
@@ -72,7 +74,7 @@ def session_to_dict(pg: Playground, meta: dict | None = None, source: str = "ses
         data = {"kind": "generated"}
     else:
         d = pg.custom_data
-        data = {"kind": "points", "name": d.name, "task": d.task,
+        data = {"kind": "points", "name": d.name, "task": d.task, "origin": d.origin,
                 "input_names": list(d.input_names), "target_names": list(d.target_names),
                 "X_train": d.X_train.tolist(), "y_train": d.y_train.tolist(),
                 "X_test": d.X_test.tolist(), "y_test": d.y_test.tolist()}
@@ -193,6 +195,8 @@ def _settings(raw, check: _Check, notes: list[str]) -> Settings:
         elif default is None or isinstance(default, str):
             if value is not None and not isinstance(value, str):
                 check.fail(where, "expected a string")
+            if key == "scale" and value not in SCALE_CHOICES:
+                check.fail(where, f"expected one of {', '.join(SCALE_CHOICES)}")
         kwargs[key] = value
     try:  # every field checked by the same rules as the window's controls and the CLI
         return Settings(**kwargs)
@@ -213,6 +217,11 @@ def _data(raw, check: _Check) -> Data | None:
     task = raw["task"]
     if task not in ("classification", "regression"):
         check.fail("data.task", "expected 'classification' or 'regression'")
+    # where the points came from decides the defaults (scaling, how to re-split); older
+    # sessions did not say: drawn points
+    origin = raw.get("origin", "drawn")
+    if origin not in ORIGINS:
+        check.fail("data.origin", f"expected one of {', '.join(map(repr, ORIGINS))}")
     names = {}
     for key in ("input_names", "target_names"):
         if not isinstance(raw[key], list) or not all(isinstance(v, str) for v in raw[key]):
@@ -232,7 +241,7 @@ def _data(raw, check: _Check) -> Data | None:
         y_test = y_test.reshape((0,) if task == "classification" else (0, len(names["target_names"])))
     try:
         return Data(X_train, y_train, X_test, y_test, task, names["input_names"],
-                    names["target_names"], name=str(raw.get("name", "custom")))
+                    names["target_names"], name=str(raw.get("name", "custom")), origin=origin)
     except ValueError as exc:
         check.fail("data", str(exc).splitlines()[0])
 

@@ -12,10 +12,17 @@ column per neuron, so ``weights[i][j]`` connects neuron i of the previous layer 
 ``biases`` is a list of one number per neuron, or ``null`` for a layer without biases.
 Floats are written with repr() and so load back bit for bit.
 
+Version 2 adds ``"input_scaling": {"method": "standard" | "minmax", "offset": [...],
+"scale": [...]}`` (one number per input; x' = (x − offset) / scale before the first layer, see
+``model.core.scaling``). A network without input scaling is still written as version 1, so that
+older readers keep reading it; one with scaling is version 2, which they refuse instead of
+feeding it unscaled inputs. Both versions are read.
+
 The npz format holds the same content as arrays: ``format`` (0-d str), ``version`` (0-d int),
 ``inputs``, ``outputs``, ``activations`` (1-d str), ``W1``, ``b1``, ``W2``, ... (float64,
 1-based layer numbers), and — only when some layer has no bias — ``use_bias`` (1-d bool, one
-per layer; ``b{l}`` is absent for those layers). ``meta``, when given, is a 0-d str array
+per layer; ``b{l}`` is absent for those layers); version 2 may add ``scaling_method`` (0-d str),
+``scaling_offset`` and ``scaling_scale`` (1-d float64). ``meta``, when given, is a 0-d str array
 holding the JSON text of the meta object.
 
 Every problem with a file raises ``WeightsError`` with a one-line message that starts with
@@ -33,7 +40,11 @@ from typing import Any
 from model.files.reading import LIMITS
 
 FORMAT = "backprop-playground/weights"
-VERSION = 1
+VERSION = 2  # the newest version this app reads and writes
+VERSIONS = (1, 2)
+SCALING_KEY = "input_scaling"
+SCALING_KEYS = ("method", "offset", "scale")
+NPZ_SCALING = {"method": "scaling_method", "offset": "scaling_offset", "scale": "scaling_scale"}
 MAX_FILE_BYTES = LIMITS["weights"]
 SUFFIXES = (".json", ".npz")
 
@@ -127,6 +138,31 @@ def check_meta(meta: Any, check: Checker, where: str = "meta") -> None:
                 check.fail(f"{field}: not a finite number")
         elif not (value is None or isinstance(value, (str, int, bool))):
             check.fail(f"{field}: not JSON data ({type_name(value)})")
+
+
+def check_version(version, check: Checker) -> int:
+    """The version as an int, if this app reads it; the same message for JSON and npz."""
+    if version > VERSION:
+        check.fail(f"version {show(version)} is newer than this app understands ({VERSION})")
+    if version not in VERSIONS:
+        check.fail(f"version: expected 1 or {VERSION}, got {show(version)}")
+    return int(version)
+
+
+def make_scaling(method: Any, offset: list, scale: list, n_inputs: int, check: Checker,
+                 where: str):
+    """An InputScaling from checked parts; ``where`` names the fields in messages."""
+    from model.core.scaling import METHODS, InputScaling
+    if method not in METHODS:
+        check.fail(f"{where['method']}: expected one of {', '.join(METHODS)}, got {show(method)}")
+    for key, values in (("offset", offset), ("scale", scale)):
+        if len(values) != n_inputs:
+            check.fail(f"{where[key]}: expected {plural(n_inputs, 'number')} (one per input), "
+                       f"got {len(values)}")
+    bad = next((j for j, v in enumerate(scale) if not v > 0), None)
+    if bad is not None:
+        check.fail(f"{where['scale']}[{bad}]: must be positive")
+    return InputScaling(method, offset, scale)
 
 
 def check_suffix(path: Path, check: Checker) -> str:

@@ -16,8 +16,9 @@ from model.core.network import MAX_LAYERS, MAX_PARAMS, MAX_WIDTH, Network
 from model.files import weights_format as fmt
 from model.files.reading import read_limited
 from model.files.reading import source_name
-from model.files.weights_format import (FORMAT, LAYER_KEYS, TOP_KEYS, VERSION, Checker, WeightsError,
-                                         check_meta, check_suffix, is_number, one_line, plural,
+from model.files.weights_format import (FORMAT, LAYER_KEYS, SCALING_KEY, SCALING_KEYS, TOP_KEYS,
+                                         VERSION, Checker, WeightsError, check_meta, check_suffix,
+                                         check_version, is_number, make_scaling, one_line, plural,
                                          show, type_name)
 
 
@@ -92,9 +93,12 @@ def _number_row(row: list, field: str, check: Checker) -> list[float]:
 def _from_dict(d: Any, check: Checker) -> tuple[Network, dict]:
     if not isinstance(d, dict):
         check.fail(f"expected a JSON object at the top level, got {type_name(d)}")
+    version = d.get("version")
+    extra = ("meta", SCALING_KEY) if version == 2 else ("meta",)
     for key in d:
-        if key not in TOP_KEYS and key != "meta":
-            check.fail(f"unexpected key {show(key)} (expected: {', '.join(TOP_KEYS)}, meta)")
+        if key not in TOP_KEYS and key not in extra:
+            check.fail(f"unexpected key {show(key)} (expected: {', '.join(TOP_KEYS)}, "
+                       f"{', '.join(extra)})")
     for key in TOP_KEYS:
         if key not in d:
             check.fail(f"{key}: missing")
@@ -105,11 +109,8 @@ def _from_dict(d: Any, check: Checker) -> tuple[Network, dict]:
     version = d["version"]
     if not isinstance(version, int) or isinstance(version, bool):
         got = show(version) if isinstance(version, (float, bool)) else type_name(version)
-        check.fail(f"version: expected the integer {VERSION}, got {got}")
-    if version > VERSION:
-        check.fail(f"version {show(version)} is newer than this app understands ({VERSION})")
-    if version != VERSION:
-        check.fail(f"version: expected {VERSION}, got {show(version)}")
+        check.fail(f"version: expected the integer 1 or {VERSION}, got {got}")
+    check_version(version, check)
 
     layers = d["layers"]
     if not isinstance(layers, list) or not layers:
@@ -194,13 +195,36 @@ def _from_dict(d: Any, check: Checker) -> tuple[Network, dict]:
                            f"one per column of layers[{n_layers - 1}].weights", check)
     meta = d.get("meta", {})
     check_meta(meta, check)
-    return build_network(sizes, activations, use_bias, chunks, inputs, outputs, check), meta
+    scaling = _scaling(d[SCALING_KEY], sizes[0], check) if SCALING_KEY in d else None
+    return build_network(sizes, activations, use_bias, chunks, inputs, outputs, check,
+                         scaling), meta
 
 
-def build_network(sizes, activations, use_bias, chunks, inputs, outputs, check) -> Network:
+def _scaling(raw: Any, n_inputs: int, check: Checker):
+    if not isinstance(raw, dict):
+        check.fail(f"{SCALING_KEY}: expected an object, got {type_name(raw)}")
+    for key in raw:
+        if key not in SCALING_KEYS:
+            check.fail(f"{SCALING_KEY}: unexpected key {show(key)} "
+                       f"(expected: {', '.join(SCALING_KEYS)})")
+    for key in SCALING_KEYS:
+        if key not in raw:
+            check.fail(f"{SCALING_KEY}.{key}: missing")
+    parts = {}
+    for key in ("offset", "scale"):
+        if not isinstance(raw[key], list):
+            check.fail(f"{SCALING_KEY}.{key}: expected a list of numbers, got "
+                       f"{type_name(raw[key])}")
+        parts[key] = _number_row(raw[key], f"{SCALING_KEY}.{key}", check)
+    return make_scaling(raw["method"], parts["offset"], parts["scale"], n_inputs, check,
+                        {k: f"{SCALING_KEY}.{k}" for k in SCALING_KEYS})
+
+
+def build_network(sizes, activations, use_bias, chunks, inputs, outputs, check,
+                  scaling=None) -> Network:
     try:
         return Network(sizes, activations, params=np.concatenate(chunks), use_bias=use_bias,
-                       inputs=inputs, outputs=outputs)
+                       inputs=inputs, outputs=outputs, input_scaling=scaling)
     except ValueError as e:  # the checks above should have caught everything
         check.fail(one_line(str(e)))
 

@@ -12,8 +12,9 @@ import numpy as np
 from model.core.layout import block_size
 from model.core.network import MAX_LAYERS, Network
 from model.files import weights_format as fmt
-from model.files.weights_format import (FORMAT, NPZ_LAYER_KEY, VERSION, ZIP_MAGIC, Checker,
-                                         check_meta, one_line, plural, show)
+from model.files.weights_format import (FORMAT, NPZ_LAYER_KEY, NPZ_SCALING, ZIP_MAGIC, Checker,
+                                         check_meta, check_version, make_scaling, one_line,
+                                         plural, show)
 from model.files.weights_read import (build_network, check_activation, check_total, check_width,
                                        reject_constant)
 
@@ -87,7 +88,7 @@ def _validate_npz(z, keys: list[str], check: Checker) -> tuple[Network, dict]:
         m = NPZ_LAYER_KEY.fullmatch(key)
         if m:
             layer_numbers[m.group(1)].add(int(m.group(2)))
-        elif key not in fixed and key not in ("use_bias", "meta"):
+        elif key not in fixed and key not in ("use_bias", "meta", *NPZ_SCALING.values()):
             check.fail(f"unexpected key {show(key)}")
     for key in fixed:
         if key not in keys:
@@ -96,11 +97,14 @@ def _validate_npz(z, keys: list[str], check: Checker) -> tuple[Network, dict]:
     fmt = _npz_scalar(z, "format", "U", "string", check)
     if fmt != FORMAT:
         check.fail(f"format: expected {FORMAT!r}, got {show(fmt)}")
-    version = _npz_scalar(z, "version", "iu", "integer", check)
-    if version > VERSION:
-        check.fail(f"version {version} is newer than this app understands ({VERSION})")
-    if version != VERSION:
-        check.fail(f"version: expected {VERSION}, got {version}")
+    version = check_version(_npz_scalar(z, "version", "iu", "integer", check), check)
+    scaling_keys = [k for k in NPZ_SCALING.values() if k in keys]
+    if scaling_keys and version < 2:
+        check.fail(f"unexpected key {show(scaling_keys[0])} (input scaling needs version 2)")
+    if scaling_keys and len(scaling_keys) < len(NPZ_SCALING):
+        missing = next(k for k in NPZ_SCALING.values() if k not in keys)
+        check.fail(f"{missing}: missing (the input scaling needs all of "
+                   f"{', '.join(NPZ_SCALING.values())})")
 
     n_layers = len(layer_numbers["W"])
     if n_layers == 0:
@@ -182,4 +186,11 @@ def _validate_npz(z, keys: list[str], check: Checker) -> tuple[Network, dict]:
         except (ValueError, RecursionError) as e:
             check.fail(f"meta: not valid JSON ({one_line(str(e), 120)})")
         check_meta(meta, check)
-    return build_network(sizes, activations, use_bias, chunks, inputs, outputs, check), meta
+    scaling = None
+    if scaling_keys:
+        method = _npz_scalar(z, NPZ_SCALING["method"], "U", "string", check)
+        offset, scale = (_npz_floats(z, NPZ_SCALING[k], 1, check).tolist()
+                         for k in ("offset", "scale"))
+        scaling = make_scaling(method, offset, scale, sizes[0], check, NPZ_SCALING)
+    return build_network(sizes, activations, use_bias, chunks, inputs, outputs, check,
+                         scaling), meta

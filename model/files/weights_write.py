@@ -11,7 +11,8 @@ from model.core.network import Network
 from model.files import weights_format as fmt
 from model.files.atomic import atomic_file
 from model.files.reading import source_name
-from model.files.weights_format import (FORMAT, VERSION, Checker, check_meta, check_suffix,
+from model.files.weights_format import (FORMAT, NPZ_SCALING, SCALING_KEY, VERSION, Checker,
+                                         check_meta, check_suffix,
                                          one_line, type_name)
 
 
@@ -31,8 +32,12 @@ def _network_to_dict(net: Network, meta: dict | None, check: Checker) -> dict:
         layers.append({"activation": layer.activation.name,
                        "weights": layer.W.tolist(),
                        "biases": layer.b.tolist() if layer.use_bias else None})
-    d = {"format": FORMAT, "version": VERSION,
+    scaling = net.input_scaling
+    # version 1 unless there is a scaling: older readers then still read the file
+    d = {"format": FORMAT, "version": VERSION if scaling is not None else 1,
          "inputs": list(net.inputs), "outputs": list(net.outputs), "layers": layers}
+    if scaling is not None:
+        d[SCALING_KEY] = scaling.to_dict()
     if meta is not None:
         check_meta(meta, check)
         try:
@@ -70,6 +75,8 @@ def _write_json(d: dict, f) -> None:
         w(f'   "biases": {dumps(layer["biases"], allow_nan=False)}}}')
         w(",\n" if l < len(d["layers"]) - 1 else "\n")
     w(" ]")
+    if SCALING_KEY in d:
+        w(f',\n "{SCALING_KEY}": ' + dumps(d[SCALING_KEY], allow_nan=False))
     if "meta" in d:
         w(',\n "meta": ' + dumps(d["meta"], allow_nan=False, ensure_ascii=True))
     w("\n}\n")
@@ -90,6 +97,11 @@ def _npz_arrays(d: dict) -> dict[str, np.ndarray]:
             arrays[f"b{l}"] = np.array(layer["biases"], dtype=np.float64)
     if not all(use_bias):
         arrays["use_bias"] = np.array(use_bias, dtype=bool)
+    if SCALING_KEY in d:
+        scaling = d[SCALING_KEY]
+        arrays[NPZ_SCALING["method"]] = np.array(scaling["method"])
+        for key in ("offset", "scale"):
+            arrays[NPZ_SCALING[key]] = np.array(scaling[key], dtype=np.float64)
     if "meta" in d:
         arrays["meta"] = np.array(json.dumps(d["meta"], allow_nan=False))
     return arrays

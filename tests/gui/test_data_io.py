@@ -68,10 +68,11 @@ def test_open_data_previews_and_trains_on_the_file(qtbot, window, io, monkeypatc
     assert [dialog.table.item(0, c).text() for c in range(3)] == first
     assert dialog.table.verticalHeaderItem(0).text() == "2"  # the file's line numbers
     info = dialog.info.text()
-    assert "3 classes" in info and "cat, dog, emu" in info and "15 train / 15 test" in info
+    assert "3 classes" in info and "cat, dog, emu" in info and "24 train / 6 test" in info
+    assert "scaled (standard)" in info and "the same share of each class" in info
     assert dialog.ok.isEnabled() and not dialog.error_label.isVisibleTo(dialog)
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-    expected = load_csv(path, 0.5, 0)  # the window's ratio and data seed
+    expected = load_csv(path, seed=0)  # 20 % test rows by default, the window's data seed
     qtbot.waitUntil(lambda: same_data(in_worker(window, lambda pg: pg.data), expected),
                     timeout=WAIT_MS)
     snap = window.latest_snapshot
@@ -85,7 +86,8 @@ def test_open_data_previews_and_trains_on_the_file(qtbot, window, io, monkeypatc
 @pytest.mark.parametrize("text, line, words", [
     ("x1,x2,label\n0,0,a\n1,1,b\n2,2,a\n3,3,b\n4,4,a\n5,abc,b\n", 7, "is not a number"),
     ("x1,x2,label\n0,0,a\n1,1\n", 3, "expected 3 fields"),
-    ("x1,x2\n0,0\n", 1, "no 'label' or 'y' column"),
+    ("x1,x1\n0,0\n", 1, "duplicate column name"),
+    ("x1,x2,label\n0,0,a\n1,NA,b\n", 3, "column 'x2': 'NA' is a missing value"),
     ("", 1, "empty"),
     ("x1,x2,y\n0,0,1\n\n1,1,2\n", 3, "blank line"),
     ("x1,x2,label,split\n0,0,a,train\n1,1,b,maybe\n", 3, "must be 'train' or 'test'"),

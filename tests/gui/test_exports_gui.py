@@ -48,7 +48,7 @@ def trained(qtbot, window, epochs=3):
 
 
 def app_predictions(window, X):
-    return in_worker(window, lambda pg: pg.net.predict(pg.transform(X)))
+    return in_worker(window, lambda pg: pg.predict(X))  # raw rows, as the exports take them
 
 
 def raw_inputs(window, n=200):

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from model.files import atomic, serialize, weights_format, weights_read, weights_write
 from model.core.activations import ACTIVATIONS
+from model.core.scaling import METHODS
 from model.core.network import MAX_LAYERS, MAX_WIDTH, Network
 from model.files.serialize import (WeightsError, load_network, load_network_with_meta,
                              network_from_dict, network_to_dict, save_network)
@@ -263,9 +264,11 @@ BAD_DOCS = {
     "format wrong": (lambda d: d.update(format="other"),
                      "format: expected 'backprop-playground/weights'"),
     "format missing": (lambda d: d.pop("format"), "format: missing"),
-    "version newer": (lambda d: d.update(version=2),
-                      "version 2 is newer than this app understands (1)"),
-    "version older": (lambda d: d.update(version=0), "version: expected 1, got 0"),
+    "version newer": (lambda d: d.update(version=3),
+                      "version 3 is newer than this app understands (2)"),
+    "version older": (lambda d: d.update(version=0), "version: expected 1 or 2, got 0"),
+    "scaling in version 1": (lambda d: d.update(input_scaling={
+        "method": "standard", "offset": [0, 0], "scale": [1, 1]}), "unexpected key 'input_scaling'"),
     "version string": (lambda d: d.update(version="1"), "version: expected the integer 1"),
     "version true": (lambda d: d.update(version=True), "version: expected the integer 1"),
     "version float": (lambda d: d.update(version=1.0), "version: expected the integer 1"),
@@ -377,7 +380,8 @@ def test_schema_matches_the_code(schema):
     s = schema.schema
     assert s["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert s["properties"]["format"]["const"] == serialize.FORMAT
-    assert s["properties"]["version"]["const"] == serialize.VERSION
+    assert s["properties"]["version"]["enum"] == [1, serialize.VERSION]
+    assert s["properties"]["input_scaling"]["properties"]["method"]["enum"] == list(METHODS)
     assert s["properties"]["layers"]["maxItems"] == MAX_LAYERS
     layer = s["$defs"]["layer"]
     assert layer["properties"]["activation"]["enum"] == list(ACTIVATIONS)
@@ -475,8 +479,8 @@ BAD_NPZ = {
                      "format: expected 'backprop-playground/weights'"),
     "format as a 1-d array": (lambda a: a.update(format=np.array(["backprop-playground/weights"])),
                               "format: expected a single string"),
-    "version newer": (lambda a: a.update(version=np.array(2)),
-                      "version 2 is newer than this app understands (1)"),
+    "version newer": (lambda a: a.update(version=np.array(3)),
+                      "version 3 is newer than this app understands (2)"),
     "version float": (lambda a: a.update(version=np.array(1.0)),
                       "version: expected a single integer"),
     "version bool": (lambda a: a.update(version=np.array(True)),

@@ -10,6 +10,8 @@ from types import SimpleNamespace
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QStyle
 
+from gui.shell.about import show_about
+
 ABOUT = ("<b>Backprop Playground</b><p>Build a small neural network, train it, and watch "
          "backpropagation happen.</p><p>The trainer runs in its own thread; the window draws "
          "its latest state about 50 times a second.</p>")
@@ -84,7 +86,7 @@ def make_actions(window) -> SimpleNamespace:
     view_menu = menu.addMenu("&View")
     view_menu.addActions([acts.show_test, acts.discretize, acts.log_loss])
     help_menu = menu.addMenu("&Help")
-    help_menu.addAction("&About", lambda: QMessageBox.about(window, "About", ABOUT))
+    help_menu.addAction("&About", lambda: show_about(window))
     return acts
 
 

@@ -9,6 +9,7 @@ every command sent so far, so a control never flickers back to a stale value.
 """
 from __future__ import annotations
 
+import logging
 import random
 import sys
 import time
@@ -398,6 +399,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Weights loaded from {path}")
 
     def _warn(self, title: str, text: str) -> None:
+        logging.getLogger(__name__).warning("%s: %s", title, " ".join(text.split()))
         self.statusBar().showMessage(" ".join(text.split()))
         QMessageBox.warning(self, title, text)
 

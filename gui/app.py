@@ -63,10 +63,24 @@ def _error_relay(window):
     return relay.message.emit
 
 
-def _log_worker(kind: str):
-    def record(message: str) -> None:
-        log.warning("trainer %s: %s", kind, " ".join(str(message).split()))
-    return record
+def _worker_log(window):
+    """Logs the trainer worker's refusals and stops. A QObject in the GUI thread: the worker's
+    thread runs its own loop, not Qt's, so a slot living there would never be called."""
+    from PySide6.QtCore import QObject, Slot
+
+    class WorkerLog(QObject):
+        @Slot(str)
+        def on_error(self, message: str) -> None:
+            log.warning("trainer error: %s", " ".join(str(message).split()))
+
+        @Slot(str)
+        def on_diverged(self, message: str) -> None:
+            log.warning("trainer stopped: %s", " ".join(str(message).split()))
+
+    recorder = WorkerLog(window)
+    window.worker.error.connect(recorder.on_error)
+    window.worker.diverged.connect(recorder.on_diverged)
+    return recorder
 
 
 def run_app(qt_args: list[str] | None = None, quit_after: int | None = None) -> int:
@@ -90,8 +104,7 @@ def run_app(qt_args: list[str] | None = None, quit_after: int | None = None) -> 
     pg.setConfigOptions(antialias=True)
     window = MainWindow()
     logs.install_excepthooks(notify=_error_relay(window))
-    window.worker.error.connect(_log_worker("error"))
-    window.worker.diverged.connect(_log_worker("stopped"))
+    _worker_log(window)
     app.aboutToQuit.connect(window.shutdown)
     window.show()
     if quit_after > 0:

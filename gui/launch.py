@@ -92,10 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run the app with ``argv`` (default ``sys.argv[1:]``); the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     prog = program_name()
-    if argv and (argv[0] in ("-h", "--help", "--version", "-V") or not argv[0].startswith("-")
-                 and _is_command(argv[0])):
+    if argv and not argv[0].startswith("-") and _is_command(argv[0]):
         from model.cli import run  # no Qt on this path
         return run(argv, prog=prog)
+    asked = [a for a in argv if a in ("-h", "--help", "--version", "-V")]
+    if asked:  # also after window options: `--quit-after 5 --help` shows the help
+        from model.cli import run
+        return run(asked[:1], prog=prog)
     from model.cli import usage_hint
     try:
         quit_after, qt_args, platform = window_arguments(argv)

@@ -76,6 +76,9 @@ def test_program_name_follows_the_invocation():
     r = run_main("--help")
     assert r.returncode == 0 and r.stdout.startswith("usage: main.py")
     assert "examples:" in r.stdout and "QT_QPA_PLATFORM=offscreen" in r.stdout
+    # after window options too, and without opening the window
+    r2 = run_main("--quit-after", "5", "-h", env=headless_env())
+    assert r2.returncode == 0 and r2.stdout == r.stdout
 
 
 def test_help_shows_defaults_and_examples():

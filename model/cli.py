@@ -21,7 +21,7 @@ from model.core.initializers import INITIALIZERS
 from model.core.losses import LOSSES, default_loss
 from model.core.optimizers import OPTIMIZERS
 from model.cli_help import HelpFormatter, command_epilog, top_epilog, wrapped
-from model.cli_output import EXPORT_FORMATS, check_export, write_export
+from model.cli_output import EXPORT_FORMATS, Progress, check_export, write_export
 
 EXIT_USAGE = 2
 COMMANDS = ("train", "predict", "gradcheck", "export")
@@ -207,36 +207,6 @@ def inputs_for(net, data: Data) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]
         raise UsageError(f"the weights expect {net.sizes[0]} inputs ({', '.join(net.inputs)}) "
                          f"but the data has {data.X_train.shape[1]} ({', '.join(data.input_names)})")
     return data.X_train, data.X_test, None
-
-
-class Progress:
-    """A progress bar on stderr: redrawn in place on a terminal, a line per 10% otherwise."""
-
-    def __init__(self, total, enabled=True, stream=None):
-        self.total, self.enabled = total, enabled
-        self.stream = stream or sys.stderr
-        self.tty = self.stream.isatty()
-        self.next_report = 0.1
-        self.last_draw = 0.0
-
-    def update(self, done, loss):
-        if not self.enabled:
-            return
-        frac = done / self.total
-        now = time.monotonic()
-        if self.tty:
-            if now - self.last_draw < 0.05 and done != self.total:
-                return
-            self.last_draw = now
-            bar = "#" * int(30 * frac)
-            self.stream.write(f"\r[{bar:<30}] epoch {done}/{self.total}  loss {loss:.6g}")
-            if done == self.total:
-                self.stream.write("\n")
-        elif frac >= self.next_report - 1e-9 or done == self.total:
-            while self.next_report <= frac + 1e-9:
-                self.next_report += 0.1
-            self.stream.write(f"[{int(frac * 100):3d}%] epoch {done}/{self.total}  loss {loss:.6g}\n")
-        self.stream.flush()
 
 
 # --------------------------------------------------------------------------- commands

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 from model.files.destination import check_destination
 from model.numbers import finite_or_none, format_accuracy, format_loss
@@ -114,3 +115,33 @@ def print_results(results: dict, as_json: bool, stream=None) -> None:
         print(f"network saved to {r['export']}", file=stream)
     if r["history_file"]:
         print(f"history saved to {r['history_file']}", file=stream)
+
+
+class Progress:
+    """A progress bar on stderr: redrawn in place on a terminal, a line per 10% otherwise."""
+
+    def __init__(self, total, enabled=True, stream=None):
+        self.total, self.enabled = total, enabled
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.next_report = 0.1
+        self.last_draw = 0.0
+
+    def update(self, done, loss):
+        if not self.enabled:
+            return
+        frac = done / self.total
+        now = time.monotonic()
+        if self.tty:
+            if now - self.last_draw < 0.05 and done != self.total:
+                return
+            self.last_draw = now
+            bar = "#" * int(30 * frac)
+            self.stream.write(f"\r[{bar:<30}] epoch {done}/{self.total}  loss {loss:.6g}")
+            if done == self.total:
+                self.stream.write("\n")
+        elif frac >= self.next_report - 1e-9 or done == self.total:
+            while self.next_report <= frac + 1e-9:
+                self.next_report += 0.1
+            self.stream.write(f"[{int(frac * 100):3d}%] epoch {done}/{self.total}  loss {loss:.6g}\n")
+        self.stream.flush()

@@ -4,6 +4,7 @@ import configparser
 import logging
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 import threading
@@ -69,6 +70,10 @@ def test_desktop_entry_installs_and_uninstalls_per_user(tmp_path):
     assert e["Icon"] == identity.APP_ID and entry.stem == identity.APP_ID
     assert e["Exec"] == '"/opt/my apps/bin/backprop-playground"'  # quoted: it has a space
     assert e["Terminal"] == "false" and "Education" in e["Categories"].split(";")
+    validator = shutil.which("desktop-file-validate")
+    if validator:  # desktop-file-utils, when installed, knows the spec better than we do
+        r = subprocess.run([validator, str(entry)], capture_output=True, text=True)
+        assert r.returncode == 0 and "error" not in r.stdout + r.stderr, r.stdout + r.stderr
     assert desktop_entry.uninstall(env) == [entry, icon]
     assert not entry.exists() and not icon.exists()
     assert desktop_entry.uninstall(env) == []

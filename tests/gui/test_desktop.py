@@ -70,6 +70,8 @@ def test_desktop_entry_installs_and_uninstalls_per_user(tmp_path):
     assert e["Icon"] == identity.APP_ID and entry.stem == identity.APP_ID
     assert e["Exec"] == '"/opt/my apps/bin/backprop-playground"'  # quoted: it has a space
     assert e["Terminal"] == "false" and "Education" in e["Categories"].split(";")
+    # X11 matches the window to the entry by WM_CLASS, whose class Qt takes from the app name
+    assert e["StartupWMClass"] == identity.APPLICATION
     validator = shutil.which("desktop-file-validate")
     if validator:  # desktop-file-utils, when installed, knows the spec better than we do
         r = subprocess.run([validator, str(entry)], capture_output=True, text=True)

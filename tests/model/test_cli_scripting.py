@@ -230,3 +230,21 @@ def test_predict_checks_out_before_reading(tmp_path):
     r = run("predict", "--init", tmp_path / "missing.json", "--data", tmp_path / "d.csv",
             "--out", tmp_path / "p.txt")
     assert r.returncode == 2 and "--out" in one_error_line(r)
+
+
+# --------------------------------------------------------------------------- in-process pieces
+def test_accuracy_and_loss_formats():
+    from model.numbers import finite_or_none, format_accuracy, format_loss
+    assert format_accuracy(1) == "100.0%" and format_accuracy(0.98765) == "98.8%"
+    assert format_accuracy(0.0) == "0.0%"
+    assert format_accuracy(None) == format_accuracy(float("nan")) == "n/a"
+    assert format_loss(0.0123456789) == "0.0123457" and format_loss(float("inf")) == "n/a"
+    assert finite_or_none(float("nan")) is None and finite_or_none(2) == 2.0
+
+
+def test_an_onnx_export_without_the_onnx_package_fails_before_training(tmp_path, monkeypatch):
+    from model.cli_output import check_export
+    monkeypatch.setitem(sys.modules, "onnx", None)  # `import onnx` now raises ImportError
+    with pytest.raises(ValueError, match="needs the optional 'onnx' package"):
+        check_export(tmp_path / "net.onnx", None, "--export")
+    assert check_export(tmp_path / "net.JSON", None, "--export") == ".json"

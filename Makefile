@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh Debian/Ubuntu machine:
 #   make run    set up .venv and open the window
 #   make test   set up .venv (and Qt's system libraries when root) and run every test offscreen
+# and, once: make install-desktop (the menu entry and icon for this user; uninstall-desktop)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -12,7 +13,7 @@ QT_OFFSCREEN_DEBS := libegl1 libgl1 libglib2.0-0 libfontconfig1 libxkbcommon0 li
 QT_XCB_DEBS := libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 \
                libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0
 
-.PHONY: run test venv sysdeps sysdeps-gui bench clean demo
+.PHONY: run test venv sysdeps sysdeps-gui bench clean demo install-desktop uninstall-desktop
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +52,14 @@ run: sysdeps-gui venv
 
 demo: venv
 	$(PY) main.py train --dataset spiral --hidden 8,8 --epochs 200
+
+# The application menu entry and icon, for this user only (XDG: ~/.local/share/applications and
+# ~/.local/share/icons); the entry starts this checkout's .venv/bin/backprop-playground.
+install-desktop: venv
+	$(PY) -m gui.desktop_entry install
+
+uninstall-desktop: venv
+	$(PY) -m gui.desktop_entry uninstall
 
 bench: venv
 	QT_QPA_PLATFORM=offscreen $(PY) bench/engine_bench.py

@@ -1,7 +1,8 @@
-"""The headless command line: ``python main.py train | gradcheck | export ...``.
+"""The headless command line: ``backprop-playground train | predict | gradcheck | export ...``
+(``python main.py ...`` from the source folder).
 
 Every user error — a wrong option, a bad file, a bad value — ends as one line on stderr and
-exit code 2, never a traceback.
+exit code 2, never a traceback; numpy's RuntimeWarnings never reach the terminal.
 """
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import argparse
 import math
 import sys
 import time
+import warnings
+from difflib import get_close_matches
 
 import numpy as np
 
@@ -17,8 +20,17 @@ from model.data.datasets import DATASETS, Data
 from model.core.initializers import INITIALIZERS
 from model.core.losses import LOSSES, default_loss
 from model.core.optimizers import OPTIMIZERS
+from model.cli_help import HelpFormatter, command_epilog, top_epilog, wrapped
+from model.cli_output import EXPORT_FORMATS, Progress, check_export, write_export
 
 EXIT_USAGE = 2
+COMMANDS = ("train", "predict", "gradcheck", "export")
+ONNX_DTYPES = ("float64", "float32")  # model.files.export_onnx.DTYPES, without importing onnx
+
+
+def usage_hint(prog: str) -> str:
+    """The usage line, appended to messages about unknown commands and options."""
+    return f"(usage: {prog} [{'|'.join(COMMANDS)}] [options]; {prog} --help lists them)"
 
 
 class UsageError(Exception):
@@ -28,6 +40,15 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # argparse prints usage + error; we want one line
         raise UsageError(message)
+
+    def unknown(self, extras: list[str]) -> UsageError:
+        """The error for arguments this (sub)command does not know, with a suggestion."""
+        known = [o for a in self._actions for o in a.option_strings]
+        close = get_close_matches(extras[0].split("=")[0], known, n=1, cutoff=0.75)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        what = "unknown option" if extras[0].startswith("-") else "unexpected argument"
+        return UsageError(f"{what} {extras[0]!r}{hint} (usage: {self.prog} [options]; "
+                          f"{self.prog} --help lists them)")
 
 
 def _positive_int(text):
@@ -69,13 +90,26 @@ def _hidden(text):
     return sizes
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="main.py", description="Backprop Playground. Without a command: open the window.")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+def build_parser(prog: str = "main.py") -> argparse.ArgumentParser:
+    from model.version import version
+    parser = _Parser(prog=prog, formatter_class=HelpFormatter, epilog=top_epilog(prog),
+                     description=wrapped("Backprop Playground: build a small neural network, "
+                                         "train it, and watch backpropagation happen. Without a "
+                                         "command it opens the window; the commands below run "
+                                         "headless."))
+    parser.add_argument("-V", "--version", action="version",
+                        version=f"backprop-playground {version()}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND",
+                                title="commands")
 
-    train = sub.add_parser("train", help="train a network headless")
+    def command(name, help_text):
+        return sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".",
+                              formatter_class=HelpFormatter,
+                              epilog=command_epilog(prog, name))
+
+    train = command("train", "train a network headless")
     src = train.add_mutually_exclusive_group()
-    src.add_argument("--dataset", choices=sorted(DATASETS), default=None, help="generated data (default circle)")
+    src.add_argument("--dataset", choices=sorted(DATASETS), default=None, help="generated data (default: circle)")
     src.add_argument("--data", metavar="FILE.csv|NAME",
                      help="your own data (see README for the format), or a bundled set: "
                           "iris, wine, breast_cancer")
@@ -92,41 +126,77 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--scale", choices=("standard", "minmax", "none"), default=None,
                        help="input scaling, from the training rows (default: standard for "
                             "--data, none for generated data)")
-    train.add_argument("--features", default="x1,x2", help="input features, e.g. x1,x2,x1^2,sin_x1")
-    train.add_argument("--hidden", type=_hidden, default=(4, 2), help="hidden layer sizes, e.g. 4,4")
-    train.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, default="tanh")
-    train.add_argument("--output-activation", choices=OUTPUT_ACTIVATIONS, default=None)
-    train.add_argument("--loss", choices=sorted(LOSSES), default=None)
-    train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="sgd")
-    train.add_argument("--lr", type=_float(0, lo_open=True), default=0.03)
-    train.add_argument("--batch-size", type=_positive_int, default=10)
-    train.add_argument("--epochs", type=_positive_int, default=100)
+    train.add_argument("--features", default="x1,x2", metavar="NAMES", help="input features, e.g. x1,x2,x1^2,sin_x1")
+    train.add_argument("--hidden", type=_hidden, default=(4, 2), metavar="SIZES", help="hidden layer sizes, e.g. 4,4")
+    train.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, default="tanh",
+                       help="of the hidden layers")
+    train.add_argument("--output-activation", choices=OUTPUT_ACTIVATIONS, default=None,
+                       help="default: from the task (sigmoid, softmax or linear)")
+    train.add_argument("--loss", choices=sorted(LOSSES), default=None,
+                       help="default: from the task (bce, cce or mse)")
+    train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="sgd",
+                       help="how the gradients update the weights")
+    train.add_argument("--lr", type=_float(0, lo_open=True), default=0.03, metavar="RATE",
+                       help="learning rate")
+    train.add_argument("--batch-size", type=_positive_int, default=10, metavar="N",
+                       help="rows per step")
+    train.add_argument("--epochs", type=_positive_int, default=100, metavar="N",
+                       help="passes over the data")
     reg = train.add_mutually_exclusive_group()
-    reg.add_argument("--l1", type=_float(0), default=None, metavar="RATE")
-    reg.add_argument("--l2", type=_float(0), default=None, metavar="RATE")
-    train.add_argument("--init-scheme", choices=sorted(INITIALIZERS), default="xavier")
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--points", type=_positive_int, default=500)
-    train.add_argument("--noise", type=_float(0, 1), default=0.0, help="0..1")
-    train.add_argument("--classes", type=_positive_int, default=3, help="for blobs and spiral_arms (3..6)")
+    reg.add_argument("--l1", type=_float(0), default=None, metavar="RATE",
+                     help="L1 regularization (default: none)")
+    reg.add_argument("--l2", type=_float(0), default=None, metavar="RATE",
+                     help="L2 regularization (default: none)")
+    train.add_argument("--init-scheme", choices=sorted(INITIALIZERS), default="xavier",
+                       help="how the first weights are drawn")
+    train.add_argument("--seed", type=int, default=0, metavar="N", help="for the data, weights and shuffling")
+    train.add_argument("--points", type=_positive_int, default=500, metavar="N",
+                       help="generated points")
+    train.add_argument("--noise", type=_float(0, 1), default=0.0, metavar="LEVEL",
+                       help="0..1, generated data")
+    train.add_argument("--classes", type=_positive_int, default=3, metavar="K",
+                       help="for blobs and spiral_arms (3..6)")
     train.add_argument("--train-ratio", type=_float(0, 1, lo_open=True), default=None,
-                       help="share of rows used for training (default 0.5 generated, 0.8 for "
+                       metavar="SHARE",
+                       help="share of rows used for training (default: 0.5 generated, 0.8 for "
                             "--data, by class; refused if the file has a split column)")
     train.add_argument("--no-shuffle", action="store_true", help="keep the rows' order every epoch")
     train.add_argument("--init", metavar="WEIGHTS.json", help="start from these weights")
-    train.add_argument("--export", metavar="OUT.json|.npz", help="save the trained weights")
+    train.add_argument("--export", metavar="OUT",
+                       help="save the trained network; the suffix picks the format: "
+                            f"{', '.join(EXPORT_FORMATS)} (checked before training starts)")
+    train.add_argument("--dtype", choices=ONNX_DTYPES, default=None,
+                       help="number type of an .onnx export (default: float64)")
+    train.add_argument("--history", nargs="?", const="", default=None, metavar="FILE.csv",
+                       help="save the loss and accuracy of every epoch as CSV; with --json, "
+                            "the per-epoch history is also in the JSON (a file is optional)")
+    train.add_argument("--json", action="store_true",
+                       help="print the results as JSON on stdout instead of text")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    check = sub.add_parser("gradcheck", help="backprop against numeric gradients")
-    check.add_argument("--init", required=True, metavar="W.json")
-    check.add_argument("--data", required=True, metavar="D.csv")
-    check.add_argument("--loss", choices=sorted(LOSSES), default=None)
-    check.add_argument("--epsilon", type=_float(0, 1, lo_open=True), default=1e-5)
+    predict = command("predict", "predict outputs and classes for the rows of a CSV file")
+    predict.add_argument("--init", required=True, metavar="W.json", help="the trained weights")
+    predict.add_argument("--data", required=True, metavar="D.csv",
+                         help="the inputs: the app's data CSV (label, y and split columns are "
+                              "ignored) or just the input columns")
+    predict.add_argument("--out", metavar="OUT.csv",
+                         help="write the predictions here (default: standard output)")
 
-    export = sub.add_parser("export", help="export weights as ONNX, a numpy-only .py, .npz or .json")
+    check = command("gradcheck", "check backprop against numeric gradients")
+    check.add_argument("--init", required=True, metavar="W.json", help="the weights to check")
+    check.add_argument("--data", required=True, metavar="D.csv", help="the rows to check on")
+    check.add_argument("--loss", choices=sorted(LOSSES), default=None,
+                       help="default: from the task")
+    check.add_argument("--epsilon", type=_float(0, 1, lo_open=True), default=1e-5, metavar="EPS",
+                       help="step of the centred differences")
+
+    export = command("export", "export weights as ONNX, a numpy-only .py, .npz or .json")
     export.add_argument("--init", required=True, metavar="W.json", help="the weights to export")
-    export.add_argument("--to", required=True, metavar="OUT.onnx|.py|.npz|.json",
-                        help="the file to write; its suffix picks the format")
+    export.add_argument("--to", required=True, metavar="OUT",
+                        help=f"the file to write; its suffix picks the format: "
+                             f"{', '.join(EXPORT_FORMATS)}")
+    export.add_argument("--dtype", choices=ONNX_DTYPES, default=None,
+                        help="number type of an .onnx export (default: float64)")
     return parser
 
 
@@ -174,46 +244,24 @@ def inputs_for(net, data: Data) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]
     return data.X_train, data.X_test, None
 
 
-class Progress:
-    """A progress bar on stderr: redrawn in place on a terminal, a line per 10% otherwise."""
-
-    def __init__(self, total, enabled=True, stream=None):
-        self.total, self.enabled = total, enabled
-        self.stream = stream or sys.stderr
-        self.tty = self.stream.isatty()
-        self.next_report = 0.1
-        self.last_draw = 0.0
-
-    def update(self, done, loss):
-        if not self.enabled:
-            return
-        frac = done / self.total
-        now = time.monotonic()
-        if self.tty:
-            if now - self.last_draw < 0.05 and done != self.total:
-                return
-            self.last_draw = now
-            bar = "#" * int(30 * frac)
-            self.stream.write(f"\r[{bar:<30}] epoch {done}/{self.total}  loss {loss:.6g}")
-            if done == self.total:
-                self.stream.write("\n")
-        elif frac >= self.next_report - 1e-9 or done == self.total:
-            while self.next_report <= frac + 1e-9:
-                self.next_report += 0.1
-            self.stream.write(f"[{int(frac * 100):3d}%] epoch {done}/{self.total}  loss {loss:.6g}\n")
-        self.stream.flush()
-
-
-def _fmt(x):
-    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.6g}"
-
-
 # --------------------------------------------------------------------------- commands
 def cmd_train(args) -> int:
     from model.data import features as feats
     from model.playground import Playground, Settings
-    from model.files.serialize import save_network
+    from model import cli_output as out
+    from model.files.destination import check_destination
 
+    # Everything that would fail after training is checked before it: a typo in a path must
+    # not cost the run (and --json/--history must agree).
+    if args.export:
+        check_export(args.export, args.dtype, "--export")
+    elif args.dtype is not None:
+        raise UsageError("--dtype applies to ONNX exports only (--export FILE.onnx)")
+    if args.history == "" and not args.json:
+        raise UsageError("--history needs a file name (--history FILE.csv), or --json to "
+                         "print the history")
+    if args.history:
+        check_destination(args.history, (".csv",), "--history")
     reg, rate = ("l1", args.l1) if args.l1 is not None else ("l2", args.l2) if args.l2 is not None else ("none", 0.0)
     try:
         features = tuple(feats.parse_features(args.features))
@@ -264,20 +312,15 @@ def cmd_train(args) -> int:
     if trainer.diverged:
         print(f"error: {trainer.diverged}", file=sys.stderr)
     elif finding is not None:
-        print(f"{'error' if finding.kind == 'exploding' else 'warning'}: {finding.line()}", file=sys.stderr)
-    m = trainer.evaluate()
-    print(f"epochs {trainer.epoch}  ({trainer.epoch / max(elapsed, 1e-9):.0f} epochs/s)")
-    print(f"train loss {_fmt(m['train_loss'])}  test loss {_fmt(m['test_loss'])}")
-    if pg.data.task == "classification":
-        print(f"train accuracy {_fmt(m['train_accuracy'])}  test accuracy {_fmt(m['test_accuracy'])}")
-        test = pg.confusion()["test"]
-        if test.n_rows:
-            print("test accuracy by class: " + ", ".join(
-                f"{name} {_fmt(acc)}" for name, acc in zip(test.class_names, test.per_class)
-                if acc == acc))
+        print(f"{'error' if finding.kind == 'exploding' else 'warning'}: {finding.line()}",
+              file=sys.stderr)
     if args.export:
-        save_network(pg.net, args.export, meta=pg.weights_meta())
-        print(f"weights saved to {args.export}")
+        write_export(pg.net, pg.weights_meta(), args.export, args.dtype)
+    if args.history:
+        out.write_history(trainer.history.to_lists(), args.history)
+    results = out.train_results(pg, elapsed, export=args.export, history_file=args.history,
+                                with_history=args.json and args.history is not None)
+    out.print_results(results, args.json)
     return 1 if trainer.diverged or (finding is not None and finding.kind == "exploding") else 0
 
 
@@ -307,52 +350,59 @@ def cmd_gradcheck(args) -> int:
     return 0 if result.passed else 1
 
 
-EXPORT_FORMATS = (".onnx", ".py", ".npz", ".json")
-
-
 def cmd_export(args) -> int:
-    from pathlib import Path
+    from model.files.serialize import load_network_with_meta
 
-    from model.files.serialize import load_network_with_meta, save_network
-
-    suffix = Path(args.to).suffix.lower()
-    if suffix not in EXPORT_FORMATS:
-        shown = repr(Path(args.to).suffix) if Path(args.to).suffix else "none"
-        raise UsageError(f"--to: unknown file type ({shown}); use one of {', '.join(EXPORT_FORMATS)}")
+    check_export(args.to, args.dtype, "--to")
     net, meta = load_network_with_meta(args.init)
-    meta = meta or None
-    if suffix == ".onnx":
-        from model.files.export_onnx import export_onnx
-        export_onnx(net, args.to, meta=meta)
-    elif suffix == ".py":
-        from model.files.export_py import export_python
-        export_python(net, args.to, meta=meta)
-    else:
-        save_network(net, args.to, meta=meta)
+    write_export(net, meta, args.to, args.dtype)
     print(f"exported {args.to}")
     return 0
 
 
-def run(argv) -> int:
-    """Run a command; returns the exit code. Never raises for user errors."""
-    parser = build_parser()
-    # Overflow in the data (x = 1e300 squared) is reported as one clear error by the engine;
-    # numpy's RuntimeWarnings would print lines of their own before it.
-    with np.errstate(all="ignore"):
-        return _run(parser, argv)
+def cmd_predict(args) -> int:
+    from model.files.atomic import write_bytes_atomically
+    from model.files.destination import check_destination
+    from model.files.predictions import predict_file
+    from model.files.serialize import load_network_with_meta
 
-
-def _run(parser, argv) -> int:
-    try:
-        args = parser.parse_args(argv)
-        if args.command == "train":
-            return cmd_train(args)
-        if args.command == "gradcheck":
-            return cmd_gradcheck(args)
-        if args.command == "export":
-            return cmd_export(args)
-        parser.print_help()
+    if args.out:
+        check_destination(args.out, (".csv",), "--out")
+    net, meta = load_network_with_meta(args.init)
+    text = predict_file(net, meta, args.data)
+    if not args.out:
+        sys.stdout.write(text)
         return 0
+    try:
+        write_bytes_atomically(args.out, text.encode("utf-8"))
+    except OSError as e:
+        raise UsageError(f"--out: cannot write {args.out} ({e.strerror or e})") from None
+    print(f"{text.count(chr(10)) - 1} predictions saved to {args.out}")
+    return 0
+
+
+COMMAND_FUNCTIONS = {"train": cmd_train, "predict": cmd_predict, "gradcheck": cmd_gradcheck,
+                     "export": cmd_export}
+
+
+def run(argv, prog: str = "main.py") -> int:
+    """Run a command; returns the exit code. Never raises for user errors, and numpy's
+    RuntimeWarnings (overflow while a run diverges) never reach the terminal: the engine
+    reports divergence itself, in one line."""
+    parser = build_parser(prog)
+    try:
+        args, extras = parser.parse_known_args(argv)
+        if extras:
+            raise (parser._subparsers._group_actions[0].choices[args.command]
+                   if args.command else parser).unknown(extras)
+        if args.command is None:
+            parser.print_help()
+            return 0
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return COMMAND_FUNCTIONS[args.command](args)
+    except SystemExit as exc:  # --help and --version end here after printing
+        return exc.code if isinstance(exc.code, int) else 0
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
     except ValueError as exc:  # CSVError, WeightsError and friends: already one clear line

@@ -10,16 +10,13 @@ Entry point: ``install(window) -> Exports``.
 """
 from __future__ import annotations
 
-import csv
-import io
-import math
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu
 
-from model.core.history import KEYS
+from model.files.history_csv import COLUMNS as HISTORY_COLUMNS, history_csv
 from model.files.export_onnx import export_onnx
 from model.files.export_py import ExportError, export_python, write_atomic
 
@@ -27,14 +24,13 @@ from gui.data.data_io import insert_before_quit
 from gui.shell.docks import install_once, menu_named
 
 CALL_TIMEOUT_S = 10.0
-HISTORY_COLUMNS = KEYS
 
 #: kind → (menu text, tooltip, default file name, filter)
 KINDS = {
     "onnx": ("&ONNX model…", "The trained network as an ONNX model (float64 in and out; "
-             "computes the feature transforms itself)", "model.onnx", "ONNX models (*.onnx)"),
+             "computes the feature transforms itself)", "network.onnx", "ONNX models (*.onnx)"),
     "python": ("&Python file (numpy only)…", "A standalone .py with the weights inside and "
-               "predict(X); needs only numpy", "model.py", "Python files (*.py)"),
+               "predict(X); needs only numpy", "network.py", "Python files (*.py)"),
     "boundary": ("&Decision boundary image…", "The output plane with the data, as PNG",
                  "boundary.png", "PNG images (*.png)"),
     "graph": ("Network &graph image…", "The network graph as shown, as PNG", "network.png",
@@ -54,16 +50,6 @@ def network_and_meta(pg):
 def history_of(pg) -> dict:
     """Worker thread: the loss history as plain lists."""
     return pg.trainer.history.to_lists()
-
-
-def history_csv(history: dict) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HISTORY_COLUMNS)
-    for row in zip(*(history[k] for k in HISTORY_COLUMNS)):
-        writer.writerow([int(row[0]), *(repr(float(v)) if v is not None and math.isfinite(v)
-                                        else "" for v in row[1:])])
-    return out.getvalue()
 
 
 def png_bytes(widget) -> bytes:

@@ -22,11 +22,10 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from model.files.session import SessionError, load_session, save_session
 
+from gui.identity import APPLICATION, ORGANIZATION  # re-exported: one place for the names
 from gui.shell.docks import install_once, menu_named
 from gui.shell.notices import Notice
 
-ORGANIZATION = "BackpropPlayground"
-APPLICATION = "Backprop Playground"
 RECENT_KEY = "recent_sessions"
 MAX_RECENT = 8
 AUTOSAVE_NAME = "last_session.json"

@@ -8,12 +8,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMessageBox, QStyle
+from PySide6.QtWidgets import QStyle
 
-ABOUT = ("<b>Backprop Playground</b><p>Build a small neural network, train it, and watch "
-         "backpropagation happen: every weight, gradient and update on the graph, the chain "
-         "rule one click away.</p>")
-
+from gui.shell.about import show_about
 
 def make_actions(window) -> SimpleNamespace:
     style = window.style()
@@ -84,7 +81,7 @@ def make_actions(window) -> SimpleNamespace:
     view_menu = menu.addMenu("&View")
     view_menu.addActions([acts.show_test, acts.discretize, acts.log_loss])
     help_menu = menu.addMenu("&Help")
-    help_menu.addAction("&About", lambda: QMessageBox.about(window, "About", ABOUT))
+    help_menu.addAction("&About", lambda: show_about(window))
     return acts
 
 

@@ -9,6 +9,7 @@ every command sent so far, so a control never flickers back to a stale value.
 """
 from __future__ import annotations
 
+import logging
 import random
 import sys
 import time
@@ -392,6 +393,7 @@ class MainWindow(QMainWindow):
     def warn(self, title: str, text: str) -> None:
         """An action the user asked for failed: a message box (``text`` may span lines) and
         the same words on one line in the status bar."""
+        logging.getLogger(__name__).warning("%s: %s", title, " ".join(text.split()))
         self.statusBar().showMessage(" ".join(text.split()))
         QMessageBox.warning(self, title, text)
 

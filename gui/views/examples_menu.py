@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
@@ -25,12 +24,13 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QHeaderVi
 
 from model.data.csvdata import load_csv
 from model.playground import Playground, Settings
+from model.files.bundled import resource
 from model.files.serialize import load_network
 
 from gui.shell.docks import FutureRelay, future_error, install_once, menu_named
 from gui.views.lesson import LessonController
 
-EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "resources" / "examples"
+EXAMPLES_DIR = resource("examples")  # the checkout's resources/ or the installed copy
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from model.files.resources import resource_path
+from model.files.bundled import resource
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def bundled_path(name: str) -> Path:
     """The CSV file of a bundled set; ValueError for an unknown name."""
     if name not in BUNDLED:
         raise ValueError(f"unknown data set {name!r} (bundled: {', '.join(BUNDLED)})")
-    return resource_path("datasets", BUNDLED[name].file)
+    return resource("datasets", BUNDLED[name].file)
 
 
 def data_path(text: str) -> Path:

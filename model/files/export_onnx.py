@@ -1,16 +1,19 @@
 """Export a network as an ONNX model (needs the optional ``onnx`` package).
 
-The model takes ``X``: raw inputs of shape [N, d] in double precision (float64) and returns
-``Y`` [N, k] (float64), the network's outputs, as ``Network.predict`` computes them. When the
+The model takes ``X``: raw inputs of shape [N, d] and returns ``Y`` [N, k], the network's
+outputs, as ``Network.predict`` computes them, both in the number type chosen with ``dtype``:
+float64 (the default) or float32. When the
 network's inputs are feature ids (x1, x2, x1^2, ...), the graph takes the raw points
 (x1, x2) and computes the features itself (Slice, Mul, Sin, Concat), so the model is used
 on the same data as the app. A network with input scaling then computes (x − offset) / scale
 (Sub, Div) as the app does, so raw rows go in. Each layer is a MatMul (+ Add for its biases) and its
 activation (Sigmoid, Tanh, Relu, Softmax; nothing for linear).
 
-Why float64: onnxruntime's CPU kernels run every op used here in double precision, and the
-results then agree with the app's to ~1e-15 instead of ~1e-7 in float32. Feed the model
-float64 arrays (``X.astype(np.float64)``).
+Why float64 by default: onnxruntime's CPU kernels run every op used here in double precision,
+and the results then agree with the app's to ~1e-15 instead of ~1e-6 in float32. Choose float32
+for tooling that only takes float32 (most ONNX converters, accelerators, web runtimes); the
+weights are then rounded to float32 and the outputs agree with the app's to about 1e-6
+relative. Feed the model arrays of its type (``X.astype(np.float32)``).
 
 Opset 17, IR version 8 (accepted by onnxruntime 1.11 and later). The model's metadata holds
 the input, output and activation names (JSON lists) and the producer.
@@ -24,12 +27,15 @@ import numpy as np
 from model.files.export_common import (ExportError, check_finite, describe, feature_ids,
                                        raw_input_names, write_atomic)
 
-__all__ = ["ExportError", "export_onnx", "onnx_model"]
+__all__ = ["DEFAULT_DTYPE", "DTYPES", "ExportError", "export_onnx", "onnx_model", "require_onnx"]
 
 OPSET = 17
 IR_VERSION = 8
 PRODUCER = "backprop-playground"
 MISSING = "ONNX export needs the optional 'onnx' package: pip install onnx"
+#: the model's number type: name → (numpy dtype, ONNX element type name)
+DTYPES = {"float64": (np.float64, "DOUBLE"), "float32": (np.float32, "FLOAT")}
+DEFAULT_DTYPE = "float64"
 
 _ACTIVATION_OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "softmax": "Softmax",
                    "linear": None}
@@ -44,9 +50,34 @@ def _import_onnx():
     return onnx, TensorProto, helper, numpy_helper
 
 
-def onnx_model(net, meta: dict | None = None):
-    """The checked ``onnx.ModelProto`` of ``net`` (see the module docstring)."""
+def require_onnx() -> None:
+    """ExportError (one line) unless the ``onnx`` package can be imported: checked before
+    training when ``train --export`` names an .onnx file."""
+    _import_onnx()
+
+
+def _check_dtype(dtype: str):
+    if dtype not in DTYPES:
+        raise ExportError(f"unknown ONNX number type {dtype!r}; use one of {', '.join(DTYPES)}")
+    return DTYPES[dtype]
+
+
+def _cast(values: np.ndarray, np_type, layer: int) -> np.ndarray:
+    """``values`` in the model's type; a weight beyond float32's range is refused, not made inf."""
+    with np.errstate(over="ignore"):
+        out = values.astype(np_type)
+    if not np.isfinite(out).all():
+        raise ExportError(f"layer {layer} has parameters too large for {np.dtype(np_type).name} "
+                          f"(|w| up to {np.abs(values).max():.3g}); export as float64")
+    return out
+
+
+def onnx_model(net, meta: dict | None = None, dtype: str = DEFAULT_DTYPE):
+    """The checked ``onnx.ModelProto`` of ``net`` (see the module docstring); ``dtype`` is
+    "float64" or "float32", the type of X, Y and every weight."""
+    np_type, onnx_type = _check_dtype(dtype)
     onnx, TensorProto, helper, numpy_helper = _import_onnx()
+    elem = getattr(TensorProto, onnx_type)
     meta = dict(meta or {})
     check_finite(net)
     feats = feature_ids(net, meta)
@@ -85,16 +116,16 @@ def onnx_model(net, meta: dict | None = None):
     # ------------------------------------------------------------------ input scaling
     scaling = net.input_scaling
     if scaling is not None:  # (x − offset) / scale, in the app's order of operations
-        a = node("Sub", [a, const("scaling_offset", scaling.offset.astype(np.float64))],
+        a = node("Sub", [a, const("scaling_offset", scaling.offset.astype(np_type))],
                  "centred")
-        a = node("Div", [a, const("scaling_scale", scaling.scale.astype(np.float64))],
+        a = node("Div", [a, const("scaling_scale", scaling.scale.astype(np_type))],
                  "scaled")
 
     # ------------------------------------------------------------------ layers
     for n, layer in enumerate(net.layers, start=1):
-        a = node("MatMul", [a, const(f"W{n}", layer.W.astype(np.float64))], f"matmul{n}")
+        a = node("MatMul", [a, const(f"W{n}", _cast(layer.W, np_type, n))], f"matmul{n}")
         if layer.use_bias:
-            a = node("Add", [a, const(f"b{n}", layer.b.astype(np.float64))], f"z{n}")
+            a = node("Add", [a, const(f"b{n}", _cast(layer.b, np_type, n))], f"z{n}")
         op = _ACTIVATION_OPS[layer.activation.name]
         if op == "Softmax":
             a = node(op, [a], f"a{n}", axis=-1)
@@ -105,19 +136,20 @@ def onnx_model(net, meta: dict | None = None):
     d, k = len(raw), net.sizes[-1]
     graph = helper.make_graph(
         nodes, "backprop_playground_network",
-        [helper.make_tensor_value_info("X", TensorProto.DOUBLE, ["N", d])],
-        [helper.make_tensor_value_info("Y", TensorProto.DOUBLE, ["N", k])],
+        [helper.make_tensor_value_info("X", elem, ["N", d])],
+        [helper.make_tensor_value_info("Y", elem, ["N", k])],
         initializer=inits,
         doc_string="\n".join(describe(net, meta)))
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
                               producer_name=PRODUCER, producer_version="1",
                               doc_string="A neural network generated by Backprop Playground. "
-                                         "X: raw inputs [N, d] float64 -> Y: outputs [N, k].")
+                                         f"X: raw inputs [N, d] {dtype} -> Y: outputs [N, k] "
+                                         f"{dtype}.")
     model.ir_version = IR_VERSION
     props = {"inputs": list(net.inputs), "outputs": list(net.outputs),
              "raw_inputs": raw, "activations": net.activation_names,
              "features": list(feats) if feats is not None else None,
-             "use_bias": [layer.use_bias for layer in net.layers],
+             "use_bias": [layer.use_bias for layer in net.layers], "dtype": dtype,
              "input_scaling": scaling.to_dict() if scaling is not None else None}
     for key in ("task", "loss", "classes"):
         if key in meta:
@@ -133,11 +165,13 @@ def onnx_model(net, meta: dict | None = None):
     return model
 
 
-def export_onnx(net, path, meta: dict | None = None) -> None:
-    """Write ``net`` as an ONNX model to ``path`` (atomically).
+def export_onnx(net, path, meta: dict | None = None, dtype: str = DEFAULT_DTYPE) -> None:
+    """Write ``net`` as an ONNX model to ``path`` (atomically), in ``dtype`` ("float64", the
+    default, or "float32").
 
-    ExportError (one line) if the ``onnx`` package is missing, the network has non-finite
-    parameters, or the file cannot be written.
+    ExportError (one line) if the ``onnx`` package is missing, the dtype is unknown, the
+    network has non-finite parameters (or too large for float32), or the file cannot be
+    written.
     """
-    model = onnx_model(net, meta)
+    model = onnx_model(net, meta, dtype)
     write_atomic(path, model.SerializeToString())

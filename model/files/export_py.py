@@ -4,7 +4,8 @@
 Python float literals (written with repr(), so they load back bit for bit), the names of
 the inputs and outputs, the feature transforms the network uses, the activation functions
 and ``predict(X)`` / ``predict_class(X)``. Run as a script it reads CSV rows of raw inputs
-from stdin (or a file) and prints the predictions as CSV.
+from stdin (or a file; the app's data CSV too, ignoring its label, y… and split columns) and
+prints the predictions as CSV.
 
 The generated module imports nothing but numpy, sys and csv; it never reads data files or
 evaluates anything it reads.
@@ -65,7 +66,9 @@ def _module_doc(net, meta: dict, raw: list[str], classify: bool) -> list[str]:
             doc.append("    names = this_module.predict_label(X)  # class name per row")
     doc += ["",
             "or as a script: CSV rows of raw inputs on stdin (or in a file named as the",
-            "argument; a header row naming the columns is optional) -> CSV predictions:",
+            "argument; a header row naming the columns is optional, and the app's own data",
+            "CSV works as it is: its label, y... and split columns are ignored) -> CSV",
+            "predictions:",
             "",
             "    python this_file.py points.csv",
             ]

@@ -89,37 +89,52 @@ def script_code(d: int, with_classes: bool) -> str:
     """The command-line part: read CSV rows of raw inputs, print CSV predictions (with a
     ``class`` column named from CLASSES when ``with_classes``)."""
     return f'''
+def _ignored(name):
+    """Columns of the app's own data CSV that are not inputs: label, y, y1..yk and split."""
+    return name not in RAW_INPUTS and (name in ("label", "split", "y")
+                                        or (name[:1] == "y" and name[1:].isdigit()))
+
+
+def _numbers(cells):
+    try:
+        return [float(c) for c in cells]
+    except ValueError:
+        return None
+
+
 def _read_rows(f):
-    """Rows of floats from CSV text; a first row that is not numbers is a header."""
-    rows, header = [], None
-    for lineno, row in enumerate(csv.reader(f), start=1):
-        cells = [c.strip() for c in row]
-        if not any(cells):
-            continue
-        try:
-            values = [float(c) for c in cells]
-        except ValueError:
-            if header is None and not rows:
-                header = cells
-                continue
-            raise ValueError(f"line {{lineno}}: not a number in {{row!r}}") from None
-        rows.append(values)
-    if header is not None:
+    """Rows of raw inputs (n, {d}) from CSV text. A first row that is not all numbers is a
+    header: the columns are then picked by name, or, when the names differ, the columns that
+    are not label, y, y1..yk or split, in their order."""
+    records = [(lineno, [c.strip() for c in row])
+               for lineno, row in enumerate(csv.reader(f), start=1)]
+    records = [(lineno, cells) for lineno, cells in records if any(cells)]
+    header, columns = None, None
+    if records and _numbers(records[0][1]) is None:
+        header = records.pop(0)[1]
         if all(name in header for name in RAW_INPUTS):
             columns = [header.index(name) for name in RAW_INPUTS]
-        elif len(header) == {d}:
-            columns = list(range({d}))
         else:
-            raise ValueError(f"the header names {{header!r}}, expected the columns "
-                             f"{{', '.join(RAW_INPUTS)}}")
-        try:
-            rows = [[r[c] for c in columns] for r in rows]
-        except IndexError:
-            raise ValueError("a row has fewer cells than the header") from None
-    for i, r in enumerate(rows):
-        if len(r) != {d}:
-            raise ValueError(f"row {{i + 1}}: expected {d} numbers ({{', '.join(RAW_INPUTS)}}), "
-                             f"got {{len(r)}}")
+            columns = [j for j, name in enumerate(header) if not _ignored(name)]
+            if len(columns) != {d}:
+                raise ValueError(f"the header names {{header!r}}, expected the columns "
+                                 f"{{', '.join(RAW_INPUTS)}}")
+    rows = []
+    for lineno, cells in records:
+        if header is not None:
+            if len(cells) != len(header):
+                raise ValueError(f"line {{lineno}}: {{len(cells)}} cells, but the header has "
+                                 f"{{len(header)}}")
+            cells = [cells[j] for j in columns]
+        if len(cells) != {d}:
+            raise ValueError(f"line {{lineno}}: expected {d} numbers "
+                             f"({{', '.join(RAW_INPUTS)}}), got {{len(cells)}}")
+        values = _numbers(cells)
+        if values is None:
+            raise ValueError(f"line {{lineno}}: not a number in {{cells!r}}")
+        if not all(abs(v) < float("inf") for v in values):
+            raise ValueError(f"line {{lineno}}: values must be finite numbers, not {{cells!r}}")
+        rows.append(values)
     return np.array(rows, dtype=np.float64).reshape(-1, {d})
 
 

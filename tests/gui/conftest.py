@@ -10,6 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _HOME = tempfile.mkdtemp(prefix="bp-test-home-")
 os.environ["HOME"] = _HOME
 for _var, _sub in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
+                   ("XDG_STATE_HOME", ".local/state"),
                    ("XDG_CACHE_HOME", ".cache")):
     os.environ[_var] = os.path.join(_HOME, _sub)
 

@@ -1,6 +1,5 @@
 """Lesson mode on the real window: phases on the graph, exact apply, discard changes nothing;
 and the network view's annotation API it draws with."""
-import pathlib
 
 import numpy as np
 import pytest
@@ -10,10 +9,11 @@ from gui.views import lesson as lesson_mod
 from model.data.csvdata import load_csv
 from model.playground import Playground, Settings
 from model.files.serialize import load_network
+from model.files.bundled import resource
 from model.snapshot import take_snapshot
 
 WAIT_MS = 20_000
-EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "resources" / "examples"
+EXAMPLES = resource("examples")
 
 
 # ----------------------------------------------------------------------------- fixtures

@@ -13,7 +13,7 @@ from model.playground import Playground, Settings
 from gui import theme
 from gui.data.data_panel import DataPanel, points_text
 from gui.plots import palette
-from gui.shell import actions
+from gui.shell import about
 from gui.shell.rate import RateMeter
 from gui.shell.worker import FINE_GRID, SPEEDS
 
@@ -73,7 +73,9 @@ def test_the_window_shows_steps_at_one_step_a_second(qtbot, window):
 
 
 def test_about_tells_no_thread_internals():
-    assert "thread" not in actions.ABOUT and "times a second" not in actions.ABOUT
+    text = about.about_html()
+    assert "Backprop Playground" in text
+    assert "thread" not in text and "times a second" not in text
 
 
 def test_a_paused_boundary_is_drawn_from_a_fine_grid(qtbot, window):

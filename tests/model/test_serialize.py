@@ -14,13 +14,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model.files import atomic, serialize, weights_format, weights_read, weights_write
+from model.files.bundled import resource
 from model.core.activations import ACTIVATIONS
 from model.core.scaling import METHODS
 from model.core.network import MAX_LAYERS, MAX_WIDTH, Network
 from model.files.serialize import (WeightsError, load_network, load_network_with_meta,
                              network_from_dict, network_to_dict, save_network)
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "resources" / "weights.schema.json"
+SCHEMA_PATH = resource("weights.schema.json")
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -1,16 +1,16 @@
 """The tutorials' worked examples, shipped in resources/examples/, reproduce the published numbers."""
 import json
 import math
-import pathlib
 
 import numpy as np
 import pytest
 
 from model import load_network
 from model.data.csvdata import load_csv
+from model.files.bundled import resource
 from model.playground import Playground, Settings
 
-EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "resources" / "examples"
+EXAMPLES = resource("examples")
 
 
 def test_classic_2_2_2_total_error_and_one_sgd_step():

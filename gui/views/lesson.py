@@ -1,8 +1,9 @@
 """Lesson mode: one minibatch (or one training example) taken through its phases by hand —
 forward one layer at a time, the loss, backward one layer at a time, the update.
 
-Training pauses; ``model.lessons.phases.PhaseStepper`` is built in the worker thread (it computes on
-copies, so walking through the phases changes nothing) and its frozen phases are read here.
+Training pauses; a ``model.lessons.phases.PhaseStepper`` is built in the worker thread (it
+computes on copies, so walking through the phases changes nothing) and stays there, in the
+controller's ``LessonSteppers``; what arrives here is a frozen ``LessonBuild`` and its token.
 The graph shows the phase: labels under the neurons (z and a, then δ), on the edges (weights,
 gradients, Δw), the active column on a band, and the edge colours from the stepper's own
 gradients and updates. "Apply step" makes the trainer take exactly that step (its normal
@@ -24,13 +25,12 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMessageBox, QPushButton,
                                QSpinBox, QTextBrowser, QVBoxLayout, QWidget)
 
-from model.lessons.phases import Phase
+from model.lessons.phases import LessonBuild, LessonSteppers, Phase
 
 from gui.shell.docks import (FutureRelay, add_dock, claim_highlight, freeze_views, frozen_by_others,
                     future_error, install_once, menu_named, release_highlight, show_dock)
 from gui.graph.graph_text import short_number
-from gui.views.lesson_view import (LessonBuild, apply_lesson, build_lesson, phase_html,
-                          phase_view, preview_snapshot, progress_html)
+from gui.views.lesson_view import phase_html, phase_view, preview_snapshot, progress_html
 
 OWNER = "lesson"
 
@@ -96,6 +96,7 @@ class LessonController(QObject):
         super().__init__(window)
         self.window = window
         self.build: LessonBuild | None = None  # the phases shown
+        self.steppers = LessonSteppers()  # touched only in the worker thread (worker.call)
         self.index = 0
         self.active = False
         self.error: str | None = None
@@ -190,7 +191,7 @@ class LessonController(QObject):
         if self.build is None:
             return None
         if self.build.single:
-            future = self.window.worker.call(partial(apply_lesson, self.build.stepper))
+            future = self.window.worker.call(partial(self.steppers.apply, self.build.token))
             self._relay.watch(future, "apply")
             self.window.worker.request_snapshot()
         else:
@@ -198,6 +199,7 @@ class LessonController(QObject):
             # the worker's observers (history, health) then hear of the step too.
             future = None
             self.window.step()
+            self.window.worker.call(partial(self.steppers.discard, self.build.token))
         if leave:
             self.stop()
         elif self.build.single:
@@ -210,7 +212,7 @@ class LessonController(QObject):
 
     def discard(self) -> None:
         if self.build is not None:
-            self.window.worker.call(lambda pg, s=self.build.stepper: s.discard())
+            self.window.worker.call(partial(self.steppers.discard, self.build.token))
         self.stop()
         self.window.statusBar().showMessage("Lesson: step discarded, the network is unchanged")
 
@@ -265,7 +267,8 @@ class LessonController(QObject):
             self._dirty = True
             return
         self._busy, self._dirty = True, False
-        self._relay.watch(self.window.worker.call(partial(build_lesson, self._rows())), "build")
+        self._relay.watch(self.window.worker.call(partial(self.steppers.build, self._rows())),
+                          "build")
 
     def _on_result(self, tag, future) -> None:
         error = future_error(future)

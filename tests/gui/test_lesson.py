@@ -104,7 +104,7 @@ def test_walking_the_phases_then_apply_is_exactly_one_normal_step(qtbot, window,
     after = wait_snapshot(qtbot, window, lambda s: s.steps == before.steps + 1)
     got = in_worker(window, lambda pg: pg.net.params.copy())
     np.testing.assert_array_equal(got, expected)
-    np.testing.assert_allclose(got, build.stepper.predicted_params, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(got, build.predicted_params, rtol=1e-12, atol=1e-15)
     assert after.position == before.position + 10
     assert not lesson.active and window.actions_.step.isEnabled()
     assert window.network_view.annotations() == ({}, {}, None)

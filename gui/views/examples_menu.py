@@ -167,7 +167,8 @@ EXAMPLES = (
 
 # ----------------------------------------------------------------------------- worker side
 def load_example(example: Example, pg) -> Playground:
-    """Runs in the worker thread: the example's network and data in a new playground."""
+    """Runs in the worker thread: the example's network and data in a new playground, which
+    the worker adopts (``changes_state``); the GUI's Future holds None, not the playground."""
     return Playground(example.settings, data=load_csv(EXAMPLES_DIR / example.data),
                       network=load_network(EXAMPLES_DIR / example.network))
 

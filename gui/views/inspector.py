@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from types import MappingProxyType
 from functools import partial
 
 import numpy as np
@@ -70,15 +71,17 @@ def compute_chain_rule(selection, mode: str, example: int, pg) -> InspectorResul
     chain = ChainRule(cr.layer, cr.i, cr.j, cr.is_output, cr.activation, cr.loss,
                       frozen_copy(cr.source), frozen_copy(cr.fprime), frozen_copy(cr.dC_da),
                       frozen_copy(cr.delta), frozen_copy(cr.products), cr.gradient, cr.trainer_gradient,
-                      list(cr.downstream), cr.output_formula, _plain(cr.update))
-    return InspectorResult((layer, i, j), mode, rows, frozen_copy(t.X_train[rows]),
-                           frozen_copy(t.Y_train[rows]), chain, int(t.epoch), int(t.steps))
+                      tuple(cr.downstream), cr.output_formula, _plain(cr.update))
+    return InspectorResult((layer, i, j), mode, frozen_copy(rows, np.int64),
+                           frozen_copy(t.X_train[rows]), frozen_copy(t.Y_train[rows]), chain,
+                           int(t.epoch), int(t.steps))
 
 
-def _plain(d: dict) -> dict:
-    """A deep copy of the update dict with numpy scalars as floats."""
-    return {k: _plain(v) if isinstance(v, dict) else (float(v) if isinstance(v, np.floating) else v)
-            for k, v in d.items()}
+def _plain(d: dict) -> MappingProxyType:
+    """A read-only deep copy of the update dict, numpy scalars as floats."""
+    return MappingProxyType({k: _plain(v) if isinstance(v, dict) else
+                             (float(v) if isinstance(v, np.floating) else v)
+                             for k, v in d.items()})
 
 
 def path_highlight(result: InspectorResult) -> dict:

@@ -195,9 +195,13 @@ def errors_4_3_1(pg) -> list[float]:
     return [*per_row, *curve]
 
 
-def compute_numbers(example: Example, pg) -> list[float]:
+def compute_numbers(example: Example, pg) -> tuple[float, ...]:
     """Runs in the worker thread: the app's value of each figure, from the loaded network
-    (on copies: the window's network is not trained)."""
+    (on copies: the window's network is not trained), as plain floats."""
+    return tuple(float(v) for v in _figures(example, pg))
+
+
+def _figures(example: Example, pg) -> list:
     net, t = pg.net, pg.trainer
     if example.key == "classic":
         zs, acts = net.forward_all(t.X_train[:1])

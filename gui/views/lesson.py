@@ -20,75 +20,21 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
-from PySide6.QtCore import QObject, QSize, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMessageBox, QPushButton,
-                               QSpinBox, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QMessageBox
 
 from model.lessons.phases import LessonBuild, LessonSteppers, Phase
 
 from gui.shell.docks import (FutureRelay, add_dock, claim_highlight, freeze_views, frozen_by_others,
                     future_error, install_once, menu_named, release_highlight, show_dock)
 from gui.graph.graph_text import short_number
+from gui.views.code_notes import lesson_code, lesson_notes
+from gui.views.code_view import code_action, code_toggle
+from gui.views.lesson_panel import LessonPanel
 from gui.views.lesson_view import phase_html, phase_view, preview_snapshot, progress_html
 
 OWNER = "lesson"
-
-
-# ----------------------------------------------------------------------------- the dock
-class LessonPanel(QWidget):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.title = QLabel("<b>Lesson mode is off</b>")
-        self.title.setToolTip("The phase shown on the graph")
-        self.progress = QLabel()
-        self.progress.setToolTip("Forward through the layers, the loss, backward, the update")
-        self.formula = QLabel()
-        self.formula.setStyleSheet("font-family: monospace;")  # the palette's text colour
-        self.formula.setWordWrap(True)
-        self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.formula.setToolTip("What this phase computes (z = a_prev·W + b, a = f(z), "
-                                "δ = ∂C/∂z)")
-        self.source = QLabel()
-        self.source.setToolTip("Which examples the step is computed on")
-        self.details = QTextBrowser()
-        self.details.setToolTip("The phase's numbers")
-        self.mode = QComboBox()
-        self.mode.addItem("Next minibatch", "batch")
-        self.mode.addItem("One training example", "example")
-        self.mode.setToolTip("Step the trainer's next minibatch, or a single training example")
-        self.row = QSpinBox()
-        self.row.setPrefix("row ")
-        self.row.setToolTip("Which training example (row of the training set)")
-        self.back = QPushButton("◀ Back")
-        self.back.setToolTip("The previous phase (B or Page Up)")
-        self.next = QPushButton("Next ▶")
-        self.next.setToolTip("The next phase (N or Page Down)")
-        self.apply = QPushButton("Apply step")
-        self.apply.setToolTip("Let the trainer take this step, then go on with the next one")
-        self.discard = QPushButton("Discard")
-        self.discard.setToolTip("Leave lesson mode without changing the network")
-        top = QHBoxLayout()
-        top.addWidget(self.mode)
-        top.addWidget(self.row)
-        top.addStretch(1)
-        buttons = QHBoxLayout()
-        for b in (self.back, self.next, self.apply, self.discard):
-            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the window's shortcuts
-            buttons.addWidget(b)
-        left = QVBoxLayout()
-        left.addLayout(top)
-        for w in (self.title, self.progress, self.formula, self.source):
-            left.addWidget(w)
-        left.addStretch(1)
-        left.addLayout(buttons)
-        box = QHBoxLayout(self)  # side by side: a bottom dock must stay low
-        box.setContentsMargins(4, 2, 4, 4)
-        box.addLayout(left, 1)
-        box.addWidget(self.details, 1)
-
-    def sizeHint(self) -> QSize:
-        return QSize(900, 200)
 
 
 class LessonController(QObject):
@@ -105,7 +51,8 @@ class LessonController(QObject):
         self._saved: dict = {}  # what lesson mode changed, to restore on leaving
         self._relay = FutureRelay(self)
         self._relay.finished.connect(self._on_result)
-        self.panel = LessonPanel()
+        self.code_action = code_action(window)  # "Show the code" (C), shared with the inspector
+        self.panel = LessonPanel(code_toggle(window))
         self.dock = add_dock(window, "Lesson", self.panel, "Ctrl+Shift+L",
                              "Show the lesson-mode panel")
         self.toggle = self._action("&Lesson mode", "L", "Step one minibatch (or one example) "
@@ -128,6 +75,7 @@ class LessonController(QObject):
         p.row.valueChanged.connect(self._on_source_changed)
         window.worker.snapshot_ready.connect(self._on_snapshot)
         window.network_view.annotations_changed.connect(self._on_annotations_changed)
+        self.code_action.toggled.connect(self._on_code_toggled)
         self._update_controls()
 
     def _action(self, text, key, tip, checkable=False) -> QAction:
@@ -330,6 +278,9 @@ class LessonController(QObject):
         elif not checked and self.active:
             self.leave()
 
+    def _on_code_toggled(self, _on: bool) -> None:
+        self._show_code()
+
     def _on_annotations_changed(self, owner: str) -> None:
         if owner != OWNER and self.active and self.build is not None:
             self._show()  # someone else labelled the graph: the lesson's labels come back
@@ -354,6 +305,7 @@ class LessonController(QObject):
             p.source.setText(f"Next minibatch: {len(b.rows)} examples (epoch {b.epoch + 1}, "
                              f"step {b.steps + 1})")
         p.details.setHtml(phase_html(b, self.index, snap))
+        self._show_code()
         if w.edge_mode.currentData() != view["mode"]:
             w.edge_mode.setCurrentIndex(w.edge_mode.findData(view["mode"]))
         w.network_view.set_snapshot(preview_snapshot(snap, b, view))
@@ -364,6 +316,17 @@ class LessonController(QObject):
         else:
             claim_highlight(w, self, view["highlight"])
         self._update_controls()
+
+    def _show_code(self) -> None:
+        """The reference code of the phase shown, with its numbers (when "Show the code")."""
+        p, on = self.panel, self.code_action.isChecked()
+        p.set_code_visible(on)
+        if not on:
+            return
+        if self.build is None:
+            p.code.show_message("The reference code of each phase shows here during a lesson.")
+            return
+        p.code.show_code(lesson_code(self.build, self.index), lesson_notes(self.build, self.index))
 
     def _update_controls(self) -> None:
         p, on = self.panel, self.active
@@ -383,6 +346,7 @@ class LessonController(QObject):
                               "through forward, loss, backward and update, one phase at a time.")
             p.source.setText("")
             p.details.setHtml("")
+            self._show_code()
         elif self.error and not ready:
             p.title.setText(f"<b>Lesson: {self.error}</b>")
 

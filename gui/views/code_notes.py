@@ -109,7 +109,7 @@ def inspector_code(result):
 
 def inspector_notes(result) -> dict[str, list[str]]:
     """{pick: lines} for the chain rule of one parameter."""
-    c, (_, i, j), rows = result.chain, result.selection, result.rows
+    c, i, j, rows = result.chain, result.chain.i, result.chain.j, result.rows  # i None: a bias
     n = len(rows)
     per_row = lambda label, a: [f"row #{int(r)}: {label} = {short_number(a[k])}"  # noqa: E731
                                 for k, r in enumerate(rows[:ROWS])] + (

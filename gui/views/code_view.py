@@ -136,7 +136,6 @@ class CodeView(QPlainTextEdit):
         band.setAlpha(60)
         muted = QColor(pal.color(QPalette.ColorRole.Text))
         muted.setAlphaF(0.62)
-        accent = QColor(pal.color(QPalette.ColorRole.Link))
         selections = []
         doc = self.document()
         for k, kind in enumerate(self._kinds):
@@ -149,9 +148,8 @@ class CodeView(QPlainTextEdit):
                 fmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
             elif kind == "note":
                 fmt.setForeground(muted)
-            else:
-                fmt.setForeground(accent)
-                fmt.setFontWeight(700)
+            else:  # the file and function: bold in the text colour (a link colour can be
+                fmt.setFontWeight(700)  # dark blue on a dark palette)
             sel.format = fmt
             cursor = QTextCursor(doc.findBlockByNumber(k))
             if kind != "marked":

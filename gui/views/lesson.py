@@ -257,6 +257,7 @@ class LessonController(QObject):
                 or params.shape != b.params.shape or not np.array_equal(params, b.params))
 
     def _on_snapshot(self, snap) -> None:
+        self.panel.row.setMaximum(max(0, len(snap.X_train) - 1))  # any training row
         if not self.active:
             return
         if self.build is not None and self._changed(snap):
@@ -271,6 +272,7 @@ class LessonController(QObject):
         if self.active:
             self.index = 0
             self._request()
+        self._update_controls()  # the row box follows the mode, in the lesson or before it
 
     def _on_toggle(self, checked: bool) -> None:
         if checked and not self.active:

@@ -16,6 +16,7 @@ from gui.views import code_view, inspector, lesson as lesson_mod
 from model.lessons.reference_lines import PATH
 from model.playground import Settings
 from tests.gui.conftest import WAIT_MS
+from window_helpers import press
 
 SOURCE = (pathlib.Path(__file__).resolve().parents[2] / PATH).read_text().split("\n")
 
@@ -26,12 +27,6 @@ def code_off():
     app_settings().setValue(code_view.SETTINGS_KEY, False)
     yield
     app_settings().setValue(code_view.SETTINGS_KEY, False)
-
-
-def press(qtbot, window, key):
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
-    qtbot.keyClick(window, key)
 
 
 def shown_lines(view):

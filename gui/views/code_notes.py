@@ -114,7 +114,7 @@ def inspector_notes(result) -> dict[str, list[str]]:
     per_row = lambda label, a: [f"row #{int(r)}: {label} = {short_number(a[k])}"  # noqa: E731
                                 for k, r in enumerate(rows[:ROWS])] + (
         [f"… {n - ROWS} more rows"] if n > ROWS else [])
-    delta = [f"δ_{j} = ∂C/∂a_{j} · f′(z_{j}) for neuron j = {j}",
+    delta = [f"δ_{j} = ∂C/∂a_{j} · f′(z_{j}):",
              *[f"row #{int(r)}: {short_number(c.dC_da[k])} · {short_number(c.fprime[k])} = "
                f"{short_number(c.delta[k])}" for k, r in enumerate(rows[:ROWS])]]
     notes: dict[str, list[str]] = {}
@@ -128,7 +128,7 @@ def inspector_notes(result) -> dict[str, list[str]]:
         else:
             notes["R3"] = delta
     else:
-        notes["R4"] = [f"(δ_next·W_nextᵀ)_{j} = Σ_k W_next[{j}][k]·δ_k = ∂C/∂a_{j}"] + delta[1:]
+        notes["R4"] = [f"(δ_next·W_nextᵀ)_{j} = Σ_k W_next[{j}][k]·δ_k = ∂C/∂a_{j}"] + delta
     if i is None:
         notes["R6"] = [f"∂C/∂b[{j}] = Σ δ_{j} / {n} = {short_number(c.gradient)}"]
     else:

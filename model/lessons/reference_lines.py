@@ -9,6 +9,7 @@ finds nothing, so the reference cannot drift away from what the lessons show.
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from dataclasses import dataclass
@@ -52,6 +53,11 @@ def excerpt(fn, picks) -> Excerpt:
     """``fn``'s source with the lines of ``picks`` marked: "R4" marks the line labelled (R4)
     (and the statement under it when the label stands on a comment line of its own); any other
     pick marks the lines that contain it."""
+    return _excerpt(fn, tuple(picks))
+
+
+@functools.lru_cache(maxsize=128)  # a running module's source does not change; reading it
+def _excerpt(fn, picks: tuple[str, ...]) -> Excerpt:  # costs ~1 ms, and the views refresh
     source, first = inspect.getsourcelines(fn)
     texts = [s.rstrip("\n") for s in source]
     keys: list[str | None] = [None] * len(texts)

@@ -117,7 +117,7 @@ def test_empty_space_and_esc_clear_the_selection(qtbot, window, view):
 
 
 def test_test_points_when_shown(qtbot, window, view):
-    snap = trained(qtbot, window, steps=2)
+    trained(qtbot, window, steps=2)
     qtbot.mouseClick(window.output_view.show_test, Qt.MouseButton.LeftButton)
     assert window.output_view.show_test.isChecked()
     qtbot.wait(100)  # drawn

@@ -72,7 +72,7 @@ def test_the_lesson_shows_each_phases_reference_lines_with_its_numbers(qtbot, wi
     # the numbers under R1: z1 of the walked rows, against an independent x·W + b
     z1 = build.x @ build.weights[0] + build.biases[0]
     notes = code.note_lines()
-    assert f"z1 = x·W1 + b1:  (10, 2)·(2, 4) + (4,) → (10, 4)" in notes
+    assert "z1 = x·W1 + b1:  (10, 2)·(2, 4) + (4,) → (10, 4)" in notes
     r = int(build.rows[0])
     assert f"row #{r}: z1 = " + "  ".join(short_number(v) for v in z1[0]) in notes
     a1 = np.tanh(z1)

@@ -89,7 +89,7 @@ def lesson_notes(build, index: int) -> dict[str, list[str]]:
     lines = [f"{build.optimizer}, lr {short_number(build.lr)}, for every W and b:"]
     for l, (dW, db) in enumerate(zip(p.delta_W, p.delta_b)):
         big = lambda a: short_number(np.abs(a).max(initial=0.0))  # noqa: E731
-        lines.append(f"ΔW{l + 1} {shape(dW)} largest |Δw| {big(dW)};  Δb{l + 1} largest {big(db)}")
+        lines.append(f"ΔW{l + 1} {shape(dW)}: max |Δw| {big(dW)},  Δb{l + 1}: {big(db)}")
     notes = {"←": lines}
     if build.regularization != "none":
         rate = getattr(build.settings, "reg_rate", 0.0)

@@ -131,7 +131,8 @@ class TrainerWorker(QObject):
 
         With ``changes_state=True`` (fn edited the weights or the history, e.g. a timeline
         restore), the worker pauses, starts a new run id so plots redraw from scratch, and
-        sends a snapshot. fn may return a new Playground to replace the current one."""
+        sends a snapshot. fn may return a new Playground to replace the current one (the
+        Future then holds None: a live engine object never crosses to the GUI thread)."""
         future: Future = Future()
         self._post("call", fn, future, changes_state)
         return future
@@ -297,6 +298,7 @@ class TrainerWorker(QObject):
                         if isinstance(result, Playground):
                             self.pg = result
                             self._imported = None
+                            result = None  # the live playground never crosses to the GUI
                         self._new_run()
                         self._emit_snapshot()
                     future.set_result(result)

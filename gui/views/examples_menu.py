@@ -171,7 +171,8 @@ EXAMPLES = (
 
 # ----------------------------------------------------------------------------- worker side
 def load_example(example: Example, pg) -> Playground:
-    """Runs in the worker thread: the example's network and data in a new playground."""
+    """Runs in the worker thread: the example's network and data in a new playground, which
+    the worker adopts (``changes_state``); the GUI's Future holds None, not the playground."""
     return Playground(example.settings, data=load_csv(EXAMPLES_DIR / example.data),
                       network=load_network(EXAMPLES_DIR / example.network))
 
@@ -198,9 +199,13 @@ def errors_4_3_1(pg) -> list[float]:
     return [*per_row, *curve]
 
 
-def compute_numbers(example: Example, pg) -> list[float]:
+def compute_numbers(example: Example, pg) -> tuple[float, ...]:
     """Runs in the worker thread: the app's value of each figure, from the loaded network
-    (on copies: the window's network is not trained)."""
+    (on copies: the window's network is not trained), as plain floats."""
+    return tuple(float(v) for v in _figures(example, pg))
+
+
+def _figures(example: Example, pg) -> list:
     net, t = pg.net, pg.trainer
     if example.key == "classic":
         zs, acts = net.forward_all(t.X_train[:1])

@@ -12,6 +12,7 @@ with a broken derivative there.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDoubleSpinBox, QHB
                                QVBoxLayout, QWidget)
 
 from model.lessons.gradcheck import FAIL_THRESHOLD, GradCheckResult, gradient_check
+from model.snapshot import frozen_copy
 
 from gui.shell.docks import (DOCK_HEIGHT, FutureRelay, add_dock, claim_highlight, future_error,
                     install_once, menu_named, release_highlight, show_dock)
@@ -79,7 +81,12 @@ def run_check(make_checked_network, epsilon: float, pg) -> CheckReport:
     edges = tuple(_edge_of(net, k) for k in result.failing())
     layout = net.layout
     sizes = tuple(layout.block(l).stop - layout.block(l).start for l in range(layout.n_layers))
-    return CheckReport(result, tuple(result.per_layer(net)), sizes, edges, words, len(rows),
+    per_layer = tuple(result.per_layer(net))
+    # what crosses to the GUI is read-only: the arrays frozen, the names a tuple
+    result = dataclasses.replace(result, analytic=frozen_copy(result.analytic),
+                                 numeric=frozen_copy(result.numeric),
+                                 rel_error=frozen_copy(result.rel_error), names=tuple(result.names))
+    return CheckReport(result, per_layer, sizes, edges, words, len(rows),
                        t.loss.name, int(t.epoch), int(t.steps))
 
 

@@ -13,19 +13,23 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from types import MappingProxyType
 from functools import partial
 
 import numpy as np
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton,
-                               QSpinBox, QSplitter, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton,
+                               QSizePolicy, QSpinBox, QSplitter, QTextBrowser, QVBoxLayout,
+                               QWidget)
 
 from model.lessons.chain_rule import ChainRule, chain_rule
 from model.snapshot import frozen_copy
 
 from gui.shell.docks import (DOCK_HEIGHT, FutureRelay, add_dock, claim_highlight, future_error,
                     install_once, register_escape, release_highlight)
+from gui.views.code_notes import inspector_code, inspector_notes
+from gui.views.code_view import CodeView, code_action, code_toggle
 from gui.views.inspector_text import _escape, parameter_title, render_html
 
 REFRESH_HZ = 5.0
@@ -70,15 +74,17 @@ def compute_chain_rule(selection, mode: str, example: int, pg) -> InspectorResul
     chain = ChainRule(cr.layer, cr.i, cr.j, cr.is_output, cr.activation, cr.loss,
                       frozen_copy(cr.source), frozen_copy(cr.fprime), frozen_copy(cr.dC_da),
                       frozen_copy(cr.delta), frozen_copy(cr.products), cr.gradient, cr.trainer_gradient,
-                      list(cr.downstream), cr.output_formula, _plain(cr.update))
-    return InspectorResult((layer, i, j), mode, rows, frozen_copy(t.X_train[rows]),
-                           frozen_copy(t.Y_train[rows]), chain, int(t.epoch), int(t.steps))
+                      tuple(cr.downstream), cr.output_formula, _plain(cr.update))
+    return InspectorResult((layer, i, j), mode, frozen_copy(rows, np.int64),
+                           frozen_copy(t.X_train[rows]), frozen_copy(t.Y_train[rows]), chain,
+                           int(t.epoch), int(t.steps))
 
 
-def _plain(d: dict) -> dict:
-    """A deep copy of the update dict with numpy scalars as floats."""
-    return {k: _plain(v) if isinstance(v, dict) else (float(v) if isinstance(v, np.floating) else v)
-            for k, v in d.items()}
+def _plain(d: dict) -> MappingProxyType:
+    """A read-only deep copy of the update dict, numpy scalars as floats."""
+    return MappingProxyType({k: _plain(v) if isinstance(v, dict) else
+                             (float(v) if isinstance(v, np.floating) else v)
+                             for k, v in d.items()})
 
 
 def path_highlight(result: InspectorResult) -> dict:
@@ -100,10 +106,14 @@ class InspectorPanel(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(900, DOCK_HEIGHT)  # a strip under the graph, not half the window
 
-    def __init__(self, parent=None):
+    def __init__(self, show_code=None, parent=None):
         super().__init__(parent)
         self.title = QLabel("<b>No parameter selected</b>")
         self.title.setToolTip("The weight or bias whose gradient is taken apart below")
+        # a long parameter name is clipped (its words stay in the tooltip and the columns)
+        # rather than widening the dock, and with it the window
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setMinimumWidth(120)
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Forget the selected edge and clear its highlight (Esc)")
         self.mode = QComboBox()
@@ -121,20 +131,26 @@ class InspectorPanel(QWidget):
         self.paths = QTextBrowser()
         self.paths.setToolTip("Where ∂C/∂a comes from, the trainer's own gradient, and the "
                               "update this parameter gets next step")
+        self.show_code = show_code or QCheckBox("Show the code")
+        self.code = CodeView()  # the reference lines of this parameter's gradient and step
+        self.code.hide()
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.addWidget(self.factors)
         self.split.addWidget(self.paths)
+        self.split.addWidget(self.code)
         self.split.setChildrenCollapsible(False)
         self.set_html(_HINT, "")
 
-        top = QHBoxLayout()
-        top.addWidget(self.title, 1)
+        top = QHBoxLayout()  # the title has a row of its own: a narrow dock keeps its controls
         top.addWidget(QLabel("Rows:"))
         top.addWidget(self.mode)
         top.addWidget(self.example)
+        top.addWidget(self.show_code)
         top.addWidget(self.clear_button)
+        top.addStretch(1)
         box = QVBoxLayout(self)
         box.setContentsMargins(4, 2, 4, 4)
+        box.addWidget(self.title)
         box.addLayout(top)
         box.addWidget(self.split, 1)
 
@@ -145,10 +161,20 @@ class InspectorPanel(QWidget):
             browser.setHtml(html)
             bar.setValue(at)
 
+    def set_code_visible(self, on: bool) -> None:
+        if on != self.code.isVisible():
+            self.code.setVisible(on)
+            self._orient(self.size())
+
     def resizeEvent(self, event) -> None:
-        wide = event.size().width() >= 2 * event.size().height()
-        self.split.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
+        self._orient(event.size())
         super().resizeEvent(event)
+
+    def _orient(self, size) -> None:
+        """Side by side in a wide dock (three columns need more width), stacked otherwise."""
+        columns = 3 if self.code.isVisible() else 2
+        wide = size.width() >= columns * size.height()
+        self.split.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
 
 
 _HINT = ("<p style='color:#888'>Click an edge or a bias in the network graph to see the chain "
@@ -167,7 +193,8 @@ class ChainRuleInspector(QObject):
         self.selection: tuple[int, int, int] | None = None
         self.result: InspectorResult | None = None
         self.error: str | None = None
-        self.panel = InspectorPanel()
+        self.code_action = code_action(window)  # "Show the code" (C), shared with the lesson
+        self.panel = InspectorPanel(code_toggle(window))
         self.dock = add_dock(window, "Chain rule", self.panel, "Ctrl+I",
                              "Show the chain rule of the selected edge's gradient")
         self._snap = None
@@ -192,6 +219,8 @@ class ChainRuleInspector(QObject):
         self.panel.clear_button.clicked.connect(self.clear_selection)
         self.panel.mode.currentIndexChanged.connect(self._on_mode_changed)
         self.panel.example.valueChanged.connect(self._on_example_changed)
+        self.code_action.toggled.connect(self._on_code_toggled)
+        self._show_code()
         if window.latest_snapshot is not None:
             self._on_snapshot(window.latest_snapshot)
 
@@ -211,6 +240,7 @@ class ChainRuleInspector(QObject):
         self.clear_action.setEnabled(False)
         self._update_title()
         self.panel.set_html(_HINT, "")
+        self._show_code()
         release_highlight(self.window, self)
 
     @property
@@ -245,6 +275,9 @@ class ChainRuleInspector(QObject):
         else:
             release_highlight(self.window, self)
         self.clear_action.setEnabled(visible and self.selection is not None)
+
+    def _on_code_toggled(self, _on: bool) -> None:
+        self._show_code()
 
     def _on_mode_changed(self, _index: int) -> None:
         self.panel.example.setEnabled(self.mode == "example")
@@ -298,9 +331,23 @@ class ChainRuleInspector(QObject):
     def _show(self, result: InspectorResult) -> None:
         self.result, self.error = result, None
         self.panel.set_html(*render_html(result, self._snap))
+        self._show_code()
         if self.dock.isVisible():
             claim_highlight(self.window, self, path_highlight(result))
         self.shown.emit(result)
+
+    def _show_code(self) -> None:
+        """The reference lines of the selected parameter's gradient and update: an output
+        neuron's delta (R3) or a hidden one's (R4), then R5 (a weight) or R6 (a bias)."""
+        p, on = self.panel, self.code_action.isChecked()
+        p.set_code_visible(on)
+        if not on:
+            return
+        if self.result is None:
+            p.code.show_message("Click an edge or a bias on the graph: the reference code of "
+                                "its gradient shows here, with its numbers.")
+        else:
+            p.code.show_code(inspector_code(self.result), inspector_notes(self.result))
 
     def _update_title(self) -> None:
         if self.selection is None or self._snap is None:

@@ -1,8 +1,9 @@
 """Lesson mode: one minibatch (or one training example) taken through its phases by hand —
 forward one layer at a time, the loss, backward one layer at a time, the update.
 
-Training pauses; ``model.lessons.phases.PhaseStepper`` is built in the worker thread (it computes on
-copies, so walking through the phases changes nothing) and its frozen phases are read here.
+Training pauses; a ``model.lessons.phases.PhaseStepper`` is built in the worker thread (it
+computes on copies, so walking through the phases changes nothing) and stays there, in the
+controller's ``LessonSteppers``; what arrives here is a frozen ``LessonBuild`` and its token.
 The graph shows the phase: labels under the neurons (z and a, then δ), on the edges (weights,
 gradients, Δw), the active column on a band, and the edge colours from the stepper's own
 gradients and updates. "Apply step" makes the trainer take exactly that step (its normal
@@ -19,76 +20,21 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
-from PySide6.QtCore import QObject, QSize, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMessageBox, QPushButton,
-                               QSpinBox, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QMessageBox
 
-from model.lessons.phases import Phase
+from model.lessons.phases import LessonBuild, LessonSteppers, Phase
 
 from gui.shell.docks import (FutureRelay, add_dock, claim_highlight, freeze_views, frozen_by_others,
                     future_error, install_once, menu_named, release_highlight, show_dock)
 from gui.graph.graph_text import short_number
-from gui.views.lesson_view import (LessonBuild, apply_lesson, build_lesson, phase_html,
-                          phase_view, preview_snapshot, progress_html)
+from gui.views.code_notes import lesson_code, lesson_notes
+from gui.views.code_view import code_action, code_toggle
+from gui.views.lesson_panel import LessonPanel
+from gui.views.lesson_view import phase_html, phase_view, preview_snapshot, progress_html
 
 OWNER = "lesson"
-
-
-# ----------------------------------------------------------------------------- the dock
-class LessonPanel(QWidget):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.title = QLabel("<b>Lesson mode is off</b>")
-        self.title.setToolTip("The phase shown on the graph")
-        self.progress = QLabel()
-        self.progress.setToolTip("Forward through the layers, the loss, backward, the update")
-        self.formula = QLabel()
-        self.formula.setStyleSheet("font-family: monospace;")  # the palette's text colour
-        self.formula.setWordWrap(True)
-        self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.formula.setToolTip("What this phase computes (z = a_prev·W + b, a = f(z), "
-                                "δ = ∂C/∂z)")
-        self.source = QLabel()
-        self.source.setToolTip("Which examples the step is computed on")
-        self.details = QTextBrowser()
-        self.details.setToolTip("The phase's numbers")
-        self.mode = QComboBox()
-        self.mode.addItem("Next minibatch", "batch")
-        self.mode.addItem("One training example", "example")
-        self.mode.setToolTip("Step the trainer's next minibatch, or a single training example")
-        self.row = QSpinBox()
-        self.row.setPrefix("row ")
-        self.row.setToolTip("Which training example (row of the training set)")
-        self.back = QPushButton("◀ Back")
-        self.back.setToolTip("The previous phase (B or Page Up)")
-        self.next = QPushButton("Next ▶")
-        self.next.setToolTip("The next phase (N or Page Down)")
-        self.apply = QPushButton("Apply step")
-        self.apply.setToolTip("Let the trainer take this step, then go on with the next one")
-        self.discard = QPushButton("Discard")
-        self.discard.setToolTip("Leave lesson mode without changing the network")
-        top = QHBoxLayout()
-        top.addWidget(self.mode)
-        top.addWidget(self.row)
-        top.addStretch(1)
-        buttons = QHBoxLayout()
-        for b in (self.back, self.next, self.apply, self.discard):
-            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the window's shortcuts
-            buttons.addWidget(b)
-        left = QVBoxLayout()
-        left.addLayout(top)
-        for w in (self.title, self.progress, self.formula, self.source):
-            left.addWidget(w)
-        left.addStretch(1)
-        left.addLayout(buttons)
-        box = QHBoxLayout(self)  # side by side: a bottom dock must stay low
-        box.setContentsMargins(4, 2, 4, 4)
-        box.addLayout(left, 1)
-        box.addWidget(self.details, 1)
-
-    def sizeHint(self) -> QSize:
-        return QSize(900, 200)
 
 
 class LessonController(QObject):
@@ -96,6 +42,7 @@ class LessonController(QObject):
         super().__init__(window)
         self.window = window
         self.build: LessonBuild | None = None  # the phases shown
+        self.steppers = LessonSteppers()  # touched only in the worker thread (worker.call)
         self.index = 0
         self.active = False
         self.error: str | None = None
@@ -104,7 +51,8 @@ class LessonController(QObject):
         self._saved: dict = {}  # what lesson mode changed, to restore on leaving
         self._relay = FutureRelay(self)
         self._relay.finished.connect(self._on_result)
-        self.panel = LessonPanel()
+        self.code_action = code_action(window)  # "Show the code" (C), shared with the inspector
+        self.panel = LessonPanel(code_toggle(window))
         self.dock = add_dock(window, "Lesson", self.panel, "Ctrl+Shift+L",
                              "Show the lesson-mode panel")
         self.toggle = self._action("&Lesson mode", "L", "Step one minibatch (or one example) "
@@ -127,6 +75,7 @@ class LessonController(QObject):
         p.row.valueChanged.connect(self._on_source_changed)
         window.worker.snapshot_ready.connect(self._on_snapshot)
         window.network_view.annotations_changed.connect(self._on_annotations_changed)
+        self.code_action.toggled.connect(self._on_code_toggled)
         self._update_controls()
 
     def _action(self, text, key, tip, checkable=False) -> QAction:
@@ -190,7 +139,7 @@ class LessonController(QObject):
         if self.build is None:
             return None
         if self.build.single:
-            future = self.window.worker.call(partial(apply_lesson, self.build.stepper))
+            future = self.window.worker.call(partial(self.steppers.apply, self.build.token))
             self._relay.watch(future, "apply")
             self.window.worker.request_snapshot()
         else:
@@ -198,6 +147,7 @@ class LessonController(QObject):
             # the worker's observers (history, health) then hear of the step too.
             future = None
             self.window.step()
+            self.window.worker.call(partial(self.steppers.discard, self.build.token))
         if leave:
             self.stop()
         elif self.build.single:
@@ -210,7 +160,7 @@ class LessonController(QObject):
 
     def discard(self) -> None:
         if self.build is not None:
-            self.window.worker.call(lambda pg, s=self.build.stepper: s.discard())
+            self.window.worker.call(partial(self.steppers.discard, self.build.token))
         self.stop()
         self.window.statusBar().showMessage("Lesson: step discarded, the network is unchanged")
 
@@ -265,7 +215,8 @@ class LessonController(QObject):
             self._dirty = True
             return
         self._busy, self._dirty = True, False
-        self._relay.watch(self.window.worker.call(partial(build_lesson, self._rows())), "build")
+        self._relay.watch(self.window.worker.call(partial(self.steppers.build, self._rows())),
+                          "build")
 
     def _on_result(self, tag, future) -> None:
         error = future_error(future)
@@ -306,6 +257,7 @@ class LessonController(QObject):
                 or params.shape != b.params.shape or not np.array_equal(params, b.params))
 
     def _on_snapshot(self, snap) -> None:
+        self.panel.row.setMaximum(max(0, len(snap.X_train) - 1))  # any training row
         if not self.active:
             return
         if self.build is not None and self._changed(snap):
@@ -320,12 +272,16 @@ class LessonController(QObject):
         if self.active:
             self.index = 0
             self._request()
+        self._update_controls()  # the row box follows the mode, in the lesson or before it
 
     def _on_toggle(self, checked: bool) -> None:
         if checked and not self.active:
             self.start(self._rows())
         elif not checked and self.active:
             self.leave()
+
+    def _on_code_toggled(self, _on: bool) -> None:
+        self._show_code()
 
     def _on_annotations_changed(self, owner: str) -> None:
         if owner != OWNER and self.active and self.build is not None:
@@ -351,6 +307,7 @@ class LessonController(QObject):
             p.source.setText(f"Next minibatch: {len(b.rows)} examples (epoch {b.epoch + 1}, "
                              f"step {b.steps + 1})")
         p.details.setHtml(phase_html(b, self.index, snap))
+        self._show_code()
         if w.edge_mode.currentData() != view["mode"]:
             w.edge_mode.setCurrentIndex(w.edge_mode.findData(view["mode"]))
         w.network_view.set_snapshot(preview_snapshot(snap, b, view))
@@ -361,6 +318,17 @@ class LessonController(QObject):
         else:
             claim_highlight(w, self, view["highlight"])
         self._update_controls()
+
+    def _show_code(self) -> None:
+        """The reference code of the phase shown, with its numbers (when "Show the code")."""
+        p, on = self.panel, self.code_action.isChecked()
+        p.set_code_visible(on)
+        if not on:
+            return
+        if self.build is None:
+            p.code.show_message("The reference code of each phase shows here during a lesson.")
+            return
+        p.code.show_code(lesson_code(self.build, self.index), lesson_notes(self.build, self.index))
 
     def _update_controls(self) -> None:
         p, on = self.panel, self.active
@@ -380,6 +348,7 @@ class LessonController(QObject):
                               "through forward, loss, backward and update, one phase at a time.")
             p.source.setText("")
             p.details.setHtml("")
+            self._show_code()
         elif self.error and not ready:
             p.title.setText(f"<b>Lesson: {self.error}</b>")
 

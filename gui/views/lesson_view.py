@@ -1,65 +1,19 @@
-"""Lesson mode's content: the phases computed in the worker (``build_lesson``), and what
-each phase puts on the graph (``phase_view``) and in the dock (``phase_html``)."""
+"""Lesson mode's content: what each phase of a ``LessonBuild`` (frozen phases computed in the
+worker by ``model.lessons.phases.LessonSteppers``) puts on the graph (``phase_view``) and in
+the dock (``phase_html``)."""
 from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
-from model.lessons.phases import Phase, PhaseStepper
+from model.lessons.phases import LessonBuild
 from model.snapshot import frozen_copy
 
 from gui.graph.graph_text import label_rows, name_of, short_number, tiny_number
 
 MAX_EDGE_LABELS = 40  # more labels than this are unreadable: the largest ones are shown
-
-
-# ----------------------------------------------------------------------------- the worker side
-@dataclass(frozen=True, eq=False)
-class LessonBuild:
-    """A PhaseStepper and what the GUI shows with it. ``stepper`` is only used in the worker
-    thread (apply); its phases are frozen and read-only here."""
-
-    stepper: PhaseStepper
-    phases: tuple[Phase, ...]
-    single: bool
-    rows: np.ndarray
-    x: np.ndarray  # the rows' network inputs (n, d)
-    y: np.ndarray  # their encoded targets (n, k)
-    weights: tuple[np.ndarray, ...]
-    biases: tuple[np.ndarray, ...]
-    params: np.ndarray  # the network's parameters when built (to notice later changes)
-    steps: int
-    epoch: int
-    settings: object
-    n_train: int
-
-
-def build_lesson(rows, pg) -> LessonBuild:
-    """Runs in the worker thread: the phases of the next minibatch (rows None) or of rows."""
-    t = pg.trainer
-    if rows is not None:
-        rows = [min(max(int(r), 0), len(t.X_train) - 1) for r in rows]
-    with np.errstate(all="ignore"):
-        stepper = PhaseStepper(t, rows)
-    net = pg.net
-    return LessonBuild(stepper, tuple(stepper.phases), stepper.single,
-                       frozen_copy(stepper.rows, np.int64), frozen_copy(t.X_train[stepper.rows]),
-                       frozen_copy(t.Y_train[stepper.rows]),
-                       tuple(frozen_copy(layer.W) for layer in net.layers),
-                       tuple(frozen_copy(layer.b) for layer in net.layers), frozen_copy(net.params),
-                       int(t.steps), int(t.epoch), pg.settings, len(t.X_train))
-
-
-def apply_lesson(stepper: PhaseStepper, pg) -> np.ndarray:
-    """Runs in the worker thread: the trainer takes the step (as the Step button would)."""
-    if pg.trainer is not stepper.trainer:
-        raise RuntimeError("the network was rebuilt since the lesson started; nothing applied")
-    pg.trainer.reset_divergence()
-    stepper.apply()
-    return pg.net.params.copy()
 
 
 # ----------------------------------------------------------------------------- phase → graph

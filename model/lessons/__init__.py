@@ -1,1 +1,1 @@
-"""Lessons: the chain rule of one weight, phase stepping, gradient health, the training timeline and the gradient check."""
+"""Lessons: the chain rule of one weight, phase stepping (and its worker-side registry), gradient health, the training timeline and its recorder, the gradient check, and which reference lines each phase computes ("Show the code")."""

@@ -4,10 +4,17 @@ Dense at the start (every recorded epoch), thinner later: when the timeline is f
 other entry after the first ``keep_first`` is dropped, so the spacing of old entries doubles
 while the newest ones stay close together. Each entry is a full ``Trainer.state()`` without
 the loss history (only its length), so restoring one continues training exactly from there.
+
+Entries are immutable all the way down (read-only arrays, read-only mappings): the GUI thread
+lists them while the worker records and restores, and restoring hands the trainer copies.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
 
 from model.core.trainer import Trainer
 
@@ -16,7 +23,7 @@ from model.core.trainer import Trainer
 class Entry:
     epoch: int
     steps: int
-    state: dict  # Trainer.state() minus "history" (restoring truncates the live history)
+    state: Mapping  # Trainer.state() minus "history", frozen (restoring truncates the history)
 
 
 class Timeline:
@@ -35,7 +42,7 @@ class Timeline:
         if self.entries and self.entries[-1].steps == trainer.steps:
             return
         state = trainer.state(include_history=False)  # the history itself is not copied
-        self.entries.append(Entry(trainer.epoch, trainer.steps, state))
+        self.entries.append(Entry(trainer.epoch, trainer.steps, freeze(state)))
         if len(self.entries) > self.capacity:
             head = self.entries[:self.keep_first]
             tail = self.entries[self.keep_first:]
@@ -49,7 +56,7 @@ class Timeline:
         for e in self.entries:
             for v in e.state.values():
                 total += getattr(v, "nbytes", 0)
-                if isinstance(v, dict):
+                if isinstance(v, Mapping):
                     total += sum(getattr(x, "nbytes", 0) for x in v.values())
         return total
 
@@ -67,5 +74,31 @@ class Timeline:
 
 def restore_entry(trainer: Trainer, entry: Entry) -> None:
     """Put the trainer back at ``entry``'s moment: its state, and the history up to its epoch."""
-    trainer.load_state(entry.state)
+    trainer.load_state(thaw(entry.state))
     trainer.history.truncate_after(entry.epoch)
+
+
+def freeze(value):
+    """A read-only deep copy of ``value``: arrays copied and marked read-only (copied even
+    though ``Trainer.state`` copies already: a live array must never be frozen), dicts as
+    read-only mappings, lists as tuples."""
+    if isinstance(value, np.ndarray):
+        value = value.copy()
+        value.flags.writeable = False
+        return value
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def thaw(value):
+    """A writable deep copy of a frozen state, as ``Trainer.load_state`` takes it."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [thaw(v) for v in value]
+    return value

@@ -136,3 +136,13 @@ def check_texts(view, where=""):
                  if k[0] == "hint")
     assert hinted + view._notes.unhinted == len(hidden), where
     return len(shown)
+
+
+# ---------------------------------------------------------------- clicks in the real window
+def click_edge(view, l, i, j):
+    """A real left click on W[i][j] of layer l (i = -1: the bias square of neuron j)."""
+    if i < 0:
+        point = viewport_point(view, view._biases[l][j].sceneBoundingRect().center())
+    else:
+        point = clear_point(view, edge(view, l, i, j))
+    click(view, point)

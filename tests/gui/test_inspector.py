@@ -1,13 +1,17 @@
 """The chain-rule inspector on the real window: its product is the engine's gradient.
 
 Expected numbers come from a headless ``loss_and_gradients`` on a copy of the worker's network
-and the same training rows, fetched with ``worker.call`` while the trainer is paused.
+and the same training rows, fetched with ``worker.call`` while the trainer is paused. Edges are
+picked with real clicks on the graph, the dock opened and cleared with real keys.
 """
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
+from graph_helpers import click_edge
 from gui.views import inspector, inspector_text
 from model.playground import Settings
+from window_helpers import choose, press, type_into_spin_box
 
 WAIT_MS = 20_000
 
@@ -22,9 +26,16 @@ def settle(qtbot, window):
 
 def open_inspector(qtbot, window):
     ins = inspector.install(window)
-    ins.dock.toggleViewAction().trigger()  # as the View menu (Ctrl+I) does
+    press(qtbot, window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(ins.dock.isVisible, timeout=WAIT_MS)
     return ins
+
+
+def click(qtbot, window, ins, layer, i, j):
+    """A real click on the edge (i = -1: the bias square); the inspector takes it."""
+    qtbot.wait(50)  # the graph has taken its size after a dock opened
+    click_edge(window.network_view, layer, i, j)
+    assert ins.selection == (layer, i, j)
 
 
 def shown(qtbot, ins, selection, steps, mode="last"):
@@ -54,7 +65,7 @@ def check_edges(qtbot, window, ins, edges, steps):
     net, rows, grads, fetched_steps = expected(window)
     assert fetched_steps == steps
     for layer, i, j in edges:
-        window.network_view.edge_selected.emit(layer, i, j)  # what a click on the edge emits
+        click(qtbot, window, ins, layer, i, j)
         r = shown(qtbot, ins, (layer, i, j), steps)
         want = engine_value(grads, layer, i, j)
         np.testing.assert_array_equal(r.rows, rows)
@@ -89,7 +100,7 @@ def test_softmax_output_edges(qtbot, make_window):
         window.step()
     settle(qtbot, window)
     check_edges(qtbot, window, ins, [(1, 2, 1), (1, -1, 2), (0, 0, 3)], steps=2)
-    window.network_view.edge_selected.emit(1, 3, 0)
+    click(qtbot, window, ins, 1, 3, 0)
     r = shown(qtbot, ins, (1, 3, 0), 2)
     assert r.chain.activation == "softmax" and r.chain.loss == "cce"
     # softmax couples the outputs: one term per output, the panel lists them
@@ -102,7 +113,7 @@ def test_downstream_paths_are_listed_and_highlighted_by_share(qtbot, make_window
     ins = open_inspector(qtbot, window)
     window.step()
     settle(qtbot, window)
-    window.network_view.edge_selected.emit(0, 1, 2)
+    click(qtbot, window, ins, 0, 1, 2)
     r = shown(qtbot, ins, (0, 1, 2), 1)
     # independent: the paths W_next[2][k]·δ_k of hidden neuron 2 from a headless backprop
     net, rows, _, _ = expected(window)
@@ -122,10 +133,10 @@ def test_downstream_paths_are_listed_and_highlighted_by_share(qtbot, make_window
     paths = ins.panel.paths.toPlainText()
     assert "W_next[2][k]" in paths and "Σ_k W_next[j][k]·δ_k" in paths
     # Esc clears the selection and the highlight
-    ins.clear_action.trigger()
+    press(qtbot, window, Qt.Key.Key_Escape)
     assert window.network_view._highlight is None and ins.result is None
     # closing the dock clears the highlight too
-    window.network_view.edge_selected.emit(0, 1, 2)
+    click(qtbot, window, ins, 0, 1, 2)
     shown(qtbot, ins, (0, 1, 2), 1)
     assert window.network_view._highlight is not None
     ins.dock.close()
@@ -137,7 +148,7 @@ def test_updates_after_a_step_and_while_training(qtbot, make_window):
     ins = open_inspector(qtbot, window)
     window.step()
     settle(qtbot, window)
-    window.network_view.edge_selected.emit(1, 3, 1)
+    click(qtbot, window, ins, 1, 3, 1)
     first = shown(qtbot, ins, (1, 3, 1), 1)
     window.step()
     settle(qtbot, window)
@@ -157,8 +168,9 @@ def test_single_example_matches_a_one_row_computation(qtbot, make_window):
     ins = open_inspector(qtbot, window)
     window.step()
     settle(qtbot, window)
-    window.network_view.edge_selected.emit(0, 0, 1)
-    ins.set_mode("example", 7)
+    click(qtbot, window, ins, 0, 0, 1)
+    choose(qtbot, ins.panel.mode, "example")
+    type_into_spin_box(qtbot, ins.panel.example, 7)
     r = shown(qtbot, ins, (0, 0, 1), 1, mode="example")
     qtbot.waitUntil(lambda: int(ins.result.rows[0]) == 7, timeout=WAIT_MS)
     r = ins.result
@@ -182,8 +194,8 @@ def test_next_update_is_the_change_the_next_step_makes(qtbot, make_window, optim
     for _ in range(2):
         window.step()
     settle(qtbot, window)
-    window.network_view.edge_selected.emit(0, 1, 2)
-    ins.set_mode("next")
+    click(qtbot, window, ins, 0, 1, 2)
+    choose(qtbot, ins.panel.mode, "next")
     r = shown(qtbot, ins, (0, 1, 2), 2, mode="next")
     before = window.latest_snapshot.weights[0][1, 2]
     window.step()
@@ -199,7 +211,7 @@ def test_next_update_is_the_change_the_next_step_makes(qtbot, make_window, optim
 def test_architecture_change_drops_a_selection_that_no_longer_exists(qtbot, make_window):
     window = make_window(Settings(hidden=(4, 3)))
     ins = open_inspector(qtbot, window)
-    window.network_view.edge_selected.emit(1, 3, 2)
+    click(qtbot, window, ins, 1, 3, 2)
     shown(qtbot, ins, (1, 3, 2), 0)
     window.update_settings(hidden=(2,))
     qtbot.waitUntil(lambda: ins.selection is None, timeout=WAIT_MS)

@@ -1,5 +1,6 @@
 """Lesson mode on the real window: phases on the graph, exact apply, discard changes nothing;
-and the network view's annotation API it draws with."""
+and the network view's annotation API it draws with. The lesson is driven as a user drives it:
+L, N, B and PgUp/PgDown, the dock's buttons, its example row."""
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from model.playground import Playground, Settings
 from model.files.serialize import load_network
 from model.files.bundled import resource
 from model.snapshot import take_snapshot
+from window_helpers import choose, press, type_into_spin_box
 
 WAIT_MS = 20_000
 EXAMPLES = resource("examples")
@@ -52,6 +54,18 @@ def state(pg):
             repr(t.rng.bit_generator.state), t.optimizer.update.copy())
 
 
+def click(qtbot, button):
+    assert button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def start_on_example(qtbot, window, lesson, row):
+    """One training example: pick the mode and the row in the dock, then press L."""
+    choose(qtbot, lesson.panel.mode, "example")
+    type_into_spin_box(qtbot, lesson.panel.row, row)
+    press(qtbot, window, Qt.Key.Key_L)
+
+
 def one_step_on_a_copy(pg, rows=None):
     """The independent reference: a fresh Playground in the same state takes its normal step."""
     ref = Playground(pg.settings, data=pg.custom_data, network=pg.net.copy())
@@ -73,14 +87,15 @@ def load_classic(window):
 
 
 # ----------------------------------------------------------------------------- lesson mode
-def test_walking_the_phases_then_apply_is_exactly_one_normal_step(qtbot, window, lesson):
+def test_walking_the_phases_then_apply_is_exactly_one_normal_step(qtbot, window, lesson,
+                                                                  monkeypatch):
     for _ in range(3):
         window.actions_.step.trigger()
     before = wait_snapshot(qtbot, window, lambda s: settled(window)(s) and s.steps == 3)
     expected = in_worker(window, one_step_on_a_copy)
     start = in_worker(window, state)
 
-    lesson.start()
+    press(qtbot, window, Qt.Key.Key_L)
     build = wait_built(qtbot, lesson)
     titles = [p.title for p in build.phases]
     assert titles == ["Forward: layer 1 of 3", "Forward: layer 2 of 3", "Forward: layer 3 of 3",
@@ -90,21 +105,22 @@ def test_walking_the_phases_then_apply_is_exactly_one_normal_step(qtbot, window,
     seen = []
     for _ in range(len(titles) + 2):  # two presses too many stay on the last phase
         seen.append(lesson.panel.title.text())
-        lesson.next_action.trigger()
+        press(qtbot, window, Qt.Key.Key_N)
     assert seen[:len(titles)] == [f"<b>{t}</b>" for t in titles]
     assert lesson.index == len(titles) - 1
-    lesson.back_action.trigger()
+    press(qtbot, window, Qt.Key.Key_B)
     assert lesson.index == len(titles) - 2
     # walking changed nothing
     now = in_worker(window, state)
     np.testing.assert_array_equal(now[0], start[0])
     assert now[1:4] == start[1:4]
 
-    lesson.apply(leave=True)
+    monkeypatch.setattr(lesson, "ask_leave", lambda: "apply")  # the question's answer
+    press(qtbot, window, Qt.Key.Key_L)  # leave: apply the step
     after = wait_snapshot(qtbot, window, lambda s: s.steps == before.steps + 1)
     got = in_worker(window, lambda pg: pg.net.params.copy())
     np.testing.assert_array_equal(got, expected)
-    np.testing.assert_allclose(got, build.stepper.predicted_params, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(got, build.predicted_params, rtol=1e-12, atol=1e-15)
     assert after.position == before.position + 10
     assert not lesson.active and window.actions_.step.isEnabled()
     assert window.network_view.annotations() == ({}, {}, None)
@@ -115,13 +131,13 @@ def test_discard_changes_nothing_and_restores_the_window(qtbot, window, lesson, 
     start = in_worker(window, state)
     window.actions_.step.setEnabled(True)
     monkeypatch.setattr(lesson, "ask_leave", lambda: "discard")
-    lesson.toggle.trigger()  # L: on
+    press(qtbot, window, Qt.Key.Key_L)  # on
     assert lesson.active
     wait_built(qtbot, lesson)
     for _ in range(8):
-        lesson.next()
+        press(qtbot, window, Qt.Key.Key_PageDown)
     assert window.edge_mode.currentData() == "updates"
-    lesson.toggle.trigger()  # L: off → asks → discard
+    press(qtbot, window, Qt.Key.Key_L)  # off → asks → discard
     assert not lesson.active and not lesson.toggle.isChecked()
     qtbot.wait(200)
     now = in_worker(window, state)
@@ -136,13 +152,13 @@ def test_discard_changes_nothing_and_restores_the_window(qtbot, window, lesson, 
 
 def test_cancelling_the_question_stays_in_the_lesson(qtbot, window, lesson, monkeypatch):
     monkeypatch.setattr(lesson, "ask_leave", lambda: "cancel")
-    lesson.start()
+    press(qtbot, window, Qt.Key.Key_L)
     wait_built(qtbot, lesson)
-    lesson.toggle.trigger()
+    press(qtbot, window, Qt.Key.Key_L)
     assert lesson.active and lesson.toggle.isChecked()
     monkeypatch.setattr(lesson, "ask_leave", lambda: "apply")
     steps = window.latest_snapshot.steps
-    lesson.toggle.trigger()
+    press(qtbot, window, Qt.Key.Key_L)
     wait_snapshot(qtbot, window, lambda s: s.steps == steps + 1)
     assert not lesson.active
 
@@ -150,7 +166,7 @@ def test_cancelling_the_question_stays_in_the_lesson(qtbot, window, lesson, monk
 def test_the_classic_example_on_the_graph(qtbot, window, lesson):
     load_classic(window)
     wait_snapshot(qtbot, window, lambda s: s.sizes == (2, 2, 2))
-    lesson.start(rows=[0])
+    start_on_example(qtbot, window, lesson, 0)
     build = wait_built(qtbot, lesson)
     view = window.network_view
     assert lesson.panel.source.text().startswith("Training example row 0: x = (0.05, 0.1)")
@@ -159,44 +175,46 @@ def test_the_classic_example_on_the_graph(qtbot, window, lesson):
     assert neurons[(1, 0)] == "z=0.3775 a=0.5933" and neurons[(1, 1)] == "z=0.3925 a=0.5969"
     assert edges[(0, 0, 0)] == "0.15" and edges[(0, 1, 1)] == "0.3"
     assert view._notes.band is not None
-    lesson.next()  # forward, layer 2: out_o1 = 0.75136507, out_o2 = 0.772928465
+    click(qtbot, lesson.panel.next)  # forward, layer 2: out_o1 = 0.75136507, out_o2 = 0.772928465
     assert view.annotations()[0][(2, 0)] == "z=1.106 a=0.7514"
-    lesson.next()  # the loss: the tutorial's total error
+    click(qtbot, lesson.panel.next)  # the loss: the tutorial's total error
     assert build.phases[2].loss == pytest.approx(0.298371109, abs=1e-9)
     assert "0.2984" in lesson.panel.details.toPlainText()
     assert view.annotations()[0][(2, 1)] == "a=0.7729 y=0.99"
-    lesson.next()  # backward, output layer: ∂E/∂w5 = 0.082167041
+    click(qtbot, lesson.panel.next)  # backward, output layer: ∂E/∂w5 = 0.082167041
     neurons, edges, active = view.annotations()
     assert edges[(1, 0, 0)] == "+0.08217" and active == 2
     assert window.edge_mode.currentData() == "gradients"
     shown = view._snap.grad_weights
     np.testing.assert_array_equal(shown[1], build.phases[3].dW)
     assert not shown[0].any()  # layer 1's gradient is not computed yet
-    lesson.next()
-    lesson.next()  # the update: Δw5 = −0.5 · 0.082167041
+    click(qtbot, lesson.panel.next)
+    click(qtbot, lesson.panel.next)  # the update: Δw5 = −0.5 · 0.082167041
     edges = view.annotations()[1]
     assert edges[(1, 0, 0)] == "Δ−0.04108"
     np.testing.assert_allclose(view._snap.update_weights[1][0, 0], -0.5 * 0.082167041, atol=1e-9)
-    lesson.apply()  # stays in the lesson: the next step of the same example
+    click(qtbot, lesson.panel.apply)  # stays in the lesson: the next step of the example
     qtbot.waitUntil(lambda: lesson.build is not None and lesson.build.steps == 1, timeout=WAIT_MS)
     W = in_worker(window, lambda pg: pg.net.layers[1].W.copy())
     assert W[0, 0] == pytest.approx(0.35891648, abs=1e-8)
     assert lesson.active and lesson.index == 0
 
 
-def test_one_example_mode_applies_that_examples_step(qtbot, window, lesson):
-    expected = in_worker(window, lambda pg: one_step_on_a_copy(pg, [7]))
-    lesson.start(rows=[7])
+def test_one_example_mode_applies_that_examples_step(qtbot, window, lesson, monkeypatch):
+    expected = in_worker(window, lambda pg: one_step_on_a_copy(pg, [123]))
+    # before the lesson: the row box is enabled by the mode and takes any training row
+    start_on_example(qtbot, window, lesson, 123)
     build = wait_built(qtbot, lesson)
-    assert build.single and list(build.rows) == [7]
+    assert build.single and list(build.rows) == [123]
     steps = window.latest_snapshot.steps
-    lesson.apply(leave=True)
+    monkeypatch.setattr(lesson, "ask_leave", lambda: "apply")
+    press(qtbot, window, Qt.Key.Key_L)  # leave, applying the step
     wait_snapshot(qtbot, window, lambda s: s.steps == steps + 1)
     np.testing.assert_array_equal(in_worker(window, lambda pg: pg.net.params.copy()), expected)
 
 
 def test_a_setting_changed_during_the_lesson_rebuilds_it(qtbot, window, lesson):
-    lesson.start()
+    press(qtbot, window, Qt.Key.Key_L)
     wait_built(qtbot, lesson)
     window.update_settings(lr=0.1)
     qtbot.waitUntil(lambda: lesson.build is not None
@@ -295,9 +313,9 @@ def test_forty_edge_labels_on_a_large_network_are_shown_or_counted(view):
 
 
 def test_a_new_architecture_during_the_lesson_starts_it_again(qtbot, window, lesson):
-    lesson.start()
+    press(qtbot, window, Qt.Key.Key_L)
     wait_built(qtbot, lesson)
-    lesson.next()
+    press(qtbot, window, Qt.Key.Key_N)
     window.update_settings(hidden=(3,))
     qtbot.waitUntil(lambda: lesson.build is not None and len(lesson.build.phases) == 6,
                     timeout=WAIT_MS)

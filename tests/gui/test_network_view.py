@@ -188,6 +188,12 @@ def test_highlight_dims_other_edges_and_none_clears(view):
 
 
 # ---------------------------------------------------------------- +/− controls
+def press_button(view, key):
+    """A real left click on the graph's "+" or "−" of a hidden layer: key = (layer, ±1)."""
+    b = view._neuron_buttons[key]
+    click(view, viewport_point(view, b.sceneBoundingRect().center()))
+
+
 def test_plus_neuron_of_hidden_layer_1_emits_the_new_sizes(view, qtbot):
     view.set_snapshot(make_snapshot((4, 2)))
     b = view._neuron_buttons[(0, +1)]
@@ -195,7 +201,7 @@ def test_plus_neuron_of_hidden_layer_1_emits_the_new_sizes(view, qtbot):
         click(view, viewport_point(view, b.sceneBoundingRect().center()))
     assert sig.args == [(5, 2)]
     with qtbot.waitSignal(view.hidden_changed, timeout=1000) as sig:
-        view._neuron_buttons[(1, -1)].click()
+        press_button(view, (1, -1))
     assert sig.args == [(4, 1)]
 
 
@@ -215,13 +221,10 @@ def test_minus_at_the_lower_limits_does_nothing(view, qtbot):
     view.hidden_changed.connect(emitted.append)
     minus = view._neuron_buttons[(0, -1)]
     assert not minus.isEnabled()
-    click(view, viewport_point(view, minus.sceneBoundingRect().center()))
-    minus.click()
-    view._change_neurons(0, -1)
+    press_button(view, (0, -1))  # a disabled button ignores the click
     view.set_snapshot(make_snapshot(()))
     assert not view._remove_layer.isEnabled()
     qtbot.mouseClick(view._remove_layer, Qt.MouseButton.LeftButton)
-    view._remove_layer_pressed()
     assert emitted == []
     qtbot.mouseClick(view._add_layer, Qt.MouseButton.LeftButton)
     assert emitted == [(2,)]
@@ -234,16 +237,13 @@ def test_upper_limits_are_respected(view, qtbot):
     view.hidden_changed.connect(emitted.append)
     assert not view._add_layer.isEnabled() and not view._neuron_buttons[(0, +1)].isEnabled()
     qtbot.mouseClick(view._add_layer, Qt.MouseButton.LeftButton)
-    view._add_layer_pressed()
-    plus = view._neuron_buttons[(0, +1)]
-    click(view, viewport_point(view, plus.sceneBoundingRect().center()))
-    view._change_neurons(0, +1)
+    press_button(view, (0, +1))
     assert emitted == []
-    view._change_neurons(1, +1)  # layer 2 has 2 < 4 neurons
+    press_button(view, (1, +1))  # layer 2 has 2 < 4 neurons
     assert emitted == [(4, 3)]
     view.set_max_hidden(8, 16)
     assert view._add_layer.isEnabled() and view._neuron_buttons[(0, +1)].isEnabled()
-    view._add_layer_pressed()
+    qtbot.mouseClick(view._add_layer, Qt.MouseButton.LeftButton)
     assert emitted[-1] == (4, 2, 2)
 
 

@@ -1,15 +1,16 @@
 """Look at one data point: click it in the output view, see its forward pass, loss,
-prediction and per-example gradient, checked against independent computations."""
+prediction and per-example gradient, checked against independent computations. Driven by
+real clicks on the output plane and real keys."""
 import math
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtTest import QTest
+from PySide6.QtCore import Qt
 
 from gui.views import lesson as lesson_mod
 from gui.views import point_view as pv
 from model.playground import Playground
+from window_helpers import click_data as _click_data, press
 
 WAIT_MS = 20_000
 
@@ -24,12 +25,14 @@ def in_worker(window, fn):
 
 
 def click_data(qtbot, window, x, y):
-    """A real left click on the output plane at data coordinates (x, y)."""
-    plot = window.output_view.plot
-    vb = plot.getPlotItem().vb
-    scene_point = vb.mapViewToScene(QPointF(x, y))
-    QTest.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                     plot.mapFromScene(scene_point))
+    _click_data(window, x, y)
+
+
+def click_point(qtbot, window, part, k):
+    """A real click on point k of the training ("train") or test ("test") data."""
+    snap = window.latest_snapshot
+    X = snap.X_train if part == "train" else snap.X_test
+    click_data(qtbot, window, *X[k])
 
 
 def trained(qtbot, window, steps=30):
@@ -95,14 +98,14 @@ def test_clicking_a_point_shows_its_forward_pass_loss_and_gradient(qtbot, window
 
 def test_empty_space_and_esc_clear_the_selection(qtbot, window, view):
     snap = trained(qtbot, window, steps=2)
-    view.select("train", 3)
+    click_point(qtbot, window, "train", 3)
     qtbot.waitUntil(lambda: view.info is not None, timeout=WAIT_MS)
-    assert view.clear_action.isEnabled()
-    view.clear_action.trigger()  # Esc
+    assert view.selected[:2] == ("train", 3) and view.clear_action.isEnabled()
+    press(qtbot, window, Qt.Key.Key_Escape)
     assert view.selected is None and not view.clear_action.isEnabled()
     assert window.network_view.annotations() == ({}, {}, None)
     assert len(view.marker.getData()[0]) == 0
-    view.select("train", 3)
+    click_point(qtbot, window, "train", 3)
     qtbot.waitUntil(lambda: view.info is not None, timeout=WAIT_MS)
     # far from every point: the corner of the plane
     X = snap.X_train
@@ -114,10 +117,11 @@ def test_empty_space_and_esc_clear_the_selection(qtbot, window, view):
 
 
 def test_test_points_when_shown(qtbot, window, view):
-    snap = trained(qtbot, window, steps=2)
-    window.output_view.show_test.setChecked(True)
-    x1, x2 = snap.X_test[5]
-    assert view.select_at(x1, x2)
+    trained(qtbot, window, steps=2)
+    qtbot.mouseClick(window.output_view.show_test, Qt.MouseButton.LeftButton)
+    assert window.output_view.show_test.isChecked()
+    qtbot.wait(100)  # drawn
+    click_point(qtbot, window, "test", 5)
     assert view.selected[:2] == ("test", 5)
     qtbot.waitUntil(lambda: view.info is not None, timeout=WAIT_MS)
     assert "Test point #5" in view.panel.summary.text()
@@ -131,20 +135,22 @@ def test_clicks_are_left_to_a_drawing_tool_and_to_lesson_mode(qtbot, window, vie
     assert view.selected is None
     window.output_view.setProperty("tool", "")
     lesson = lesson_mod.install(window)
-    lesson.start()
+    press(qtbot, window, Qt.Key.Key_L)
     qtbot.waitUntil(lambda: lesson.build is not None, timeout=WAIT_MS)
     click_data(qtbot, window, x1, x2)
     assert view.selected is None
     assert "lesson" in window.statusBar().currentMessage()
-    lesson.discard()
+    qtbot.mouseClick(lesson.panel.discard, Qt.MouseButton.LeftButton)
+    assert not lesson.active
     click_data(qtbot, window, x1, x2)
     assert view.selected is not None and view.selected[:2] == ("train", 0)
 
 
 def test_the_numbers_follow_training(qtbot, window, view):
     trained(qtbot, window, steps=2)
-    view.select("train", 10)
+    click_point(qtbot, window, "train", 10)
     qtbot.waitUntil(lambda: view.info is not None, timeout=WAIT_MS)
+    assert view.selected[:2] == ("train", 10)
     first = view.info
     window.actions_.play.trigger()
     qtbot.waitUntil(lambda: view.info is not None and view.info.steps > first.steps + 50,

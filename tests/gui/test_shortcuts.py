@@ -3,7 +3,9 @@ clears every selection at once (Qt fires neither of two actions with the same sh
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
+from graph_helpers import click_edge
 from tests.gui.conftest import WAIT_MS
+from window_helpers import click_data, press
 
 
 def test_no_two_actions_share_a_shortcut(window):
@@ -22,17 +24,20 @@ def test_no_two_actions_share_a_shortcut(window):
 
 def test_esc_clears_the_inspected_edge_and_the_selected_point(qtbot, window):
     inspector, points = window.features["inspector"], window.features["point_view"]
-    window.step()
+    press(qtbot, window, Qt.Key.Key_Right)  # Step
     qtbot.waitUntil(lambda: window.latest_snapshot.steps == 1, timeout=WAIT_MS)
-    points.select("train", 3)  # opens the data point's dock...
+    qtbot.wait(100)  # drawn: the output view's range is set
+    click_data(window, *window.latest_snapshot.X_train[3])  # opens the data point's dock...
     qtbot.waitUntil(lambda: points.info is not None, timeout=WAIT_MS)
-    inspector.dock.toggleViewAction().trigger()  # ...then the inspector's, as Ctrl+I does
+    assert points.selected[:2] == ("train", 3)
+    press(qtbot, window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)  # ...then Ctrl+I
     qtbot.waitUntil(inspector.dock.isVisible, timeout=WAIT_MS)
-    window.network_view.edge_selected.emit(1, 0, 0)
+    qtbot.wait(100)  # the graph has its new size
+    click_edge(window.network_view, 1, 0, 0)
     qtbot.waitUntil(lambda: inspector.selection is not None and points.selected is not None,
                     timeout=WAIT_MS)
+    assert inspector.selection == (1, 0, 0)
     assert inspector.clear_action.isEnabled() and points.clear_action.isEnabled()
-    window.activateWindow()
-    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    press(qtbot, window, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: inspector.selection is None and points.selected is None,
                     timeout=WAIT_MS)

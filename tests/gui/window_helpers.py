@@ -1,0 +1,41 @@
+"""Shared by the tests of the real window: real mouse and key events on its views."""
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
+
+WAIT_MS = 20_000
+
+
+def click_data(window, x, y):
+    """A real left click on the output plane at data coordinates (x, y)."""
+    plot = window.output_view.plot
+    vb = plot.getPlotItem().vb
+    scene_point = vb.mapViewToScene(QPointF(x, y))
+    QTest.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     plot.mapFromScene(scene_point))
+
+
+def press(qtbot, window, key, modifier=Qt.KeyboardModifier.NoModifier):
+    """A real key press on the active window (its shortcuts answer, whatever has the focus)."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    qtbot.keyClick(window, key, modifier)
+
+
+def type_into_spin_box(qtbot, box, value):
+    """Select the spin box's text, type ``value`` and press Enter, as a user would."""
+    line = box.lineEdit()
+    line.setFocus()
+    line.selectAll()
+    QTest.keyClicks(line, str(value))
+    QTest.keyClick(line, Qt.Key.Key_Return)
+
+
+def choose(qtbot, combo, data):
+    """Pick the entry whose data is ``data`` with the keyboard (Down/Up on the focused box)."""
+    target = combo.findData(data)
+    assert target >= 0, data
+    combo.setFocus()
+    key = Qt.Key.Key_Down if target > combo.currentIndex() else Qt.Key.Key_Up
+    for _ in range(abs(target - combo.currentIndex())):
+        QTest.keyClick(combo, key)
+    assert combo.currentIndex() == target

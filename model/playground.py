@@ -13,13 +13,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.data import features as feats
-from model.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from model.core.activations import check_activation_name
 from model.core.initializers import INITIALIZERS
 from model.core.losses import LOSSES
 from model.core.optimizers import OPTIMIZERS, REGULARIZATIONS
 from model.data.datasets import (DATASETS, MAX_CLASSES, MAX_POINTS, MIN_CLASSES, Data, is_int,
                                  is_real, make_data, split)
 from model.core.losses import default_head
+from model.data.curves import DEFAULT_FORMULA, check_formula
 from model.core.network import Network
 from model.core.trainer import Trainer, encode_targets
 
@@ -43,6 +44,9 @@ class Settings:
     features: tuple[str, ...] = ("x1", "x2")
     hidden: tuple[int, ...] = (4, 2)
     activation: str = "tanh"
+    # one entry per hidden layer overriding ``activation`` (None: that layer follows it); ()
+    # when every hidden layer follows it
+    layer_activations: tuple[str | None, ...] = ()
     output_activation: str | None = None
     loss: str | None = None
     init_scheme: str = "xavier"
@@ -53,15 +57,39 @@ class Settings:
     regularization: str = "none"
     reg_rate: float = 0.0
     shuffle: bool = True
+    formula: str = DEFAULT_FORMULA  # the curve of the "curve_formula" data set, y = f(x)
 
     def __post_init__(self):
-        for field in ("features", "hidden"):  # a list from JSON or a notebook is fine too
+        for field in ("features", "hidden", "layer_activations"):  # a list from JSON is fine too
             if isinstance(getattr(self, field), list):
                 object.__setattr__(self, field, tuple(getattr(self, field)))
         _validate(self)
 
     def replace(self, **changes) -> "Settings":
+        """A copy with ``changes``. Changing ``hidden`` alone keeps the per-layer activations
+        of the layers that remain (a removed layer takes its choice with it, an added one
+        follows ``activation``)."""
+        if "hidden" in changes and "layer_activations" not in changes and self.layer_activations:
+            n = len(changes["hidden"]) if isinstance(changes["hidden"], (tuple, list)) else 0
+            kept = self.layer_activations[:n] + (None,) * (n - len(self.layer_activations))
+            changes["layer_activations"] = kept if any(a is not None for a in kept) else ()
         return dataclasses.replace(self, **changes)
+
+    def hidden_activations(self) -> list[str]:
+        """The activation of every hidden layer, first to last."""
+        per_layer = self.layer_activations or (None,) * len(self.hidden)
+        return [a or self.activation for a in per_layer]
+
+    def with_hidden_activations(self, names) -> "Settings":
+        """A copy whose hidden layers use ``names`` (one per layer), e.g. those of a loaded
+        network: ``activation`` becomes the first, the others are per-layer choices where
+        they differ."""
+        names = tuple(names)
+        if not names:
+            return self.replace(layer_activations=())
+        first = names[0]
+        per_layer = () if all(n == first for n in names) else names
+        return self.replace(activation=first, layer_activations=per_layer)
 
 
 MAX_LEARNING_RATE = 1e12  # what the top bar's field accepts
@@ -105,8 +133,31 @@ def _validate(s: Settings) -> None:
             or not all(is_int(h) and 1 <= h <= MAX_NEURONS for h in s.hidden):
         fail("hidden", f"expected at most {MAX_HIDDEN_LAYERS} layers of 1..{MAX_NEURONS} "
                        f"neurons, got {s.hidden!r}")
-    choice("activation", HIDDEN_ACTIVATIONS)
-    choice("output_activation", OUTPUT_ACTIVATIONS, optional=True)
+    def activation(field, value, role, where=None):
+        try:
+            return check_activation_name(value, role)
+        except ValueError as exc:
+            fail(where or field, str(exc))
+
+    # canonical spellings (leaky_relu:0.010 → leaky_relu), so that equal settings compare equal
+    object.__setattr__(s, "activation", activation("activation", s.activation, "hidden"))
+    if s.output_activation is not None:
+        object.__setattr__(s, "output_activation",
+                           activation("output_activation", s.output_activation, "output"))
+    per_layer = s.layer_activations
+    if not isinstance(per_layer, tuple) or (per_layer and len(per_layer) != len(s.hidden)):
+        fail("layer_activations", f"expected () or one entry per hidden layer "
+                                  f"({len(s.hidden)}), got {per_layer!r:.80}")
+    object.__setattr__(s, "layer_activations", tuple(
+        None if a is None else activation("layer_activations", a, "hidden",
+                                          f"layer_activations[{i}]")
+        for i, a in enumerate(per_layer)))
+    if not isinstance(s.formula, str):
+        fail("formula", f"expected text, got {type(s.formula).__name__}")
+    try:
+        check_formula(s.formula)
+    except ValueError as exc:
+        fail("formula", str(exc).removeprefix("formula: "))
     choice("loss", tuple(LOSSES), optional=True)
     choice("init_scheme", tuple(INITIALIZERS))
     choice("optimizer", tuple(OPTIMIZERS))
@@ -138,7 +189,8 @@ class Playground:
         spec = DATASETS.get(s.dataset)
         n_classes = s.n_classes if spec is not None and spec.multiclass else None
         return make_data(s.dataset, n_points=s.n_points, noise=s.noise,
-                         train_ratio=s.train_ratio, seed=s.data_seed, n_classes=n_classes)
+                         train_ratio=s.train_ratio, seed=s.data_seed, n_classes=n_classes,
+                         formula=s.formula)
 
     def uses_feature_transforms(self) -> bool:
         """Generated data and 2-input CSVs go through the feature toggles; wider CSVs don't."""
@@ -181,9 +233,9 @@ class Playground:
                                  f"1..{MAX_NEURONS} neurons, got {list(s.hidden)}")
             if out_act == "softmax" and k < 2:
                 k = 2  # binary data on a softmax head: one output per class
-            network = Network.from_sizes([len(names), *s.hidden, k], hidden=s.activation,
-                                         output=out_act, init=s.init_scheme, seed=s.seed,
-                                         inputs=names, outputs=self._output_names(k))
+            network = Network([len(names), *s.hidden, k], s.hidden_activations() + [out_act],
+                              inputs=names, outputs=self._output_names(k))
+            network.initialize(s.init_scheme, s.seed)
         else:
             if network.sizes[0] != len(names):
                 raise ValueError(
@@ -239,7 +291,8 @@ class Playground:
             if "shuffle" in changed:
                 t.shuffle = new.shuffle
             return False
-        data_keys = {"dataset", "n_points", "noise", "train_ratio", "data_seed", "n_classes"}
+        data_keys = {"dataset", "n_points", "noise", "train_ratio", "data_seed", "n_classes",
+                     "formula"}
         previous = (self.settings, self.data, self.custom_data, self.net, self.trainer)
         try:
             self.settings = new

@@ -187,7 +187,10 @@ def _settings(raw, check: _Check, notes: list[str]) -> Settings:
         elif isinstance(default, float):
             value = float(check.number(value, where))
         elif isinstance(default, tuple):
-            if not isinstance(value, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+            nullable = key == "layer_activations"  # None: the layer follows ``activation``
+            if not isinstance(value, list) or not all(
+                    (isinstance(v, (str, int)) and not isinstance(v, bool)) or (v is None and nullable)
+                    for v in value):
                 check.fail(where, "expected a list")
             value = tuple(value)
         elif default is None or isinstance(default, str):

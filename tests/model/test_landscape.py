@@ -6,7 +6,7 @@ import pytest
 
 from model.core.network import Network
 from model.lessons import landscape
-from model.lessons.landscape import (PathRecorder, RefreshThrottle, batched_losses,
+from model.lessons.landscape import (PathRecorder, RefreshThrottle,
                                      filter_normalized, loss_surface, pca_plane,
                                      playground_surface, random_plane, weights_plane)
 from model.lessons.landscape_lesson import W_START, W_STAR, landscape_lesson, lesson_data

@@ -183,27 +183,38 @@ def pca_plane(path, origin=None) -> Plane:
 def batched_losses(net, thetas, X, Y, loss) -> np.ndarray:
     """The mean loss at each parameter vector of ``thetas`` (G, P), on X (n, d) and encoded
     targets Y (n, k), for ``net``'s architecture and activations: (G,). Vectorised: one batched
-    matrix product per layer for a chunk of parameter vectors at once."""
+    matrix product per layer for a chunk of parameter vectors at once.
+
+    Arrays are neuron-major, (g, k, n), as in the network's workspaces: the bias add and the
+    activations then run over n contiguous numbers at a time instead of k."""
     loss = get_loss(loss) if isinstance(loss, str) else loss
     thetas = np.atleast_2d(np.asarray(thetas, dtype=np.float64))
     X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
     layout = net.layout
-    widest = max(layout.sizes)
-    chunk = max(1, int(CHUNK_FLOATS // max(1, len(X) * widest)))
+    chunk = max(1, int(CHUNK_FLOATS // max(1, len(X) * max(layout.sizes))))
     out = np.empty(len(thetas))
+    XT = np.ascontiguousarray(X.T)
     with np.errstate(all="ignore"):
         for start in range(0, len(thetas), chunk):
             T = thetas[start:start + chunk]
             g = len(T)
-            a = X  # (n, d), broadcast against (g, d, k) below
+            aT = XT  # (d, n), broadcast against (g, k, d) below
             for l, layer in enumerate(net.layers):
                 block = T[:, layout.block(l)].reshape(g, *layout.shape(l))
-                z = np.matmul(a, block[:, :-1, :])  # (g, n, k): z = a_prev·W ...
+                WT = np.ascontiguousarray(block[:, :-1, :].transpose(0, 2, 1))  # (g, k, d)
+                zT = np.matmul(WT, aT)  # (g, k, n): z = a_prev·W, transposed ...
                 if layer.use_bias:
-                    z += block[:, None, -1, :]  # ... + b
-                k = z.shape[-1]
-                a = layer.activation.forward(z.reshape(-1, k)).reshape(z.shape)  # a = f(z)
-            per = loss.per_sample(a.reshape(-1, k), np.tile(Y, (g, 1)), z.reshape(-1, k))
+                    zT += block[:, -1, :, None]  # ... + b
+                if layer.activation.elementwise:
+                    aT = layer.activation.forward(zT, out=np.empty_like(zT))  # a = f(z)
+                else:  # softmax (the output layer): rows of k
+                    rows = np.ascontiguousarray(zT.transpose(0, 2, 1))
+                    aT = layer.activation.forward(rows.reshape(-1, rows.shape[-1])).reshape(
+                        rows.shape).transpose(0, 2, 1)
+            k = zT.shape[1]
+            a = aT.transpose(0, 2, 1).reshape(-1, k)
+            z = zT.transpose(0, 2, 1).reshape(-1, k)
+            per = loss.per_sample(a, np.tile(Y, (g, 1)), z)
             out[start:start + g] = per.reshape(g, -1).mean(axis=1)
     return out
 

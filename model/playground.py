@@ -148,10 +148,13 @@ def _validate(s: Settings) -> None:
     if not isinstance(per_layer, tuple) or (per_layer and len(per_layer) != len(s.hidden)):
         fail("layer_activations", f"expected () or one entry per hidden layer "
                                   f"({len(s.hidden)}), got {per_layer!r:.80}")
-    object.__setattr__(s, "layer_activations", tuple(
-        None if a is None else activation("layer_activations", a, "hidden",
-                                          f"layer_activations[{i}]")
-        for i, a in enumerate(per_layer)))
+    per_layer = tuple(None if a is None else activation("layer_activations", a, "hidden",
+                                                        f"layer_activations[{i}]")
+                      for i, a in enumerate(per_layer))
+    # one spelling per meaning: a layer that uses ``activation`` follows it (None), and () when
+    # every layer does, so that settings meaning the same network compare equal
+    per_layer = tuple(None if a == s.activation else a for a in per_layer)
+    object.__setattr__(s, "layer_activations", per_layer if any(per_layer) else ())
     if not isinstance(s.formula, str):
         fail("formula", f"expected text, got {type(s.formula).__name__}")
     try:

@@ -47,7 +47,8 @@ def test_with_hidden_activations_from_a_loaded_network():
     s = Settings(hidden=(3, 3))
     assert s.with_hidden_activations(["relu", "relu"]) == s.replace(activation="relu")
     mixed = s.with_hidden_activations(["relu", "gelu_tanh"])
-    assert mixed.activation == "relu" and mixed.layer_activations == ("relu", "gelu_tanh")
+    assert mixed.activation == "relu" and mixed.layer_activations == (None, "gelu_tanh")
+    assert mixed.hidden_activations() == ["relu", "gelu_tanh"]
 
 
 @pytest.mark.parametrize("changes, says", [
@@ -70,6 +71,9 @@ def test_bad_choices_are_refused_in_one_line(changes, says):
 
 
 def test_names_are_canonical_so_equal_settings_compare_equal():
+    assert Settings(hidden=(3, 3), layer_activations=("tanh", "tanh")) == Settings(hidden=(3, 3))
+    assert Settings(hidden=(3, 3), layer_activations=("tanh", "elu")).layer_activations == \
+        (None, "elu")
     assert Settings(activation="leaky_relu:0.0100").activation == "leaky_relu"
     assert Settings(activation="leaky_relu:.2") == Settings(activation="leaky_relu:0.2")
     assert Settings(output_activation="leaky_relu:5e-1").output_activation == "leaky_relu:0.5"

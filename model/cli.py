@@ -15,7 +15,7 @@ from difflib import get_close_matches
 
 import numpy as np
 
-from model.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from model.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, check_activation_name
 from model.data.datasets import DATASETS, Data
 from model.core.initializers import INITIALIZERS
 from model.core.losses import LOSSES, default_loss
@@ -90,6 +90,21 @@ def _hidden(text):
     return sizes
 
 
+def _activations(text):
+    names = [t.strip() for t in text.split(",")]
+    try:
+        return tuple(check_activation_name(n, "hidden") for n in names)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _output_activation(text):
+    try:
+        return check_activation_name(text.strip(), "output")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser(prog: str = "main.py") -> argparse.ArgumentParser:
     from model.version import version
     parser = _Parser(prog=prog, formatter_class=HelpFormatter, epilog=top_epilog(prog),
@@ -128,10 +143,16 @@ def build_parser(prog: str = "main.py") -> argparse.ArgumentParser:
                             "--data, none for generated data)")
     train.add_argument("--features", default="x1,x2", metavar="NAMES", help="input features, e.g. x1,x2,x1^2,sin_x1")
     train.add_argument("--hidden", type=_hidden, default=(4, 2), metavar="SIZES", help="hidden layer sizes, e.g. 4,4")
-    train.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, default="tanh",
-                       help="of the hidden layers")
-    train.add_argument("--output-activation", choices=OUTPUT_ACTIVATIONS, default=None,
-                       help="default: from the task (sigmoid, softmax or linear)")
+    train.add_argument("--activation", type=_activations, default=("tanh",), metavar="NAME[,NAME…]",
+                       help=f"hidden activation, or one per hidden layer (e.g. tanh,relu): "
+                            f"{', '.join(HIDDEN_ACTIVATIONS)}; leaky_relu:SLOPE for another slope")
+    train.add_argument("--output-activation", type=_output_activation, default=None,
+                       metavar="NAME",
+                       help=f"{', '.join(OUTPUT_ACTIVATIONS)} (default: from the task: sigmoid, "
+                            f"softmax or linear)")
+    train.add_argument("--formula", default=None, metavar="F(x)",
+                       help='the curve of --dataset curve_formula, e.g. "x^2/3 - 2" '
+                            "(implies that data set)")
     train.add_argument("--loss", choices=sorted(LOSSES), default=None,
                        help="default: from the task (bce, cce or mse)")
     train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="sgd",
@@ -245,6 +266,17 @@ def inputs_for(net, data: Data) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]
 
 
 # --------------------------------------------------------------------------- commands
+def _dataset_and_formula(args) -> tuple[str, str]:
+    """--formula implies --dataset curve_formula; with another --dataset it is an error."""
+    from model.data.curves import DEFAULT_FORMULA
+    if args.formula is None:
+        return args.dataset or "circle", DEFAULT_FORMULA
+    if args.data or args.dataset not in (None, "curve_formula"):
+        raise UsageError("--formula is the curve of --dataset curve_formula, not of "
+                         + ("--data" if args.data else f"--dataset {args.dataset}"))
+    return "curve_formula", args.formula
+
+
 def cmd_train(args) -> int:
     from model.data import features as feats
     from model.playground import Playground, Settings
@@ -282,15 +314,26 @@ def cmd_train(args) -> int:
         out_act = network.output_activation
     else:
         out_act = args.output_activation
-    task = data.task if data is not None else DATASETS[args.dataset or "circle"].task
+    dataset, formula = _dataset_and_formula(args)
+    task = data.task if data is not None else DATASETS[dataset].task
     loss = args.loss or (default_loss(out_act, task) if out_act else None)
-    settings = Settings(dataset=args.dataset or "circle", n_points=args.points, noise=args.noise,
-                        train_ratio=ratio or 0.8, data_seed=args.seed, n_classes=args.classes,
-                        features=features, hidden=args.hidden, activation=args.activation,
-                        output_activation=out_act, loss=loss, init_scheme=args.init_scheme,
-                        seed=args.seed, optimizer=args.optimizer, lr=args.lr,
-                        batch_size=args.batch_size, regularization=reg, reg_rate=rate,
-                        shuffle=not args.no_shuffle, scale=args.scale or "auto")
+    acts = args.activation
+    if len(acts) > 1 and network is None and len(acts) != len(args.hidden):
+        raise UsageError(f"--activation: {len(acts)} activations for {len(args.hidden)} hidden "
+                         f"layer{'' if len(args.hidden) == 1 else 's'} (give one, or one per layer)")
+    try:
+        settings = Settings(
+            dataset=dataset, n_points=args.points, noise=args.noise,
+            train_ratio=ratio or 0.8, data_seed=args.seed, n_classes=args.classes,
+            features=features, hidden=args.hidden, activation=acts[0],
+            layer_activations=acts if len(acts) > 1 and network is None else (),
+            output_activation=out_act, loss=loss, init_scheme=args.init_scheme,
+            seed=args.seed, optimizer=args.optimizer, lr=args.lr,
+            batch_size=args.batch_size, regularization=reg, reg_rate=rate,
+            shuffle=not args.no_shuffle, scale=args.scale or "auto", formula=formula)
+    except ValueError as exc:  # e.g. settings.formula: unexpected ')' at position 7
+        field, _, rest = str(exc).removeprefix("settings.").partition(":")
+        raise UsageError(f"--{field.replace('_', '-')}:{rest}") from None
     try:
         pg = Playground(settings, data=data, network=network)
     except ValueError as exc:

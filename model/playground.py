@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.data import features as feats
-from model.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from model.core.activations import check_activation_name
 from model.core.initializers import INITIALIZERS
 from model.core.losses import LOSSES
 from model.core.optimizers import OPTIMIZERS, REGULARIZATIONS
@@ -23,6 +23,7 @@ from model.data import slices
 from model.data.holdout import holdout
 from model.core import confusion
 from model.core.losses import default_head
+from model.data.curves import DEFAULT_FORMULA, check_formula
 from model.core.network import Network
 from model.core.scaling import CHOICES as SCALE_CHOICES, fit_scaling, resolve_method
 from model.core.trainer import Trainer, encode_targets, predicted_classes
@@ -47,6 +48,9 @@ class Settings:
     features: tuple[str, ...] = ("x1", "x2")
     hidden: tuple[int, ...] = (4, 2)
     activation: str = "tanh"
+    # one entry per hidden layer overriding ``activation`` (None: that layer follows it); ()
+    # when every hidden layer follows it
+    layer_activations: tuple[str | None, ...] = ()
     output_activation: str | None = None
     loss: str | None = None
     init_scheme: str = "xavier"
@@ -60,15 +64,39 @@ class Settings:
     # input scaling: "auto" (standard for data from a file, none for generated and drawn
     # points), "standard", "minmax" or "none" (see model.core.scaling)
     scale: str = "auto"
+    formula: str = DEFAULT_FORMULA  # the curve of the "curve_formula" data set, y = f(x)
 
     def __post_init__(self):
-        for field in ("features", "hidden"):  # a list from JSON or a notebook is fine too
+        for field in ("features", "hidden", "layer_activations"):  # a list from JSON is fine too
             if isinstance(getattr(self, field), list):
                 object.__setattr__(self, field, tuple(getattr(self, field)))
         _validate(self)
 
     def replace(self, **changes) -> "Settings":
+        """A copy with ``changes``. Changing ``hidden`` alone keeps the per-layer activations
+        of the layers that remain (a removed layer takes its choice with it, an added one
+        follows ``activation``)."""
+        if "hidden" in changes and "layer_activations" not in changes and self.layer_activations:
+            n = len(changes["hidden"]) if isinstance(changes["hidden"], (tuple, list)) else 0
+            kept = self.layer_activations[:n] + (None,) * (n - len(self.layer_activations))
+            changes["layer_activations"] = kept if any(a is not None for a in kept) else ()
         return dataclasses.replace(self, **changes)
+
+    def hidden_activations(self) -> list[str]:
+        """The activation of every hidden layer, first to last."""
+        per_layer = self.layer_activations or (None,) * len(self.hidden)
+        return [a or self.activation for a in per_layer]
+
+    def with_hidden_activations(self, names) -> "Settings":
+        """A copy whose hidden layers use ``names`` (one per layer), e.g. those of a loaded
+        network: ``activation`` becomes the first, the others are per-layer choices where
+        they differ."""
+        names = tuple(names)
+        if not names:
+            return self.replace(layer_activations=())
+        first = names[0]
+        per_layer = () if all(n == first for n in names) else names
+        return self.replace(activation=first, layer_activations=per_layer)
 
 
 MAX_LEARNING_RATE = 1e12  # what the top bar's field accepts
@@ -112,8 +140,34 @@ def _validate(s: Settings) -> None:
             or not all(is_int(h) and 1 <= h <= MAX_NEURONS for h in s.hidden):
         fail("hidden", f"expected at most {MAX_HIDDEN_LAYERS} layers of 1..{MAX_NEURONS} "
                        f"neurons, got {s.hidden!r}")
-    choice("activation", HIDDEN_ACTIVATIONS)
-    choice("output_activation", OUTPUT_ACTIVATIONS, optional=True)
+    def activation(field, value, role, where=None):
+        try:
+            return check_activation_name(value, role)
+        except ValueError as exc:
+            fail(where or field, str(exc))
+
+    # canonical spellings (leaky_relu:0.010 → leaky_relu), so that equal settings compare equal
+    object.__setattr__(s, "activation", activation("activation", s.activation, "hidden"))
+    if s.output_activation is not None:
+        object.__setattr__(s, "output_activation",
+                           activation("output_activation", s.output_activation, "output"))
+    per_layer = s.layer_activations
+    if not isinstance(per_layer, tuple) or (per_layer and len(per_layer) != len(s.hidden)):
+        fail("layer_activations", f"expected () or one entry per hidden layer "
+                                  f"({len(s.hidden)}), got {per_layer!r:.80}")
+    per_layer = tuple(None if a is None else activation("layer_activations", a, "hidden",
+                                                        f"layer_activations[{i}]")
+                      for i, a in enumerate(per_layer))
+    # one spelling per meaning: a layer that uses ``activation`` follows it (None), and () when
+    # every layer does, so that settings meaning the same network compare equal
+    per_layer = tuple(None if a == s.activation else a for a in per_layer)
+    object.__setattr__(s, "layer_activations", per_layer if any(per_layer) else ())
+    if not isinstance(s.formula, str):
+        fail("formula", f"expected text, got {type(s.formula).__name__}")
+    try:
+        check_formula(s.formula)
+    except ValueError as exc:
+        fail("formula", str(exc).removeprefix("formula: "))
     choice("loss", tuple(LOSSES), optional=True)
     choice("init_scheme", tuple(INITIALIZERS))
     choice("optimizer", tuple(OPTIMIZERS))
@@ -146,7 +200,8 @@ class Playground:
         spec = DATASETS.get(s.dataset)
         n_classes = s.n_classes if spec is not None and spec.multiclass else None
         return make_data(s.dataset, n_points=s.n_points, noise=s.noise,
-                         train_ratio=s.train_ratio, seed=s.data_seed, n_classes=n_classes)
+                         train_ratio=s.train_ratio, seed=s.data_seed, n_classes=n_classes,
+                         formula=s.formula)
 
     def uses_feature_transforms(self) -> bool:
         """Generated data and 2-input CSVs go through the feature toggles; wider CSVs don't."""
@@ -206,9 +261,9 @@ class Playground:
                                  f"1..{MAX_NEURONS} neurons, got {list(s.hidden)}")
             if out_act == "softmax" and k < 2:
                 k = 2  # binary data on a softmax head: one output per class
-            network = Network.from_sizes([len(names), *s.hidden, k], hidden=s.activation,
-                                         output=out_act, init=s.init_scheme, seed=s.seed,
-                                         inputs=names, outputs=self._output_names(k))
+            network = Network([len(names), *s.hidden, k], s.hidden_activations() + [out_act],
+                              inputs=names, outputs=self._output_names(k))
+            network.initialize(s.init_scheme, s.seed)
             # statistics of the training rows only: the test rows stay unseen
             network.input_scaling = fit_scaling(self.features(self.data.X_train),
                                                 self.scaling_method())
@@ -268,7 +323,8 @@ class Playground:
             if "shuffle" in changed:
                 t.shuffle = new.shuffle
             return False
-        data_keys = {"dataset", "n_points", "noise", "train_ratio", "data_seed", "n_classes"}
+        data_keys = {"dataset", "n_points", "noise", "train_ratio", "data_seed", "n_classes",
+                     "formula"}
         previous = (self.settings, self.data, self.custom_data, self.net, self.trainer)
         try:
             self.settings = new

@@ -26,6 +26,13 @@ KEEP_FIRST = 100
 KEEP_LAST = 1000
 
 
+def thinned(n: int, keep_first: int, keep_last: int) -> np.ndarray:
+    """Indices of n rows to keep when a record is full: the first ``keep_first``, every other
+    row in between, the last ``keep_last``."""
+    lo, hi = keep_first, n - keep_last
+    return np.r_[np.arange(lo), np.arange(lo, hi, 2), np.arange(hi, n)]
+
+
 class History:
     """Per-epoch figures of one run; losses exclude the regularization term.
 
@@ -103,8 +110,7 @@ class History:
 
     def _thin(self) -> None:
         """Drop every other row between the first ``keep_first`` and the last ``keep_last``."""
-        n, lo, hi = self._n, self.keep_first, self._n - self.keep_last
-        keep = np.r_[np.arange(lo), np.arange(lo, hi, 2), np.arange(hi, n)]
+        keep = thinned(self._n, self.keep_first, self.keep_last)
         m = len(keep)
         self._epoch[:m] = self._epoch[keep]
         self._values[:, :m] = self._values[:, keep]

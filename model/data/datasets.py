@@ -17,6 +17,8 @@ from typing import Callable
 
 import numpy as np
 
+from model.data import curves
+
 MAX_POINTS = 100_000
 MIN_CLASSES, MAX_CLASSES = 3, 6  # selectable class counts of the multi-class sets
 DEFAULT_CLASSES = 3
@@ -196,6 +198,9 @@ DATASETS: dict[str, DatasetSpec] = {s.name: s for s in (
     DatasetSpec("plane", "Plane", "regression", 0, False),
     DatasetSpec("multi_gaussian", "Multi Gaussian", "regression", 0, False),
 )}
+_GENERATORS.update({name: gen for name, (_, _, gen) in curves.GENERATORS.items()})
+DATASETS.update({name: DatasetSpec(name, title, task, 2 if task == "classification" else 0, False)
+                 for name, (title, task, _) in curves.GENERATORS.items()})
 
 
 def is_int(value) -> bool:
@@ -232,11 +237,13 @@ def resolve_classes(name: str, n_classes: int | None) -> int:
 
 
 def generate(name: str, n_points: int = 500, noise: float = 0.0, seed: int = 0,
-             n_classes: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+             n_classes: int | None = None, formula: str | None = None
+             ) -> tuple[np.ndarray, np.ndarray]:
     """Draw dataset ``name`` from ``np.random.default_rng(seed)``, rows shuffled.
 
     Returns X (n_points, 2) float64 and y: (n_points,) int64 class indices for
-    classification, (n_points, 1) float64 targets for regression.
+    classification, (n_points, 1) float64 targets for regression. ``formula``: the curve of
+    "curve_formula" (None: ``curves.DEFAULT_FORMULA``), ignored by the others.
     """
     classes = resolve_classes(name, n_classes)
     if not is_int(n_points) or not 1 <= n_points <= MAX_POINTS:
@@ -249,6 +256,8 @@ def generate(name: str, n_points: int = 500, noise: float = 0.0, seed: int = 0,
     n_points = int(n_points)
     if DATASETS[name].multiclass:
         X, y = generator(n_points, noise, rng, n_classes=classes)
+    elif name in curves.FORMULA_SETS:
+        X, y = generator(n_points, noise, rng, formula=formula)
     else:
         X, y = generator(n_points, noise, rng)
     order = rng.permutation(n_points)
@@ -340,12 +349,12 @@ def split(X, y, train_ratio: float, seed: int, *, task: str, input_names, target
 
 
 def make_data(name: str, n_points: int = 500, noise: float = 0.0, train_ratio: float = 0.5,
-              seed: int = 0, n_classes: int | None = None) -> Data:
+              seed: int = 0, n_classes: int | None = None, formula: str | None = None) -> Data:
     """``generate`` then ``split`` with the same seed; inputs named x1, x2.
 
     Class names are "0".."C-1"; the regression target is named "y".
     """
-    X, y = generate(name, n_points, noise, seed, n_classes)
+    X, y = generate(name, n_points, noise, seed, n_classes, formula)
     spec = DATASETS[name]
     classes = resolve_classes(name, n_classes)
     targets = tuple(str(k) for k in range(classes)) if classes else ("y",)

@@ -6,8 +6,9 @@ float64 (the default) or float32. When the
 network's inputs are feature ids (x1, x2, x1^2, ...), the graph takes the raw points
 (x1, x2) and computes the features itself (Slice, Mul, Sin, Concat), so the model is used
 on the same data as the app. A network with input scaling then computes (x − offset) / scale
-(Sub, Div) as the app does, so raw rows go in. Each layer is a MatMul (+ Add for its biases) and its
-activation (Sigmoid, Tanh, Relu, Softmax; nothing for linear).
+(Sub, Div) as the app does, so raw rows go in. Each layer is a MatMul (+ Add for its biases) and
+its activation (Sigmoid, Tanh, Relu, Softmax, LeakyRelu, Elu, Softplus; SiLU and GELU-tanh from
+elementary ops; nothing for linear).
 
 Why float64 by default: onnxruntime's CPU kernels run every op used here in double precision,
 and the results then agree with the app's to ~1e-15 instead of ~1e-6 in float32. Choose float32
@@ -24,6 +25,7 @@ import json
 
 import numpy as np
 
+from model.core.activations import GELU_C, GELU_K
 from model.files.export_common import (ExportError, check_finite, describe, feature_ids,
                                        raw_input_names, write_atomic)
 
@@ -38,7 +40,50 @@ DTYPES = {"float64": (np.float64, "DOUBLE"), "float32": (np.float32, "FLOAT")}
 DEFAULT_DTYPE = "float64"
 
 _ACTIVATION_OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "softmax": "Softmax",
-                   "linear": None}
+                   "linear": None, "elu": "Elu", "softplus": "Softplus"}
+
+
+def activation_nodes(act, z: str, n: int, node, const, dtype=np.float64) -> str:
+    """The nodes computing a = f(z) for layer ``n``; returns a's name. Standard ops where opset
+    17 has them (Sigmoid, Tanh, Relu, Softmax; in float32 also LeakyRelu, Elu with alpha 1 and
+    Softplus, which are built from elementary ops in float64, see below); SiLU as z·Sigmoid(z); GELU's tanh form from Pow, Mul, Add and Tanh (the Gelu op
+    is opset 20). ``dtype`` is the model's float type, for the constants."""
+    name = act.name
+    if name.startswith("leaky_relu"):
+        if dtype == np.float64:  # LeakyRelu's alpha is a float32 attribute: 0.2 would be off
+            slope = const(f"slope{n}", np.array(act.slope, dtype=dtype))  # by 3e-9
+            return node("Max", [z, node("Mul", [z, slope], f"slope_z{n}")], f"a{n}")
+        return node("LeakyRelu", [z], f"a{n}", alpha=float(act.slope))
+    if name == "silu":
+        return node("Mul", [z, node("Sigmoid", [z], f"sigmoid{n}")], f"a{n}")
+    if name == "gelu_tanh":
+        def c(label, value):
+            return const(f"{label}{n}", np.array(value, dtype=dtype))
+        cube = node("Pow", [z, c("three", 3.0)], f"z_cubed{n}")
+        inner = node("Add", [z, node("Mul", [cube, c("gelu_k", GELU_K)], f"k_z_cubed{n}")],
+                     f"gelu_sum{n}")
+        t = node("Tanh", [node("Mul", [inner, c("gelu_c", GELU_C)], f"gelu_u{n}")], f"gelu_t{n}")
+        half_z = node("Mul", [z, c("half", 0.5)], f"half_z{n}")
+        return node("Mul", [half_z, node("Add", [t, c("one", 1.0)], f"one_plus_t{n}")], f"a{n}")
+    if name in ("elu", "softplus") and dtype == np.float64:
+        # onnxruntime implements Elu and Softplus for float only: in double precision they are
+        # built from ops it runs in double, by the formulas activations.py uses
+        one = const(f"one{n}", np.array(1.0, dtype=dtype))
+        if name == "elu":  # max(z, e^min(z, 0) − 1)
+            zero = const(f"zero{n}", np.array(0.0, dtype=dtype))
+            e = node("Exp", [node("Min", [z, zero], f"z_neg{n}")], f"exp_z_neg{n}")
+            return node("Max", [z, node("Sub", [e, one], f"expm1_{n}")], f"a{n}")
+        # softplus: max(z, 0) + log(1 + e^−|z|), which never overflows
+        e = node("Exp", [node("Neg", [node("Abs", [z], f"abs_z{n}")], f"neg_abs_z{n}")],
+                 f"exp_neg_abs_z{n}")
+        tail = node("Log", [node("Add", [e, one], f"one_plus_exp{n}")], f"log1p_exp{n}")
+        return node("Add", [node("Relu", [z], f"relu_z{n}"), tail], f"a{n}")
+    op = _ACTIVATION_OPS[name]
+    if op == "Softmax":
+        return node(op, [z], f"a{n}", axis=-1)
+    if op == "Elu":
+        return node(op, [z], f"a{n}", alpha=1.0)
+    return z if op is None else node(op, [z], f"a{n}")
 
 
 def _import_onnx():
@@ -126,11 +171,7 @@ def onnx_model(net, meta: dict | None = None, dtype: str = DEFAULT_DTYPE):
         a = node("MatMul", [a, const(f"W{n}", _cast(layer.W, np_type, n))], f"matmul{n}")
         if layer.use_bias:
             a = node("Add", [a, const(f"b{n}", _cast(layer.b, np_type, n))], f"z{n}")
-        op = _ACTIVATION_OPS[layer.activation.name]
-        if op == "Softmax":
-            a = node(op, [a], f"a{n}", axis=-1)
-        elif op is not None:
-            a = node(op, [a], f"a{n}")
+        a = activation_nodes(layer.activation, a, n, node, const, np_type)
     nodes[-1].output[0] = "Y"  # the last node computes the network's output
 
     d, k = len(raw), net.sizes[-1]

@@ -19,7 +19,7 @@ from __future__ import annotations
 from model.core.targets import low_target
 from model.files.export_common import (ExportError, check_finite, describe, feature_ids,
                                        raw_input_names, write_atomic)
-from model.files.export_py_code import (ACTIVATION_CODE, FEATURE_CODE, PREDICT_LABEL_CODE,
+from model.files.export_py_code import (FEATURE_CODE, PREDICT_LABEL_CODE, activation_function,
                                         predict_class_code, predict_code, script_code)
 
 __all__ = ["ExportError", "export_python", "python_source", "feature_ids", "write_atomic"]
@@ -140,10 +140,11 @@ def _scaling(net) -> list[str]:
 
 def _activations(net) -> list[str]:
     out = []
-    for name in dict.fromkeys(net.activation_names):
-        out += [ACTIVATION_CODE[name], ""]
+    functions = [activation_function(layer.activation) for layer in net.layers]
+    for ident, code in dict(functions).items():
+        out += [code, ""]
     out.append("LAYERS = [" + ", ".join(
-        f"(W{l}, b{l}, {layer.activation.name})" for l, layer in enumerate(net.layers, start=1))
+        f"(W{l}, b{l}, {ident})" for l, (ident, _) in enumerate(functions, start=1))
         + "]  # (weights, biases, activation) per layer")
     return out + ["", ""]
 

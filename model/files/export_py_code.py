@@ -32,6 +32,35 @@ def relu(z):
 def linear(z):
     return z
 ''',
+    "leaky_relu": '''\
+def leaky_relu(z):
+    """z where z > 0, else 0.01 * z."""
+    return np.maximum(z, 0.01 * z)
+''',
+    "elu": '''\
+def elu(z):
+    """z where z > 0, else e^z - 1 (alpha = 1)."""
+    return np.maximum(z, np.expm1(np.minimum(z, 0.0)))
+''',
+    "softplus": '''\
+def softplus(z):
+    """log(1 + e^z), computed without overflow."""
+    return np.logaddexp(z, 0.0)
+''',
+    "silu": '''\
+def silu(z):
+    """z * sigmoid(z) (also called swish)."""
+    return (1.0 / (1.0 + np.exp(-np.clip(z, -500.0, 500.0)))) * z
+''',
+    "gelu_tanh": '''\
+def gelu_tanh(z):
+    """GELU, tanh approximation: 0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3)))."""
+    zc = np.clip(z, -50.0, 50.0)  # beyond |z| = 10 tanh is exactly +-1; no overflow in z^3
+    return z * (0.5 * (np.tanh(GELU_C * (zc + 0.044715 * zc * zc * zc)) + 1.0))
+
+
+GELU_C = 0.7978845608028654  # sqrt(2 / pi)
+''',
     "softmax": '''\
 def softmax(z):
     """e^z_j / sum_k e^z_k per row; the row maximum is subtracted first so exp stays finite."""
@@ -39,6 +68,19 @@ def softmax(z):
     return e / e.sum(axis=1, keepdims=True)
 ''',
 }
+
+
+def activation_function(act) -> tuple[str, str]:
+    """(name of the generated function, its source) for an activation of the network: the
+    fixed ones from ``ACTIVATION_CODE``; a leaky ReLU of another slope gets its own function,
+    e.g. ``leaky_relu_0_2``."""
+    if act.name in ACTIVATION_CODE:
+        return act.name, ACTIVATION_CODE[act.name]
+    slope = repr(float(act.slope))
+    ident = "leaky_relu_" + slope.replace(".", "_").replace("-", "_").replace("+", "")
+    return ident, (f"def {ident}(z):\n"
+                   f'    """z where z > 0, else {slope} * z."""\n'
+                   f"    return np.maximum(z, {slope} * z)\n")
 
 
 def predict_code(d: int, k: int) -> str:

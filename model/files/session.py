@@ -10,7 +10,8 @@
      "trainer": {"epoch", "position", "steps", "order", "rng", "optimizer", "lr",
                  "optimizer_t", "optimizer_state": {name: [...]}, "last_update",
                  "good_params", "history": {...}, "diverged"},
-     "meta": {...free-form...}}
+     "meta": {...free-form...},
+     "runs": {...}}                  # optional, version 2: the Runs panel (see runs_io.py)
 
 Generated data is stored as its generator settings and seed (it regenerates bit for bit);
 your own points are stored as they are. Floats are written with repr() and load back exactly.
@@ -31,15 +32,16 @@ from model.core.history import KEYS as HISTORY_KEYS
 from model.core.scaling import CHOICES as SCALE_CHOICES
 from model.files.atomic import atomic_file
 from model.files.reading import LIMITS, read_limited, source_name
+from model.files.runs_io import runs_from_dict, runs_to_dict
 from model.data.datasets import ORIGINS, Data
 from model.playground import Playground, Settings
 from model.files.serialize import WeightsError, network_from_dict, network_to_dict
 
 FORMAT = "backprop-playground/session"
-VERSION = 1
+VERSION = 2  # 2: the optional "runs" (a version-1 reader refuses unknown keys)
 MAX_BYTES = LIMITS["session"]
 MAX_INTEGER = 2 ** 62  # epochs, steps and positions: far beyond any run, within int64
-_TOP_KEYS = {"format", "version", "settings", "data", "network", "trainer", "meta"}
+_TOP_KEYS = {"format", "version", "settings", "data", "network", "trainer", "meta", "runs"}
 
 
 class SessionError(ValueError):
@@ -51,6 +53,8 @@ class LoadedSession:
     playground: Playground
     notes: list[str] = field(default_factory=list)  # what a newer file had that was ignored
     meta: dict = field(default_factory=dict)
+    runs: list = field(default_factory=list)  # the Runs panel's runs (model.lessons.runs.Run)
+    current_run: object = None  # the run the session was saved in (RunLog.load's resume)
 
 
 # ----------------------------------------------------------------------------- saving
@@ -68,7 +72,10 @@ def _listify(value):
     return value
 
 
-def session_to_dict(pg: Playground, meta: dict | None = None, source: str = "session") -> dict:
+def session_to_dict(pg: Playground, meta: dict | None = None, source: str = "session",
+                    runs=None) -> dict:
+    """The session as JSON data; ``runs`` (a RunLog) adds the runs, in version 2. Without runs
+    the file is version 1, which every reader of version 1 understands."""
     settings = dataclasses.asdict(pg.settings)
     if pg.custom_data is None:
         data = {"kind": "generated"}
@@ -84,8 +91,11 @@ def session_to_dict(pg: Playground, meta: dict | None = None, source: str = "ses
         network = network_to_dict(pg.net)
     except WeightsError as exc:  # e.g. a diverged network: say it as the session's error
         raise SessionError(f"{source}: {str(exc).removeprefix('weights: ')}") from None
-    return {"format": FORMAT, "version": VERSION, "settings": _listify(settings), "data": data,
-            "network": network, "trainer": _listify(state), "meta": meta or {}}
+    out = {"format": FORMAT, "version": 1, "settings": _listify(settings), "data": data,
+           "network": network, "trainer": _listify(state), "meta": meta or {}}
+    if runs is not None and runs.runs:
+        out.update(version=VERSION, runs=runs_to_dict(runs))
+    return out
 
 
 def atomic_write_text(path, text: str, what: str = "file") -> None:
@@ -99,9 +109,9 @@ def atomic_write_text(path, text: str, what: str = "file") -> None:
         raise SessionError(f"{path.name}: cannot write the {what} ({exc.strerror or exc})") from None
 
 
-def save_session(pg: Playground, path, meta: dict | None = None) -> None:
+def save_session(pg: Playground, path, meta: dict | None = None, runs=None) -> None:
     name = source_name(path)
-    d = session_to_dict(pg, meta, name)
+    d = session_to_dict(pg, meta, name, runs)
     try:
         text = json.dumps(d, allow_nan=False, separators=(",", ":"))
     except ValueError:
@@ -171,16 +181,17 @@ def _has_bool(value) -> bool:
     return False
 
 
-def _settings(raw, check: _Check, notes: list[str]) -> Settings:
-    raw = check.obj(raw, "settings")
+def _settings(raw, check: _Check, notes: list[str], prefix: str = "settings") -> Settings:
+    raw = check.obj(raw, prefix)
     fields = {f.name: f for f in dataclasses.fields(Settings)}
     kwargs = {}
     for key, value in raw.items():
         if key not in fields:
-            notes.append(f"ignored setting {key!r}")
+            notes.append(f"ignored setting {key!r}" if prefix == "settings"
+                         else f"{prefix}: ignored setting {key!r}")
             continue
         default = getattr(Settings(), key)
-        where = f"settings.{key}"
+        where = f"{prefix}.{key}"
         if isinstance(default, bool):
             if not isinstance(value, bool):
                 check.fail(where, "expected true or false")
@@ -189,7 +200,10 @@ def _settings(raw, check: _Check, notes: list[str]) -> Settings:
         elif isinstance(default, float):
             value = float(check.number(value, where))
         elif isinstance(default, tuple):
-            if not isinstance(value, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+            nullable = key == "layer_activations"  # None: the layer follows ``activation``
+            if not isinstance(value, list) or not all(
+                    (isinstance(v, (str, int)) and not isinstance(v, bool)) or (v is None and nullable)
+                    for v in value):
                 check.fail(where, "expected a list")
             value = tuple(value)
         elif default is None or isinstance(default, str):
@@ -201,7 +215,8 @@ def _settings(raw, check: _Check, notes: list[str]) -> Settings:
     try:  # every field checked by the same rules as the window's controls and the CLI
         return Settings(**kwargs)
     except (ValueError, TypeError) as exc:
-        raise SessionError(f"{check.source}: {str(exc).splitlines()[0]}") from None
+        message = str(exc).splitlines()[0]  # "settings.lr: ..." from Settings' own checks
+        raise SessionError(f"{check.source}: {prefix}{message.removeprefix('settings')}") from None
 
 
 def _data(raw, check: _Check) -> Data | None:
@@ -336,7 +351,7 @@ def session_from_dict(d, source: str = "session") -> LoadedSession:
     if version > VERSION:
         notes.append(f"version {version} is newer than this app ({VERSION}): loaded what it understands")
     for key in d:
-        if key not in _TOP_KEYS:
+        if key not in _TOP_KEYS or (key == "runs" and version < 2):
             if version > VERSION:
                 notes.append(f"ignored {key!r}")
             else:
@@ -362,8 +377,19 @@ def session_from_dict(d, source: str = "session") -> LoadedSession:
             check.fail("trainer", str(exc).splitlines()[0] if str(exc) else "unusable state")
     else:
         notes.append("no trainer state: the optimizer starts fresh at epoch 0")
+    runs, current_run = _runs(d.get("runs"), check, notes) if "runs" in d and version >= 2 \
+        else ([], None)
     meta = d.get("meta", {})
-    return LoadedSession(pg, notes, meta if isinstance(meta, dict) else {})
+    return LoadedSession(pg, notes, meta if isinstance(meta, dict) else {}, runs, current_run)
+
+
+def _runs(raw, check: _Check, notes: list[str]):
+    try:
+        return runs_from_dict(raw, lambda r, where: _settings(r, check, notes, where))
+    except SessionError:
+        raise
+    except ValueError as exc:
+        raise SessionError(f"{check.source}: {str(exc).splitlines()[0]}") from None
 
 
 def load_session(path) -> LoadedSession:

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from model.core.activations import ACTIVATIONS
+from model.core.activations import ACTIVATIONS, get_activation
 from model.core.layout import block_size
 from model.core.network import MAX_LAYERS, MAX_PARAMS, MAX_WIDTH, Network
 from model.files import weights_format as fmt
@@ -47,7 +47,13 @@ def check_activation(name: Any, field: str, l: int, n_layers: int, n_out: int,
     if not isinstance(name, str):
         check.fail(f"{field}: expected a string (one of: {choices}), got {type_name(name)}")
     if name not in ACTIVATIONS:
-        check.fail(f"{field}: unknown activation {show(name)} (choose from: {choices})")
+        try:  # a parameterised name such as leaky_relu:0.2, in its canonical spelling
+            name = get_activation(name).name
+        except ValueError as exc:
+            if name.startswith("leaky_relu:"):  # what is wrong with the slope
+                check.fail(f"{field}: {exc}")
+            check.fail(f"{field}: unknown activation {show(name)} (choose from: {choices}; "
+                       f"leaky_relu:SLOPE with 0 < SLOPE < 1)")
     if name == "softmax":
         if l != n_layers - 1:
             check.fail(f"{field}: softmax is only allowed on the last layer")

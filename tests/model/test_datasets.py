@@ -26,12 +26,15 @@ def same_points(a, b, tol=1e-9):
 
 def test_registry_lists_every_required_dataset():
     assert set(DATASETS) == {"circle", "xor", "gaussian", "spiral", "moons", "blobs",
-                             "spiral_arms", "plane", "multi_gaussian"}
+                             "spiral_arms", "plane", "multi_gaussian", "curve_sin", "curve_cubic",
+                             "curve_abs", "curve_formula", "sine_wave"}
     for name, spec in DATASETS.items():
         assert spec.name == name and spec.title
-    assert set(REGRESSION) == {"plane", "multi_gaussian"}
+    assert set(REGRESSION) == {"plane", "multi_gaussian", "sine_wave"}
     assert set(MULTICLASS) == {"blobs", "spiral_arms"}
-    assert all(DATASETS[n].n_classes == 2 for n in ("circle", "xor", "gaussian", "spiral", "moons"))
+    assert all(DATASETS[n].n_classes == 2 for n in ("circle", "xor", "gaussian", "spiral", "moons",
+                                                    "curve_sin", "curve_cubic", "curve_abs",
+                                                    "curve_formula"))
     assert all(DATASETS[n].n_classes == 0 for n in REGRESSION)
 
 

@@ -10,8 +10,10 @@ from model import Network
 from model.core import reference
 from model.core.trainer import Trainer
 
-HIDDEN = ("tanh", "sigmoid", "relu", "linear")
-PAIRINGS = [(out, "mse") for out in ("sigmoid", "tanh", "linear", "relu", "softmax")] + \
+HIDDEN = ("tanh", "sigmoid", "relu", "linear", "leaky_relu", "leaky_relu:0.2", "elu", "softplus",
+          "silu", "gelu_tanh")
+PAIRINGS = [(out, "mse") for out in ("sigmoid", "tanh", "linear", "relu", "softmax", "leaky_relu",
+                                     "leaky_relu:0.3", "elu", "softplus")] + \
     [("sigmoid", "bce"), ("softmax", "cce")]
 RTOL = 1e-12
 

@@ -4,6 +4,7 @@ import io
 import json
 import math
 import os
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from model.files import atomic, serialize, weights_format, weights_read, weights_write
 from model.files.bundled import resource
-from model.core.activations import ACTIVATIONS
+from model.core.activations import _PARAMETERISED, ACTIVATIONS
 from model.core.scaling import METHODS
 from model.core.network import MAX_LAYERS, MAX_WIDTH, Network
 from model.files.serialize import (WeightsError, load_network, load_network_with_meta,
@@ -293,7 +294,15 @@ BAD_DOCS = {
                              "layers[2].biases: missing"),
     "unknown activation": (lambda d: set_path(d, ["layers", 0, "activation"], "foo"),
                            "layers[0].activation: unknown activation 'foo' "
-                           "(choose from: sigmoid, tanh, relu, linear, softmax)"),
+                           "(choose from: sigmoid, tanh, relu, linear, softmax, leaky_relu, elu, "
+                           "softplus, silu, gelu_tanh; leaky_relu:SLOPE with 0 < SLOPE < 1)"),
+    "leaky slope too large": (lambda d: set_path(d, ["layers", 0, "activation"], "leaky_relu:1.5"),
+                              "layers[0].activation: activation 'leaky_relu:1.5': the slope of a "
+                              "leaky ReLU must be between 0 and 1 (exclusive), got 1.5"),
+    "leaky slope not a number": (lambda d: set_path(d, ["layers", 0, "activation"],
+                                                    "leaky_relu:nan"),
+                                 "layers[0].activation: activation 'leaky_relu:nan': the slope "
+                                 "after 'leaky_relu:' must be a plain number between 0 and 1"),
     "activation not a string": (lambda d: set_path(d, ["layers", 1, "activation"], 3),
                                 "layers[1].activation: expected a string"),
     "softmax on a hidden layer": (lambda d: set_path(d, ["layers", 1, "activation"], "softmax"),
@@ -367,7 +376,7 @@ def test_the_schema_rejects_the_malformed_documents_it_can_express(schema):
               "ragged rows", "biases wrong length", "softmax on a hidden layer",
               "softmax with one output", "inputs count",
               "overflowing weight", "huge integer weight", "overflowing bias",
-              "meta with an overflowing number", "version float"}
+              "meta with an overflowing number", "version float", "leaky slope too large"}
     for case, (fn, _) in BAD_DOCS.items():
         if case in beyond or case == "top level a list":
             continue
@@ -385,7 +394,13 @@ def test_schema_matches_the_code(schema):
     assert s["properties"]["input_scaling"]["properties"]["method"]["enum"] == list(METHODS)
     assert s["properties"]["layers"]["maxItems"] == MAX_LAYERS
     layer = s["$defs"]["layer"]
-    assert layer["properties"]["activation"]["enum"] == list(ACTIVATIONS)
+    names, parameterised = layer["properties"]["activation"]["anyOf"]
+    assert names["enum"] == list(ACTIVATIONS)
+    pattern = re.compile(parameterised["pattern"])
+    for name in ("leaky_relu:0.2", "leaky_relu:.5", "leaky_relu:3.", "leaky_relu:1e-3",
+                 "leaky_relu:", "leaky_relu:-0.1", "leaky_relu:nan", "leaky_relu:0.2 ",
+                 "leaky_relu:1_0", "elu:0.5", "leaky_relu:0x1"):
+        assert bool(pattern.search(name)) == bool(_PARAMETERISED.fullmatch(name)), name
     assert layer["properties"]["weights"]["maxItems"] == MAX_WIDTH
     assert layer["properties"]["weights"]["items"]["maxItems"] == MAX_WIDTH
     assert "JSON Schema" in s["description"]  # says what it cannot express

@@ -133,15 +133,7 @@ def _from_dict(d: Any, check: Checker) -> tuple[Network, dict]:
     total = 0
     for l, layer in enumerate(layers):
         where = f"layers[{l}]"
-        if not isinstance(layer, dict):
-            check.fail(f"{where}: expected an object, got {type_name(layer)}")
-        for key in layer:
-            if key not in LAYER_KEYS:
-                check.fail(f"{where}: unexpected key {show(key)} "
-                           f"(expected: {', '.join(LAYER_KEYS)})")
-        for key in LAYER_KEYS:
-            if key not in layer:
-                check.fail(f"{where}.{key}: missing")
+        check_object(layer, where, LAYER_KEYS, check)
 
         rows = layer["weights"]
         field = f"{where}.weights"
@@ -206,16 +198,20 @@ def _from_dict(d: Any, check: Checker) -> tuple[Network, dict]:
                          scaling), meta
 
 
+def check_object(value: Any, where: str, keys, check: Checker) -> None:
+    """Fail unless ``value`` is an object with exactly ``keys``, naming the first odd one."""
+    if not isinstance(value, dict):
+        check.fail(f"{where}: expected an object, got {type_name(value)}")
+    for key in value:
+        if key not in keys:
+            check.fail(f"{where}: unexpected key {show(key)} (expected: {', '.join(keys)})")
+    for key in keys:
+        if key not in value:
+            check.fail(f"{where}.{key}: missing")
+
+
 def _scaling(raw: Any, n_inputs: int, check: Checker):
-    if not isinstance(raw, dict):
-        check.fail(f"{SCALING_KEY}: expected an object, got {type_name(raw)}")
-    for key in raw:
-        if key not in SCALING_KEYS:
-            check.fail(f"{SCALING_KEY}: unexpected key {show(key)} "
-                       f"(expected: {', '.join(SCALING_KEYS)})")
-    for key in SCALING_KEYS:
-        if key not in raw:
-            check.fail(f"{SCALING_KEY}.{key}: missing")
+    check_object(raw, SCALING_KEY, SCALING_KEYS, check)
     parts = {}
     for key in ("offset", "scale"):
         if not isinstance(raw[key], list):

@@ -432,6 +432,12 @@ class NetworkView(QWidget):
     def _on_item_double_clicked(self, item) -> None:
         key = self._key(item)
         if self._snap is not None and key is not None:
+            # The editor opens under the pointer and takes the button's release, so the item
+            # would stay the scene's mouse grabber and swallow the next clicks meant for
+            # other items: let go of it now.
+            grabber = self._scene.mouseGrabberItem()
+            if grabber is not None:
+                grabber.ungrabMouse()
             self._editing.edit(key)
 
     # ------------------------------------------------------------------ +/− controls

@@ -91,6 +91,13 @@ def test_double_click_edits_in_place_and_enter_commits(view, qtbot, emitted):
         QTest.keyClick(ed.line, Qt.Key.Key_Return)
     assert sig.args == [1, 3, 1, 0.75] and not ed.isVisible()
     assert emitted == [("w", 1, 3, 1, 0.75)]
+    # the next clicks reach the items under them, not the edge just edited (the editor took
+    # the double-click's release; the edge must not stay the scene's mouse grabber)
+    assert view._scene.mouseGrabberItem() is None
+    click(view, bias_point(view, 0, 2))
+    assert view.selection() == (0, -1, 2)
+    double_click(view, bias_point(view, 0, 2))
+    assert "bias of H1·3" in ed.caption.text()
 
 
 def test_enter_on_a_selected_bias_edits_it_and_esc_cancels(view, qtbot, emitted):

@@ -6,7 +6,9 @@ same weights bit for bit.
 """
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from graph_helpers import click, clear_point, double_click, edge, move, viewport_point
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 
 from model.core.network import Network
@@ -17,6 +19,21 @@ WAIT_MS = 20_000  # generous: the worker thread shares a small, busy machine
 
 
 # ----------------------------------------------------------------------------- helpers
+def type_learning_rate(window, text):
+    """Type a rate into the top bar's box and press Enter, as a user does."""
+    line = window.controls.lr.lineEdit()
+    line.setFocus()
+    line.selectAll()
+    QTest.keyClicks(line, text)
+    QTest.keyClick(line, Qt.Key.Key_Return)
+
+
+def press_neuron_button(view, layer, delta):
+    """A real click on the graph's "+" (delta 1) or "−" (-1) above hidden layer ``layer``."""
+    b = view._neuron_buttons[(layer, delta)]
+    click(view, viewport_point(view, b.sceneBoundingRect().center()))
+
+
 def wait_snapshot(qtbot, window, predicate, timeout=WAIT_MS):
     """The first snapshot (the current one included) for which predicate holds."""
     qtbot.waitUntil(lambda: window.latest_snapshot is not None
@@ -139,9 +156,7 @@ def test_reset_brings_back_the_same_initial_weights(qtbot, window):
 
 def test_learning_rate_change_keeps_weights_activation_change_rebuilds(qtbot, window):
     snap = play_some(qtbot, window, epochs=1)
-    lr = window.controls.lr
-    lr.setCurrentIndex(lr.findData(0.1))
-    lr.activated.emit(lr.currentIndex())
+    type_learning_rate(window, "0.1")
     hot = wait_snapshot(qtbot, window, lambda s: s.lr == 0.1 and settled(window)(s))
     assert hot.run_id == snap.run_id and hot.epoch == snap.epoch
     np.testing.assert_array_equal(params(hot), params(snap))
@@ -166,10 +181,13 @@ def test_learning_rate_change_keeps_weights_activation_change_rebuilds(qtbot, wi
 def test_architecture_change_while_running(qtbot, window):
     window.actions_.play.trigger()
     wait_snapshot(qtbot, window, lambda s: s.running and s.epoch >= 1)
-    window.network_view.hidden_changed.emit((3, 5, 2))
-    snap = wait_snapshot(qtbot, window, lambda s: s.sizes == (2, 3, 5, 2, 1) and s.running
+    view = window.network_view
+    QTest.mouseClick(view._add_layer, Qt.MouseButton.LeftButton)  # 4-2 → 4-2-2
+    wait_snapshot(qtbot, window, lambda s: s.sizes == (2, 4, 2, 2, 1))
+    press_neuron_button(view, 0, -1)  # 4 → 3 neurons in hidden layer 1
+    snap = wait_snapshot(qtbot, window, lambda s: s.sizes == (2, 3, 2, 2, 1) and s.running
                          and s.epoch >= 2)
-    assert window.latest_snapshot.extras["settings"].hidden == (3, 5, 2)
+    assert window.latest_snapshot.extras["settings"].hidden == (3, 2, 2)
     window.actions_.play.trigger()
     wait_snapshot(qtbot, window, lambda s: settled(window)(s) and not s.running)
     assert snap.neuron_grids is not None and len(snap.neuron_grids) == 5
@@ -190,22 +208,38 @@ def test_data_panel_and_problem_type_rebuild_the_network(qtbot, window):
 
 
 def test_hovering_a_neuron_shows_its_grid_in_the_output_view(qtbot, window):
-    window.network_view.neuron_hovered.emit(1, 0)
-    assert "H1·1" in window.output_view.title.text()  # model.core.naming's name
-    window.network_view.neuron_hovered.emit(-1, -1)
-    assert window.output_view.title.text() == "<b>Output</b>"
+    view = window.network_view
+    move(view, viewport_point(view, view._neurons[1][0].sceneBoundingRect().center()))
+    qtbot.waitUntil(lambda: "H1·1" in window.output_view.title.text(), timeout=WAIT_MS)
+    move(view, QPoint(2, 2))  # empty space: the output comes back
+    qtbot.waitUntil(lambda: window.output_view.title.text() == "<b>Output</b>",
+                    timeout=WAIT_MS)
 
 
 # ----------------------------------------------------------------------------- editing
+def edit_on_the_graph(qtbot, window, l, i, j, text):
+    """Double-click an edge (i ≥ 0) or a bias square (i = -1), type ``text``, press Enter."""
+    view = window.network_view
+    point = (viewport_point(view, view._biases[l][j].sceneBoundingRect().center()) if i < 0
+             else clear_point(view, edge(view, l, i, j)))
+    click(view, point)  # select it first, as a hand does (and QTest's button state settles)
+    double_click(view, point)
+    line = view._editing.editor.line
+    qtbot.waitUntil(line.isVisible, timeout=WAIT_MS)
+    line.selectAll()
+    QTest.keyClicks(line, text)
+    QTest.keyClick(line, Qt.Key.Key_Return)
+
+
 def test_editing_a_weight_changes_exactly_that_weight(qtbot, window):
     before = window.latest_snapshot
-    window.network_view.weight_edited.emit(1, 2, 0, 0.75)
+    edit_on_the_graph(qtbot, window, 1, 2, 0, "0.75")
     after = wait_snapshot(qtbot, window, lambda s: s.weights[1][2, 0] == 0.75)
     expected = [W.copy() for W in before.weights]
     expected[1][2, 0] = 0.75
     for W, E in zip(after.weights, expected):
         np.testing.assert_array_equal(W, E)
-    window.network_view.bias_edited.emit(0, 3, -1.5)
+    edit_on_the_graph(qtbot, window, 0, -1, 3, "-1.5")
     after = wait_snapshot(qtbot, window, lambda s: s.biases[0][3] == -1.5)
     live = in_worker(window, lambda pg: (pg.net.layers[1].W[2, 0], pg.net.layers[0].b[3]))
     assert live == (0.75, -1.5)
@@ -213,11 +247,20 @@ def test_editing_a_weight_changes_exactly_that_weight(qtbot, window):
 
 
 def test_editing_while_running(qtbot, window):
+    seen = []  # every snapshot, not only the newest: training moves on between two looks
+    window.worker.snapshot_ready.connect(
+        lambda s: seen.append((s.steps, float(s.biases[2][0]), s.running)))
     window.actions_.play.trigger()
-    wait_snapshot(qtbot, window, lambda s: s.running)
-    window.network_view.bias_edited.emit(2, 0, 123.0)
-    # training goes on from the edited value: it moves away from 123 but stays near it
-    wait_snapshot(qtbot, window, lambda s: abs(s.biases[2][0] - 123.0) < 10)
+    wait_snapshot(qtbot, window, lambda s: s.running and s.steps > 0)
+    edit_on_the_graph(qtbot, window, 2, -1, 0, "123")
+    qtbot.waitUntil(lambda: any(b == 123.0 for _, b, _ in seen), timeout=WAIT_MS)
+    at = next(k for k, (_, b, _) in enumerate(seen) if b == 123.0)
+    edited_steps = seen[at][0]
+    # training goes on from the edited value, without stopping
+    qtbot.waitUntil(lambda: any(st > edited_steps and run for st, _, run in seen[at:]),
+                    timeout=WAIT_MS)
+    later = [b for st, b, _ in seen[at:] if st > edited_steps]
+    assert later and all(abs(b - 123.0) < 123.0 for b in later)  # from 123, not from before
     window.actions_.play.trigger()
     wait_snapshot(qtbot, window, lambda s: settled(window)(s) and not s.running)
 
@@ -335,9 +378,7 @@ def test_a_divergent_learning_rate_pauses_with_the_engines_message(qtbot, make_w
     assert window.notices.get("diverged") is notice and notice.text() == message
     assert window.notices.keys() == ["diverged", "offer"]  # errors first
     # the app keeps working: a sane learning rate, and training goes on
-    lr = window.controls.lr
-    lr.setEditText("0.001")
-    lr.lineEdit().editingFinished.emit()
+    type_learning_rate(window, "0.001")
     wait_snapshot(qtbot, window, lambda s: s.lr == 0.001 and s.message is None)
     window.actions_.play.trigger()
     wait_snapshot(qtbot, window, lambda s: s.running and s.epoch >= 2)

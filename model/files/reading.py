@@ -128,10 +128,26 @@ class BoundedReader:
             yield line
 
 
-def read_limited(path, error: type[Exception], limit: int, source: str | None = None) -> bytes:
-    """The whole content of a regular file of at most ``limit`` bytes (see ``open_regular``)."""
+#: bytes per read when a caller follows the progress (a window's progress bar and Cancel)
+CHUNK = 1 * MB
+
+
+def read_limited(path, error: type[Exception], limit: int, source: str | None = None,
+                 progress=None) -> bytes:
+    """The whole content of a regular file of at most ``limit`` bytes (see ``open_regular``).
+
+    ``progress(bytes_read)``, if given, is called after every ``CHUNK``; it may raise (any
+    exception, e.g. the caller's "cancelled") to stop reading."""
     with open_regular(path, error, limit, source) as f:
-        return f.read()
+        if progress is None:
+            return f.read()
+        parts = []
+        while True:
+            part = f.read(CHUNK)
+            if not part:
+                return b"".join(parts)
+            parts.append(part)
+            progress(f.count)
 
 
 def _size(n: int) -> str:

@@ -219,6 +219,13 @@ def _settings(raw, check: _Check, notes: list[str], prefix: str = "settings") ->
         raise SessionError(f"{check.source}: {prefix}{message.removeprefix('settings')}") from None
 
 
+def settings_from_dict(raw, source: str = "settings") -> Settings:
+    """Settings from their JSON form (``dataclasses.asdict``), checked by the same rules as a
+    session's (e.g. the window's remembered last settings); SessionError if they are not
+    valid. Unknown keys are ignored."""
+    return _settings(raw, _Check(source), [])
+
+
 def _data(raw, check: _Check) -> Data | None:
     raw = check.obj(raw, "data")
     kind = raw.get("kind")
@@ -392,9 +399,11 @@ def _runs(raw, check: _Check, notes: list[str]):
         raise SessionError(f"{check.source}: {str(exc).splitlines()[0]}") from None
 
 
-def load_session(path) -> LoadedSession:
+def load_session(path, progress=None) -> LoadedSession:
+    """The session saved at ``path``; SessionError (one line, naming the field) if it cannot
+    be read. ``progress(bytes_read)`` follows the reading (see ``reading.read_limited``)."""
     name = source_name(path)
-    raw = read_limited(path, SessionError, MAX_BYTES, name)
+    raw = read_limited(path, SessionError, MAX_BYTES, name, progress)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -68,8 +68,14 @@ class Opener(QObject):
         menu = menu_named(window, "&File")
         first = menu.actions()[0] if menu.actions() else None
         menu.insertAction(first, self.action) if first else menu.addAction(self.action)
-        window.setAcceptDrops(True)
+        # Drops are caught on the window's QWindow, before Qt hands them to the widget under
+        # the cursor: a QGraphicsView (the graph, every plot) accepts a drag's entry for its
+        # scene and then refuses the drop, so a filter on the main window would never see it.
+        # The QWindow exists once the window is shown.
+        self._handle = None
+        window.setAcceptDrops(True)  # the platform's drop target (Windows registers it so)
         window.installEventFilter(self)
+        self._hook_window_handle()
 
     # ----------------------------------------------------------------- asking
     def open_file(self) -> None:
@@ -150,10 +156,22 @@ class Opener(QObject):
         self.opened.emit(str(path), kind, ok)
 
     # ----------------------------------------------------------------- drops
+    def _hook_window_handle(self) -> None:
+        handle = self.window.windowHandle()
+        if handle is not None and handle is not self._handle:
+            if self._handle is not None:
+                self._handle.removeEventFilter(self)
+            self._handle = handle
+            handle.installEventFilter(self)
+
     def eventFilter(self, obj, event) -> bool:
-        if obj is not self.window:
-            return False
         kind = event.type()
+        if obj is self.window:
+            if kind == QEvent.Type.Show:
+                self._hook_window_handle()
+            return False
+        if obj is not self._handle:
+            return False
         if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
             if dropped_files(event.mimeData()):
                 event.acceptProposedAction()

@@ -256,10 +256,11 @@ class Sessions(QObject):
         self.saved.emit(path, False)
 
     def save_now(self, path, *, autosave: bool = False,
-                 timeout: float = AUTOSAVE_TIMEOUT_S) -> str | None:
-        """Closing only: write the session and wait for it, at most ``timeout`` seconds.
-        None when written, else why not (one line)."""
+                 timeout: float | None = None) -> str | None:
+        """Closing only: write the session and wait for it, at most ``timeout`` seconds
+        (``AUTOSAVE_TIMEOUT_S``). None when written, else why not (one line)."""
         path = Path(path)
+        timeout = AUTOSAVE_TIMEOUT_S if timeout is None else timeout
         future = self.window.worker.call(_save_in_worker(path, self._meta(autosave)))
         try:
             state = future.result(timeout=timeout)

@@ -14,7 +14,7 @@ from model.core.activations import ACTIVATIONS, get_activation
 from model.core.layout import block_size
 from model.core.network import MAX_LAYERS, MAX_PARAMS, MAX_WIDTH, Network
 from model.files import weights_format as fmt
-from model.files.reading import read_limited
+from model.files.reading import json_loads, read_limited
 from model.files.reading import source_name
 from model.files.weights_format import (FORMAT, LAYER_KEYS, SCALING_KEY, SCALING_KEYS, TOP_KEYS,
                                          VERSION, Checker, WeightsError, check_meta, check_suffix,
@@ -251,7 +251,7 @@ def _parse_json(data: bytes, check: Checker) -> Any:
     except UnicodeDecodeError as e:
         check.fail(f"not UTF-8 text (byte 0x{data[e.start]:02x} at position {e.start})")
     try:
-        return json.loads(text, parse_constant=reject_constant)
+        return json_loads(text, parse_constant=reject_constant)  # yields while parsing
     except WeightsError as e:
         check.fail(f"not valid JSON: {e}")
     except json.JSONDecodeError as e:

@@ -93,6 +93,7 @@ class ProgressRun(QObject):
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
         dialog.setMinimumDuration(0)
+        dialog.setMinimumWidth(360)  # room for a long file name
         dialog.setValue(0)
         dialog.setToolTip("Reading the file in the background; Cancel stops it and changes "
                           "nothing")

@@ -344,6 +344,8 @@ class Sessions(QObject):
         path = autosave_path()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            return f"{path.parent}: a file is where the folder should be"
         except OSError as exc:
             return f"{path.parent}: cannot create the folder ({exc.strerror or exc})"
         return self.save_now(path, autosave=True)

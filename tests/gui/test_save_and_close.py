@@ -179,7 +179,7 @@ def test_a_failed_autosave_asks_and_cancel_keeps_the_window(qtbot, window, faili
     assert window.isVisible() and window.thread.isRunning()
     (box_title, text, details, buttons), = seen
     assert box_title == "Session not kept" and "could not be kept" in text
-    assert "not_a_folder: cannot create the folder" in details
+    assert "not_a_folder: a file is where the folder should be" in details
     assert sorted(buttons) == ["Cancel", "Discard", "Save As…"]  # in the platform's order
     assert remembered.last_settings() is None  # nothing was closed, nothing remembered
     step_epoch(qtbot, window)  # training goes on

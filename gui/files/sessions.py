@@ -225,9 +225,6 @@ class Sessions(QObject):
             path += ".json"
         return path
 
-    def save_session(self) -> None:  # the old name of Save As, kept for scripts
-        self.save_as()
-
     def save_to(self, path) -> None:
         """Write the session to ``path`` from the worker thread. The reply arrives later
         (``saved``): a message if it failed, else ``path`` becomes the session's file."""

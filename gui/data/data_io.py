@@ -122,7 +122,8 @@ class DataIO(QObject):
             self.window.worker.update({"train_ratio": ratio})
         self.window.worker.set_data(data)
         n = len(data.X_train) + len(data.X_test)
-        self.window.statusBar().showMessage(f"Training on {count_of(n, 'row')} from {dialog.path.name}")
+        self.window.statusBar().showMessage(f"Training on {count_of(n, 'row')} from "
+                                            f"{dialog.path.name}")
         dialog.deleteLater()
         self.dialog = None
 

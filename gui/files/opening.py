@@ -20,7 +20,8 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 
-from model.files.kinds import CSV, SESSION, WEIGHTS, FileKindError, file_kind, kind_by_suffix, load_any
+from model.files.kinds import (CSV, SESSION, WEIGHTS, FileKindError, file_kind, kind_by_suffix,
+                               load_any)
 from model.files.reading import source_name
 from model.files.session import SessionError
 from model.files.weights_format import WeightsError

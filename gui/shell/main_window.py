@@ -164,7 +164,8 @@ class MainWindow(QMainWindow):
                                    "second (and the step count) when slower than an epoch a "
                                    "second")
         metrics = self.rate_label.fontMetrics()
-        self.rate_label.setFixedSize(metrics.horizontalAdvance(f"00.0 steps/s · step {format_count(0, 7)}")
+        widest = f"00.0 steps/s · step {format_count(0, 7)}"
+        self.rate_label.setFixedSize(metrics.horizontalAdvance(widest)
                                      + 8, metrics.height() + 2)  # fixed: no relayout per frame
         self.seed_label = QLabel()
         self.seed_label.setToolTip("Seed of the initial weights (Reset keeps it, "

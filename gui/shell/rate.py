@@ -1,8 +1,8 @@
 """The training speed shown in the status bar, from the snapshots' own counters.
 
-Flat out, "1 234 epochs/s" (thin spaces, as every count: model.numbers). Slower than an epoch a second (the 1 or 5 steps/s speeds, a big
-data set), epochs/s would read "0", so the speed is given in minibatch steps per second with
-the step count: "1.0 steps/s · step 37".
+Flat out, "1 234 epochs/s" (thin spaces, as every count: model.numbers). Slower than an
+epoch a second (the 1 or 5 steps/s speeds, a big data set), epochs/s would read "0", so the
+speed is given in minibatch steps per second with the step count: "1.0 steps/s · step 37".
 """
 from __future__ import annotations
 

@@ -190,15 +190,17 @@ class GradCheckPanel(QWidget):
         failing = r.failing()
         if r.passed:
             self.verdict.setText(f"<b style='color:#2c7a2c'>PASS</b>: backprop agrees with the "
-                                 f"numeric gradient for all {format_count(report.n_params)} parameters (worst "
-                                 f"relative error {_e(r.worst_error)} ≤ {FAIL_THRESHOLD:g}). "
-                                 f"ε = {r.epsilon:g}, {format_count(report.n_rows)} rows of {report.rows}, "
+                                 f"numeric gradient for all {format_count(report.n_params)} "
+                                 f"parameters (worst relative error {_e(r.worst_error)} ≤ "
+                                 f"{FAIL_THRESHOLD:g}). ε = {r.epsilon:g}, "
+                                 f"{format_count(report.n_rows)} rows of {report.rows}, "
                                  f"loss {report.loss}, epoch {format_count(report.epoch)}.")
         else:
             self.verdict.setText(f"<b style='color:#b4501e'>FAIL</b>: {len(failing)} of "
-                                 f"{format_count(report.n_params)} parameters have a relative error above "
-                                 f"{FAIL_THRESHOLD:g}; their edges are marked in the graph. "
-                                 f"ε = {r.epsilon:g}, {format_count(report.n_rows)} rows of {report.rows}, "
+                                 f"{format_count(report.n_params)} parameters have a relative "
+                                 f"error above {FAIL_THRESHOLD:g}; their edges are marked in the "
+                                 f"graph. ε = {r.epsilon:g}, {format_count(report.n_rows)} rows "
+                                 f"of {report.rows}, "
                                  f"loss {report.loss}, epoch {format_count(report.epoch)}.")
         self.table.setRowCount(len(report.per_layer))
         last = len(report.per_layer) - 1

@@ -160,7 +160,8 @@ class TimelineView(QObject):
         future = self.window.worker.call(partial(self.recorder.restore, entry),
                                          changes_state=True)
         self._relay.watch(future, "restore")
-        self.window.statusBar().showMessage(f"Training resumes from epoch {format_count(entry.epoch)}")
+        self.window.statusBar().showMessage(
+            f"Training resumes from epoch {format_count(entry.epoch)}")
         return future
 
     # ------------------------------------------------------------------ slots
@@ -223,8 +224,8 @@ class TimelineView(QObject):
             w = self.window
             for view in (w.network_view, w.output_view, w.loss_plot):
                 view.set_snapshot(snap)
-            w.statusBar().showMessage(f"Showing epoch {format_count(tag.epoch)} of the training history "
-                                      "(training is unchanged) · Live returns")
+            w.statusBar().showMessage(f"Showing epoch {format_count(tag.epoch)} of the training "
+                                      "history (training is unchanged) · Live returns")
         if self._wanted is not None and self._wanted is not self.shown:
             self._ask_preview()  # the slider moved on meanwhile
         self._update_controls()
@@ -237,8 +238,8 @@ class TimelineView(QObject):
         if entry is None:
             p.moment.setText("live")
         else:
-            p.moment.setText(f"{'live · ' if self.live else ''}epoch {format_count(entry.epoch)} · "
-                             f"step {format_count(entry.steps)}")
+            p.moment.setText(f"{'live · ' if self.live else ''}epoch "
+                             f"{format_count(entry.epoch)} · step {format_count(entry.steps)}")
         # the past must not pass for the present: the label stands out while scrubbing
         p.moment.setStyleSheet("" if self.live else "background: #fde7a9; font-weight: bold;")
 

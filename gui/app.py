@@ -102,7 +102,8 @@ def run_app(qt_args: list[str] | None = None, quit_after: int | None = None) -> 
     # Antialiasing is cheap at this size (a few hundred edges, one small image) and the
     # graph's diagonal edges look ragged without it.
     pg.setConfigOptions(antialias=True)
-    window = MainWindow()
+    from gui.files.remembered import initial_settings
+    window = MainWindow(initial_settings())  # the last run's settings (a session may follow)
     logs.install_excepthooks(notify=_error_relay(window))
     _worker_log(window)
     app.aboutToQuit.connect(window.shutdown)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
 from model.data.csvdata import (CSVError, CSVOptions, choose_roles, column_kind, detect_task,
                                 read_table, table_to_data)
 from model.data.holdout import DEFAULT_TRAIN_RATIO
+from model.numbers import count_of, format_count
 
 from gui.data.csv_reading import PREVIEW_ROWS, BackgroundRead, error_line, preview_rows
 
@@ -57,7 +58,8 @@ def describe(data, has_split: bool, ratio: float, scaling: str = "standard") -> 
     how = "from the file's split column" if has_split else \
         f"{round(ratio * 100)}% for training" + (
             ", the same share of each class" if data.task == "classification" else "")
-    lines.append(f"{n_train + n_test} rows: {n_train} train / {n_test} test ({how})")
+    lines.append(f"{count_of(n_train + n_test, 'row')}: {format_count(n_train)} train / "
+                 f"{format_count(n_test)} test ({how})")
     if scaling != "none":
         lines.append(f"Inputs are scaled ({scaling}) with the training rows' statistics; "
                      "switch it with Input scaling.")

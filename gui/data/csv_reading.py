@@ -1,16 +1,18 @@
 """Reading a CSV for the preview: its first rows as written, and the whole file in a Python
-thread (``BackgroundRead``) so that the window never freezes on a big one. Nothing here touches
-Qt: the dialog polls ``BackgroundRead`` from a QTimer in the GUI thread."""
+thread (``BackgroundRead``, a ``gui.files.background.BackgroundTask``) so that the window never
+freezes on a big one. Nothing here touches Qt: the dialog polls ``BackgroundRead`` from a
+QTimer in the GUI thread."""
 from __future__ import annotations
 
 import csv
 import io
 import re
-import threading
 from pathlib import Path
 
 from model.data.csvdata import CSVError, read_table
 from model.files.reading import open_regular
+
+from gui.files.background import BackgroundTask, Cancelled  # noqa: F401 - Cancelled re-exported
 
 PREVIEW_ROWS = 20
 PREVIEW_BYTES = 256 * 1024  # the preview reads only the start of a big file
@@ -48,35 +50,13 @@ def error_line(message: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-class Cancelled(Exception):
-    pass
-
-
-class BackgroundRead:
-    """``read_table`` in a Python thread; the GUI polls ``done``, ``bytes_read``, ``result``."""
+class BackgroundRead(BackgroundTask):
+    """``read_table`` in a Python thread; the GUI polls ``done``, ``bytes_read``, ``result``
+    (see ``gui/files/background.py``)."""
 
     def __init__(self, path: Path):
-        self.path, self.bytes_read, self.cancelled = path, 0, False
-        self.result = self.error = None
-        self.done = False
-        self._thread = threading.Thread(target=self._run, daemon=True, name="csv-reader")
-        self._thread.start()
-
-    def _progress(self, n: int) -> None:
-        self.bytes_read = n
-        if self.cancelled:
-            raise Cancelled
-
-    def _run(self) -> None:
-        try:
-            self.result = read_table(self.path, progress=self._progress)
-        except Cancelled:
-            pass
-        except CSVError as exc:
-            self.error = str(exc)
-        except Exception as exc:  # noqa: BLE001 - never a traceback: one line in red
-            self.error = f"{self.path.name}: cannot be read ({type(exc).__name__}: {exc})"
-        self.done = True
-
-    def cancel(self) -> None:
-        self.cancelled = True
+        self.path = path
+        super().__init__(lambda progress: read_table(path, progress=progress),
+                         name="csv-reader", expected=(CSVError,),
+                         describe=lambda exc: f"{path.name}: cannot be read "
+                                              f"({type(exc).__name__}: {exc})")

@@ -16,13 +16,15 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenu
+from PySide6.QtWidgets import QMenu
 
 from model.data.bundled import BUNDLED, bundled_path
 from model.data.csvdata import CSVError, save_csv
+from model.numbers import count_of
 
 from gui.data.csv_preview import (ERROR_BACKGROUND, PREVIEW_ROWS, PreviewDialog, describe,
                                   error_line, preview_rows)
+from gui.files.remembered import open_file_name, save_file_name
 from gui.shell.docks import install_once, menu_named
 
 __all__ = ["DataIO", "install", "insert_before_quit", "PreviewDialog", "describe",
@@ -91,7 +93,7 @@ class DataIO(QObject):
         return settings.data_seed, scale
 
     def open_data(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open data", "", CSV_FILTERS)
+        path = open_file_name(self.window, "data", "Open data", CSV_FILTERS)
         if path:
             self.preview(path)
 
@@ -120,7 +122,8 @@ class DataIO(QObject):
             self.window.worker.update({"train_ratio": ratio})
         self.window.worker.set_data(data)
         n = len(data.X_train) + len(data.X_test)
-        self.window.statusBar().showMessage(f"Training on {n} rows from {dialog.path.name}")
+        self.window.statusBar().showMessage(f"Training on {count_of(n, 'row')} from "
+                                            f"{dialog.path.name}")
         dialog.deleteLater()
         self.dialog = None
 
@@ -131,8 +134,8 @@ class DataIO(QObject):
         except Exception as exc:  # noqa: BLE001 - reported, never fatal
             self.window.warn("Export data", f"The data was not saved: {exc}")
             return
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export data",
-                                              f"{data.name or 'data'}.csv", CSV_FILTERS)
+        path, _ = save_file_name(self.window, "data", "Export data",
+                                 f"{data.name or 'data'}.csv", CSV_FILTERS)
         if not path:
             return
         if Path(path).suffix.lower() != ".csv":
@@ -143,7 +146,7 @@ class DataIO(QObject):
             self.window.warn("Export data", f"The data was not saved:\n{exc}")
             return
         n = len(data.X_train) + len(data.X_test)
-        self.window.statusBar().showMessage(f"{n} rows saved to {path}")
+        self.window.statusBar().showMessage(f"{count_of(n, 'row')} saved to {path}")
 
 
 def install(window) -> DataIO:

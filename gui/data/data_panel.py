@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QLabel, QPushButton, Q
 
 from model.data.datasets import DATASETS, MAX_CLASSES, MIN_CLASSES, generate
 from model.data.features import FEATURES, feature_label
+from model.numbers import count_of
 
 from gui import theme
 from gui.plots import palette
@@ -48,7 +49,7 @@ def _fit(title: str, button: QToolButton, width: int = 60) -> str:
 
 def points_text(n: int) -> str:
     """ "1 point", "2 points"."""
-    return f"{n:,} point" + ("" if n == 1 else "s")
+    return count_of(n, "point")  # thin spaces, as every count (model.numbers)
 
 
 def _heading(text: str) -> QLabel:

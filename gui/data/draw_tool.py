@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (QButtonGroup, QDoubleSpinBox, QHBoxLayout, QLabel
                                QSizePolicy, QToolButton, QWidget)
 
 from model.data.datasets import MAX_CLASSES, split
+from model.numbers import count_of
 
 from gui import theme
 from gui.plots import palette
@@ -370,7 +371,7 @@ class DrawTool(QObject):
     # ----------------------------------------------------------------- drawing
     def _refresh(self) -> None:
         n = len(self.X) if self.X is not None else None
-        self.bar.count.setText("" if n is None else f"{n} point{'s' if n != 1 else ''}")
+        self.bar.count.setText("" if n is None else count_of(n, "point"))
         if not self.mode or not self.X:
             self.scatter.clear()
             return

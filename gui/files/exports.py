@@ -1,5 +1,6 @@
-"""Exports from the window: File → Export ▸ ONNX model, standalone Python file, images of the
-decision boundary, the network graph and the loss plot, and the loss history as CSV.
+"""Exports from the window: File → Export ▸ ONNX model (float64, the default, or float32),
+standalone Python file, images of the decision boundary, the network graph and the loss plot,
+and the loss history as CSV.
 
 The network is copied in the worker thread between two steps (with what the exporters need to
 know: task, loss, the feature transforms or None for raw columns, the class names), then
@@ -14,21 +15,37 @@ from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMenu
+from PySide6.QtWidgets import QMenu
 
 from model.files.history_csv import COLUMNS as HISTORY_COLUMNS, history_csv
-from model.files.export_onnx import export_onnx
+from model.files.export_onnx import DEFAULT_DTYPE, DTYPES, export_onnx
 from model.files.export_py import ExportError, export_python, write_atomic
 
 from gui.data.data_io import insert_before_quit
+from gui.files.remembered import save_file_name
 from gui.shell.docks import install_once, menu_named
 
 CALL_TIMEOUT_S = 10.0
 
+#: ONNX export kind → its number type: "onnx" is the default type, one more entry per other
+#: type of model.files.export_onnx.DTYPES ("onnx_float32")
+ONNX_KINDS = {("onnx" if d == DEFAULT_DTYPE else f"onnx_{d}"): d
+              for d in sorted(DTYPES, key=lambda d: d != DEFAULT_DTYPE)}
+
+
+def _onnx_entry(dtype: str) -> tuple[str, str, str, str]:
+    default = dtype == DEFAULT_DTYPE
+    text = f"&ONNX model ({dtype}, default)…" if default else f"ONNX model (&{dtype})…"
+    why = ("exact: the engine's own precision" if default else
+           "the type most ONNX tools and runtimes expect; weights rounded to float32")
+    name = "network.onnx" if default else f"network_{dtype}.onnx"
+    return (text, f"The trained network as an ONNX model, {dtype} in, out and weights ({why}); "
+            "computes the feature transforms itself", name, "ONNX models (*.onnx)")
+
+
 #: kind → (menu text, tooltip, default file name, filter)
 KINDS = {
-    "onnx": ("&ONNX model…", "The trained network as an ONNX model (float64 in and out; "
-             "computes the feature transforms itself)", "network.onnx", "ONNX models (*.onnx)"),
+    **{kind: _onnx_entry(dtype) for kind, dtype in ONNX_KINDS.items()},
     "python": ("&Python file (numpy only)…", "A standalone .py with the weights inside and "
                "predict(X); needs only numpy", "network.py", "Python files (*.py)"),
     "boundary": ("&Decision boundary image…", "The output plane with the data, as PNG",
@@ -88,7 +105,7 @@ class Exports(QObject):
         """Ask for a file name, then write ``kind`` there."""
         text, _, default, filters = KINDS[kind]
         title = "Export " + text.replace("&", "").rstrip("…")
-        path, _ = QFileDialog.getSaveFileName(self.window, title, default, filters)
+        path, _ = save_file_name(self.window, "exports", title, default, filters)
         if not path:
             return
         suffix = Path(default).suffix
@@ -114,9 +131,12 @@ class Exports(QObject):
         return self.window.worker.call(fn).result(timeout=CALL_TIMEOUT_S)
 
     def _write(self, kind: str, path: Path) -> None:
-        if kind in ("onnx", "python"):
+        if kind in ONNX_KINDS:
             net, meta = self._call(network_and_meta)
-            (export_onnx if kind == "onnx" else export_python)(net, path, meta)
+            export_onnx(net, path, meta, dtype=ONNX_KINDS[kind])
+        elif kind == "python":
+            net, meta = self._call(network_and_meta)
+            export_python(net, path, meta)
         elif kind == "history":
             write_atomic(path, history_csv(self._call(history_of)).encode("utf-8"))
         else:

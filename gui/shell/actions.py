@@ -35,8 +35,9 @@ def make_actions(window) -> SimpleNamespace:
     acts = SimpleNamespace()
     acts.export = action("&Export weights…", "Ctrl+E", "Save the network's weights as JSON "
                          "or NPZ", lambda: window.export_weights())
-    acts.import_ = action("&Import weights…", "Ctrl+O", "Load weights saved before; the "
-                          "file's inputs must match the current features",
+    acts.import_ = action("&Import weights…", None, "Load weights saved before; the "
+                          "file's inputs must match the current features (Ctrl+O opens "
+                          "them too)",
                           lambda: window.import_weights())
     acts.quit = action("&Quit", "Ctrl+Q", "Close the window", lambda: window.close())
     acts.play = action("Play", "Space", "Start or pause training", None, P.SP_MediaPlay,

@@ -17,6 +17,7 @@ from gui import theme
 from gui.shell.flow_layout import FlowLayout
 from gui.shell.worker import FLAT_OUT, SPEEDS
 from model.core.losses import losses_for
+from model.numbers import format_count
 
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -87,7 +88,7 @@ class ControlBar(QWidget):
         # A fixed size: a label whose size hint may change makes every new text relayout
         # (and repaint) the whole window.
         metrics = self.epoch_label.fontMetrics()
-        self.epoch_label.setFixedSize(metrics.horizontalAdvance("0,000,000") + 4,
+        self.epoch_label.setFixedSize(metrics.horizontalAdvance(format_count(0, 7)) + 4,
                                       metrics.height() + 2)
         self.set_epoch(0)
 
@@ -204,7 +205,7 @@ class ControlBar(QWidget):
 
     # ----------------------------------------------------------------- inputs
     def set_epoch(self, epoch: int) -> None:
-        text = f"{epoch:07,d}"
+        text = format_count(epoch, 7)  # "0 001 234": thin spaces, as every count
         if text != self.epoch_label.text():
             self.epoch_label.setText(text)
 

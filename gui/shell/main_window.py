@@ -16,10 +16,11 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QThread, QTimer
-from PySide6.QtWidgets import QComboBox, QFileDialog, QGraphicsView, QLabel, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QComboBox, QGraphicsView, QLabel, QMainWindow, QMessageBox
 
 from model.data.datasets import DATASETS
 from model.data.features import input_label
+from model.numbers import format_count
 from model.playground import MAX_HIDDEN_LAYERS, MAX_NEURONS, Settings
 
 from gui.shell.actions import make_actions
@@ -135,6 +136,10 @@ class MainWindow(QMainWindow):
             module.install(self)
         from gui.shell.docks import menu_named  # the graph's zoom (Ctrl+=, Ctrl+−, Ctrl+0)
         menu_named(self, "&View").addActions(self.network_view.zoom_actions())
+        from gui.files import opening  # Ctrl+O and drops: any file by its kind
+        from gui.shell import help_menu  # Help → Keyboard shortcuts, Open log folder
+        opening.install(self)
+        help_menu.install(self)
 
     # ----------------------------------------------------------------- layout
     def _build_layout(self) -> None:
@@ -159,7 +164,8 @@ class MainWindow(QMainWindow):
                                    "second (and the step count) when slower than an epoch a "
                                    "second")
         metrics = self.rate_label.fontMetrics()
-        self.rate_label.setFixedSize(metrics.horizontalAdvance("00.0 steps/s · step 0,000,000")
+        widest = f"00.0 steps/s · step {format_count(0, 7)}"
+        self.rate_label.setFixedSize(metrics.horizontalAdvance(widest)
                                      + 8, metrics.height() + 2)  # fixed: no relayout per frame
         self.seed_label = QLabel()
         self.seed_label.setToolTip("Seed of the initial weights (Reset keeps it, "
@@ -349,8 +355,9 @@ class MainWindow(QMainWindow):
 
     # ----------------------------------------------------------------- files
     def export_weights(self) -> None:
-        path, selected = QFileDialog.getSaveFileName(self, "Export weights", "weights.json",
-                                                     WEIGHT_FILTERS)
+        from gui.files.remembered import save_file_name
+        path, selected = save_file_name(self, "weights", "Export weights", "weights.json",
+                                        WEIGHT_FILTERS)
         if not path:
             return
         if Path(path).suffix.lower() not in (".json", ".npz"):
@@ -367,15 +374,14 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Weights saved to {path}")
 
     def import_weights(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import weights", "", WEIGHT_FILTERS)
-        if not path:
-            return
-        from model.files.serialize import load_network
-        try:
-            net = load_network(path)
-        except Exception as exc:  # noqa: BLE001 - a corrupt file must never crash the app
-            self.warn("Import weights", f"The weights were not loaded:\n{exc}")
-            return
+        from gui.files import opening
+        from gui.files.remembered import open_file_name
+        path = open_file_name(self, "weights", "Import weights", WEIGHT_FILTERS)
+        if path:  # read in the background, then use_weights (gui/files/opening.py)
+            opening.install(self).open_path(path, opening.WEIGHTS)
+
+    def use_weights(self, net, path) -> bool:
+        """Continue from the network read from ``path`` if it takes the current inputs."""
         current = list(self._latest.input_names) if self._latest else list(
             self._settings.features)
         if list(net.inputs) != current:
@@ -384,10 +390,11 @@ class MainWindow(QMainWindow):
                        f"[{_names(net.inputs)}] but the current features are "
                        f"[{_names(current)}]. Select the same features (in the same order) "
                        f"and import again.")
-            return
+            return False
         self._send(self.worker.load_network, net)
         self._import_seq = self._seq
         self.statusBar().showMessage(f"Weights loaded from {path}")
+        return True
 
     # ----------------------------------------------------------------- feedback
     def warn(self, title: str, text: str) -> None:

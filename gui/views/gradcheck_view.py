@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDoubleSpinBox, QHB
                                QVBoxLayout, QWidget)
 
 from model.lessons.gradcheck import FAIL_THRESHOLD, GradCheckResult, gradient_check
+from model.numbers import format_count
 from model.snapshot import frozen_copy
 
 from gui.shell.docks import (DOCK_HEIGHT, FutureRelay, add_dock, claim_highlight, future_error,
@@ -189,16 +190,18 @@ class GradCheckPanel(QWidget):
         failing = r.failing()
         if r.passed:
             self.verdict.setText(f"<b style='color:#2c7a2c'>PASS</b>: backprop agrees with the "
-                                 f"numeric gradient for all {report.n_params} parameters (worst "
-                                 f"relative error {_e(r.worst_error)} ≤ {FAIL_THRESHOLD:g}). "
-                                 f"ε = {r.epsilon:g}, {report.n_rows} rows of {report.rows}, "
-                                 f"loss {report.loss}, epoch {report.epoch}.")
+                                 f"numeric gradient for all {format_count(report.n_params)} "
+                                 f"parameters (worst relative error {_e(r.worst_error)} ≤ "
+                                 f"{FAIL_THRESHOLD:g}). ε = {r.epsilon:g}, "
+                                 f"{format_count(report.n_rows)} rows of {report.rows}, "
+                                 f"loss {report.loss}, epoch {format_count(report.epoch)}.")
         else:
             self.verdict.setText(f"<b style='color:#b4501e'>FAIL</b>: {len(failing)} of "
-                                 f"{report.n_params} parameters have a relative error above "
-                                 f"{FAIL_THRESHOLD:g}; their edges are marked in the graph. "
-                                 f"ε = {r.epsilon:g}, {report.n_rows} rows of {report.rows}, "
-                                 f"loss {report.loss}, epoch {report.epoch}.")
+                                 f"{format_count(report.n_params)} parameters have a relative "
+                                 f"error above {FAIL_THRESHOLD:g}; their edges are marked in the "
+                                 f"graph. ε = {r.epsilon:g}, {format_count(report.n_rows)} rows "
+                                 f"of {report.rows}, "
+                                 f"loss {report.loss}, epoch {format_count(report.epoch)}.")
         self.table.setRowCount(len(report.per_layer))
         last = len(report.per_layer) - 1
         for l, (err, n) in enumerate(zip(report.per_layer, report.layer_params)):
@@ -215,7 +218,7 @@ class GradCheckPanel(QWidget):
                            f"numeric {_n(r.numeric[k])}, relative error {_e(r.worst_error)}")
         P = report.n_params
         bp, nm = r.backprop_seconds * 1e3, r.numeric_seconds * 1e3
-        ratio = f" ({nm / bp:,.0f}× slower)" if bp > 0 else ""
+        ratio = f" ({format_count(round(nm / bp))}× slower)" if bp > 0 else ""
         self.timing.setText(f"Cost — backprop: 1 forward + 1 backward pass = {bp:.3g} ms; "
                             f"numeric: 2·P = 2·{P} = {2 * P} forward passes = {nm:.3g} ms{ratio}.")
 

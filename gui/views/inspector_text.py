@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING
 
 from model.lessons.chain_rule import ChainRule
+from model.numbers import format_count
 
 from gui.graph.graph_text import name_of, parameter_of
 
@@ -167,7 +168,7 @@ def render_html(r: InspectorResult, snap) -> tuple[str, str]:
     their product; then ∂C/∂a, the comparison with the trainer and the next update."""
     c = r.chain
     head = (f"<p style='color:#888'>layer {r.selection[0] + 1} · f = {c.activation} · "
-            f"loss {c.loss} · epoch {r.epoch}, step {r.steps}</p>")
+            f"loss {c.loss} · epoch {format_count(r.epoch)}, step {format_count(r.steps)}</p>")
     return (head + _formula(r) + _values(r, snap),
             _comparison(c) + _dC_da(r, snap) + _update(c))
 

@@ -25,6 +25,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
 from model.lessons.phases import LessonBuild, LessonSteppers, Phase
+from model.numbers import count_of, format_count
 
 from gui.shell.docks import (FutureRelay, add_dock, claim_highlight, freeze_views, frozen_by_others,
                     future_error, install_once, menu_named, release_highlight, show_dock)
@@ -304,8 +305,8 @@ class LessonController(QObject):
             y = ", ".join(short_number(v) for v in b.y[0])
             p.source.setText(f"Training example row {int(b.rows[0])}: x = ({x}), target ({y})")
         else:
-            p.source.setText(f"Next minibatch: {len(b.rows)} examples (epoch {b.epoch + 1}, "
-                             f"step {b.steps + 1})")
+            p.source.setText(f"Next minibatch: {count_of(len(b.rows), 'example')} (epoch "
+                             f"{format_count(b.epoch + 1)}, step {format_count(b.steps + 1)})")
         p.details.setHtml(phase_html(b, self.index, snap))
         self._show_code()
         if w.edge_mode.currentData() != view["mode"]:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QV
 
 from model.snapshot import frozen_copy
 from model.core.trainer import predicted_classes
+from model.numbers import count_of
 
 from gui.shell.docks import (FutureRelay, add_dock, claim_highlight, frozen_by_others, future_error,
                     install_once, register_escape, release_highlight, show_dock)
@@ -308,7 +309,7 @@ class PointView(QObject):
             f"({where})<br>label: <b>{info.label}</b><br>prediction: <b>{info.prediction}</b>"
             f"{verdict}<br>output: {', '.join(short_number(v) for v in info.acts[-1])}<br>"
             f"loss on this point: <b>{short_number(info.loss)}</b><br>"
-            f"<span style='color:#888'>after {info.steps} steps</span>")
+            f"<span style='color:#888'>after {count_of(info.steps, 'step')}</span>")
         rows = []
         for (l, i, j), text in edges.items():
             name = parameter_of(snap, l, i, j)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLa
 
 from model.lessons.recorder import TimelineRecorder
 from model.lessons.timeline import Entry
+from model.numbers import format_count
 
 from gui.shell.docks import (FutureRelay, add_dock, freeze_views, frozen_by_others, future_error,
                     install_once)
@@ -112,7 +113,7 @@ class TimelineView(QObject):
         """Read the recorded moments (kept as they are while scrubbing)."""
         self._refreshed_at = time.perf_counter()
         entries, nbytes, generation = self.recorder.snapshot_entries()
-        self.panel.memory.setText(f"{len(entries)} moments kept · {_size(nbytes)}")
+        self.panel.memory.setText(f"{format_count(len(entries))} moments kept · {_size(nbytes)}")
         if generation != self.generation:
             self.generation = generation
             if not self.live:
@@ -159,7 +160,8 @@ class TimelineView(QObject):
         future = self.window.worker.call(partial(self.recorder.restore, entry),
                                          changes_state=True)
         self._relay.watch(future, "restore")
-        self.window.statusBar().showMessage(f"Training resumes from epoch {entry.epoch}")
+        self.window.statusBar().showMessage(
+            f"Training resumes from epoch {format_count(entry.epoch)}")
         return future
 
     # ------------------------------------------------------------------ slots
@@ -222,8 +224,8 @@ class TimelineView(QObject):
             w = self.window
             for view in (w.network_view, w.output_view, w.loss_plot):
                 view.set_snapshot(snap)
-            w.statusBar().showMessage(f"Showing epoch {tag.epoch:,} of the training history "
-                                      "(training is unchanged) · Live returns")
+            w.statusBar().showMessage(f"Showing epoch {format_count(tag.epoch)} of the training "
+                                      "history (training is unchanged) · Live returns")
         if self._wanted is not None and self._wanted is not self.shown:
             self._ask_preview()  # the slider moved on meanwhile
         self._update_controls()
@@ -236,8 +238,8 @@ class TimelineView(QObject):
         if entry is None:
             p.moment.setText("live")
         else:
-            p.moment.setText(f"{'live · ' if self.live else ''}epoch {entry.epoch:,} · "
-                             f"step {entry.steps:,}")
+            p.moment.setText(f"{'live · ' if self.live else ''}epoch "
+                             f"{format_count(entry.epoch)} · step {format_count(entry.steps)}")
         # the past must not pass for the present: the label stands out while scrubbing
         p.moment.setStyleSheet("" if self.live else "background: #fde7a9; font-weight: bold;")
 

@@ -13,6 +13,7 @@ The limits themselves live here too (``LIMITS``), one per kind of file.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import stat
 from pathlib import Path
@@ -128,11 +129,45 @@ class BoundedReader:
             yield line
 
 
-def read_limited(path, error: type[Exception], limit: int, source: str | None = None) -> bytes:
-    """The whole content of a regular file of at most ``limit`` bytes (see ``open_regular``)."""
+#: bytes per read when a caller follows the progress (a window's progress bar and Cancel)
+CHUNK = 1 * MB
+
+
+def read_limited(path, error: type[Exception], limit: int, source: str | None = None,
+                 progress=None) -> bytes:
+    """The whole content of a regular file of at most ``limit`` bytes (see ``open_regular``).
+
+    ``progress(bytes_read)``, if given, is called after every ``CHUNK``; it may raise (any
+    exception, e.g. the caller's "cancelled") to stop reading."""
     with open_regular(path, error, limit, source) as f:
-        return f.read()
+        if progress is None:
+            return f.read()
+        parts = []
+        while True:
+            part = f.read(CHUNK)
+            if not part:
+                return b"".join(parts)
+            parts.append(part)
+            progress(f.count)
 
 
 def _size(n: int) -> str:
     return f"{n / MB:g} MB" if n >= MB else f"{n} bytes"
+
+
+def _float(text: str) -> float:
+    return float(text)
+
+
+def _int(text: str) -> int:
+    return int(text)
+
+
+def json_loads(text: str, **options):
+    """``json.loads`` that lets other threads run while it parses a big document.
+
+    json's C parser holds the interpreter lock for a whole document: about 2 s for a 50 MB
+    session, during which a window reading it in a background thread could not draw. A
+    Python-level hook per number gives the interpreter a point to switch threads every few
+    milliseconds, for about the same total time (bench/open_bench.py measures both)."""
+    return json.loads(text, parse_float=_float, parse_int=_int, **options)

@@ -31,7 +31,7 @@ import numpy as np
 from model.core.history import KEYS as HISTORY_KEYS
 from model.core.scaling import CHOICES as SCALE_CHOICES
 from model.files.atomic import atomic_file
-from model.files.reading import LIMITS, read_limited, source_name
+from model.files.reading import LIMITS, json_loads, read_limited, source_name
 from model.files.runs_io import runs_from_dict, runs_to_dict
 from model.data.datasets import ORIGINS, Data
 from model.playground import Playground, Settings
@@ -161,7 +161,7 @@ class _Check:
 
     def array(self, value, where: str, ndim: int, dtype=float) -> np.ndarray:
         try:
-            arr = np.array(value, dtype=dtype)
+            arr = _array_in_chunks(value, dtype)
         except (TypeError, ValueError, OverflowError):
             self.fail(where, f"expected a {ndim}-d array of numbers")
         if arr.dtype == object or arr.ndim != ndim and not (arr.size == 0 and ndim == 2):
@@ -171,6 +171,21 @@ class _Check:
         if _has_bool(value):
             self.fail(where, "expected numbers, got true/false")
         return arr
+
+
+#: rows converted at a time: numpy holds the interpreter lock while it converts a list, and a
+#: window reading a big session in a background thread must get its turns (about 10 ms each)
+ROWS_PER_CHUNK = 20_000
+
+
+def _array_in_chunks(value, dtype) -> np.ndarray:
+    if not isinstance(value, list) or len(value) <= ROWS_PER_CHUNK:
+        return np.array(value, dtype=dtype)
+    parts = [np.array(value[i:i + ROWS_PER_CHUNK], dtype=dtype)
+             for i in range(0, len(value), ROWS_PER_CHUNK)]
+    if len({p.shape[1:] for p in parts}) != 1:
+        raise ValueError("ragged")  # rows of different lengths in different chunks
+    return np.concatenate(parts)
 
 
 def _has_bool(value) -> bool:
@@ -217,6 +232,13 @@ def _settings(raw, check: _Check, notes: list[str], prefix: str = "settings") ->
     except (ValueError, TypeError) as exc:
         message = str(exc).splitlines()[0]  # "settings.lr: ..." from Settings' own checks
         raise SessionError(f"{check.source}: {prefix}{message.removeprefix('settings')}") from None
+
+
+def settings_from_dict(raw, source: str = "settings") -> Settings:
+    """Settings from their JSON form (``dataclasses.asdict``), checked by the same rules as a
+    session's (e.g. the window's remembered last settings); SessionError if they are not
+    valid. Unknown keys are ignored."""
+    return _settings(raw, _Check(source), [])
 
 
 def _data(raw, check: _Check) -> Data | None:
@@ -392,9 +414,11 @@ def _runs(raw, check: _Check, notes: list[str]):
         raise SessionError(f"{check.source}: {str(exc).splitlines()[0]}") from None
 
 
-def load_session(path) -> LoadedSession:
+def load_session(path, progress=None) -> LoadedSession:
+    """The session saved at ``path``; SessionError (one line, naming the field) if it cannot
+    be read. ``progress(bytes_read)`` follows the reading (see ``reading.read_limited``)."""
     name = source_name(path)
-    raw = read_limited(path, SessionError, MAX_BYTES, name)
+    raw = read_limited(path, SessionError, MAX_BYTES, name, progress)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -404,7 +428,7 @@ def load_session(path) -> LoadedSession:
         raise SessionError(f"{name}: {constant} is not allowed (numbers must be finite)")
 
     try:
-        d = json.loads(text, parse_constant=reject)
+        d = json_loads(text, parse_constant=reject)  # yields to the GUI thread while parsing
     except json.JSONDecodeError as exc:
         raise SessionError(f"{name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except RecursionError:

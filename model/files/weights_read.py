@@ -14,7 +14,7 @@ from model.core.activations import ACTIVATIONS, get_activation
 from model.core.layout import block_size
 from model.core.network import MAX_LAYERS, MAX_PARAMS, MAX_WIDTH, Network
 from model.files import weights_format as fmt
-from model.files.reading import read_limited
+from model.files.reading import json_loads, read_limited
 from model.files.reading import source_name
 from model.files.weights_format import (FORMAT, LAYER_KEYS, SCALING_KEY, SCALING_KEYS, TOP_KEYS,
                                          VERSION, Checker, WeightsError, check_meta, check_suffix,
@@ -247,7 +247,7 @@ def _parse_json(data: bytes, check: Checker) -> Any:
     except UnicodeDecodeError as e:
         check.fail(f"not UTF-8 text (byte 0x{data[e.start]:02x} at position {e.start})")
     try:
-        return json.loads(text, parse_constant=reject_constant)
+        return json_loads(text, parse_constant=reject_constant)  # yields while parsing
     except WeightsError as e:
         check.fail(f"not valid JSON: {e}")
     except json.JSONDecodeError as e:
@@ -258,25 +258,26 @@ def _parse_json(data: bytes, check: Checker) -> Any:
         check.fail("not valid JSON: nested too deeply")
 
 
-def _read(path: Path, check: Checker) -> bytes:
-    return read_limited(path, WeightsError, fmt.MAX_FILE_BYTES, check.source)
+def _read(path: Path, check: Checker, progress=None) -> bytes:
+    return read_limited(path, WeightsError, fmt.MAX_FILE_BYTES, check.source, progress)
 
 
-def load_network_with_meta(path) -> tuple[Network, dict]:
+def load_network_with_meta(path, progress=None) -> tuple[Network, dict]:
     """The network saved at ``path`` (.json or .npz) and its ``meta`` object ({} if none).
+    ``progress(bytes_read)`` follows the reading (see ``reading.read_limited``).
 
     Raises WeightsError with a one-line message naming the file and the field.
     """
     path = Path(path)
     check = Checker(source_name(path))
     suffix = check_suffix(path, check)
-    data = _read(path, check)
+    data = _read(path, check, progress)
     if suffix == ".npz":
         from model.files.weights_read_npz import from_npz
         return from_npz(data, check)
     return _from_dict(_parse_json(data, check), check)
 
 
-def load_network(path) -> Network:
+def load_network(path, progress=None) -> Network:
     """The network saved at ``path`` (.json or .npz); WeightsError if it cannot be read."""
-    return load_network_with_meta(path)[0]
+    return load_network_with_meta(path, progress)[0]

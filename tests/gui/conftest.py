@@ -20,14 +20,15 @@ WAIT_MS = 20_000  # generous: the worker thread shares a small, busy machine
 
 
 @pytest.fixture(autouse=True)
-def private_settings(tmp_path, monkeypatch):
+def private_settings(tmp_path, tmp_path_factory, monkeypatch):
     """Every test starts like a first start: the preferences (remembered layout, recent
-    sessions) and the session kept on close by one test (or by a window it ran in a
-    subprocess) never reach the next."""
+    sessions, last folders and settings) and the session kept on close by one test (or by a
+    window it ran in a subprocess) never reach the next. The preferences live beside
+    tmp_path, not in it: a test may list the files it wrote there."""
     from PySide6.QtCore import QSettings
 
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                      str(tmp_path / "qsettings"))
+                      str(tmp_path_factory.mktemp("qsettings")))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
 
 

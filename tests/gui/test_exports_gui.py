@@ -183,3 +183,28 @@ def test_failures_are_one_line_messages_and_write_nothing(qtbot, window, monkeyp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old.py"]
     for a in ex.actions.values():
         assert a.toolTip()
+
+
+def test_onnx_float32_is_a_menu_choice_beside_the_default(qtbot, make_window, monkeypatch,
+                                                          tmp_path, message_boxes):
+    from model.files.export_onnx import DEFAULT_DTYPE, DTYPES
+    window = trained(qtbot, make_window(SETUPS["binary_features"]))
+    ex = exports.install(window)
+    texts = [a.text() for a in ex.menu.actions() if "ONNX" in a.text()]
+    assert texts == ["&ONNX model (float64, default)…", "ONNX model (&float32)…"]
+    assert DEFAULT_DTYPE == "float64" and set(DTYPES) == {"float64", "float32"}
+    assert "float32" in ex.actions["onnx_float32"].toolTip()
+    onnx = pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    save_as(monkeypatch, tmp_path / "net32")
+    ex.actions["onnx_float32"].trigger()
+    assert not message_boxes
+    model = onnx.load(str(tmp_path / "net32.onnx"))
+    assert model.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
+    assert model.graph.output[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
+    X = raw_inputs(window)
+    session = ort.InferenceSession(str(tmp_path / "net32.onnx"),
+                                   providers=["CPUExecutionProvider"])
+    got = session.run(None, {session.get_inputs()[0].name: X.astype(np.float32)})[0]
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, app_predictions(window, X), rtol=0, atol=1e-4)

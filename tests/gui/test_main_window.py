@@ -73,7 +73,8 @@ def play_some(qtbot, window, epochs=3):
 
 # ----------------------------------------------------------------------------- basics
 def test_window_layout_and_first_snapshot(window):
-    assert window.windowTitle() == "Backprop Playground"
+    assert window.windowTitle() == "Untitled[*] — Backprop Playground"  # no session file yet
+    assert not window.isWindowModified()
     snap = window.latest_snapshot
     assert snap.sizes == (2, 4, 2, 1) and snap.epoch == 0 and not snap.running
     assert window.network_view.__class__.__name__ == "NetworkView"
@@ -304,7 +305,8 @@ def test_import_with_other_features_is_refused(qtbot, window, monkeypatch, tmp_p
     before = window.latest_snapshot
     monkeypatch.setattr(QFileDialog, "getOpenFileName",
                         staticmethod(lambda *a, **k: (str(path), "")))
-    window.actions_.import_.trigger()
+    window.actions_.import_.trigger()  # read in the background: the answer comes later
+    qtbot.waitUntil(lambda: bool(message_boxes), timeout=WAIT_MS)
     assert len(message_boxes) == 1
     kind, _, text = message_boxes[0]
     assert kind == "warning" and "x₁x₂" in text and "[x₁, x₂]" in text
@@ -325,6 +327,7 @@ def test_a_corrupt_file_changes_nothing(qtbot, window, monkeypatch, tmp_path, me
     monkeypatch.setattr(QFileDialog, "getOpenFileName",
                         staticmethod(lambda *a, **k: (str(path), "")))
     window.actions_.import_.trigger()
+    qtbot.waitUntil(lambda: bool(message_boxes), timeout=WAIT_MS)
     assert [m[0] for m in message_boxes] == ["warning"]
     assert "broken.json" in message_boxes[0][2]
     qtbot.wait(100)

@@ -75,6 +75,19 @@ def choose(monkeypatch, path):
         monkeypatch.setattr(QFileDialog, name, staticmethod(lambda *a, **k: (str(path), "")))
 
 
+def saving(qtbot, ses):
+    """``with saving(qtbot, ses):`` around a save: the worker's reply arrives as a signal."""
+    return qtbot.waitSignal(ses.saved, timeout=WAIT_MS)
+
+
+def open_and_wait(qtbot, ses, path) -> bool:
+    """Open ``path`` (read in the background) and wait for the outcome."""
+    from gui.files import opening
+    with qtbot.waitSignal(opening.install(ses.window).opened, timeout=WAIT_MS) as blocker:
+        ses.open_path(path)
+    return blocker.args[2]
+
+
 RICH = Settings(dataset="spiral", n_points=300, noise=0.15, train_ratio=0.7, data_seed=4,
                 features=("x1", "x2", "x1^2", "sin_x2"), hidden=(5, 3), activation="relu",
                 seed=9, optimizer="adam", lr=0.01, batch_size=7, regularization="l2",
@@ -93,7 +106,8 @@ def test_round_trip_continues_to_the_identical_weights(qtbot, make_window, monke
     path = tmp_path / "run.json"
     choose(monkeypatch, path)
     assert ses.save_action.shortcut().toString() == sessions.SAVE_SHORTCUT
-    ses.save_action.trigger()
+    with saving(qtbot, ses):
+        ses.save_action.trigger()  # the first time, Save asks for the file
     assert path.is_file() and "Session saved" in original.statusBar().currentMessage()
 
     fresh = make_window()
@@ -136,7 +150,8 @@ def test_round_trip_of_drawn_points(qtbot, make_window, monkeypatch, tmp_path):
     before = state(original)
     path = tmp_path / "drawn.json"
     choose(monkeypatch, path)
-    ses.save_action.trigger()
+    with saving(qtbot, ses):
+        ses.save_action.trigger()
 
     fresh = make_window()
     sessions.install(fresh).open_path(path)
@@ -157,7 +172,8 @@ def test_an_interrupted_write_leaves_the_old_file(qtbot, window, monkeypatch, tm
     ses = sessions.install(window)
     path = tmp_path / "keep.json"
     choose(monkeypatch, path)
-    ses.save_action.trigger()
+    with saving(qtbot, ses):
+        ses.save_action.trigger()
     good = path.read_bytes()
     window.step_epoch()
     qtbot.waitUntil(lambda: window.latest_snapshot.epoch == 1, timeout=WAIT_MS)
@@ -165,8 +181,11 @@ def test_an_interrupted_write_leaves_the_old_file(qtbot, window, monkeypatch, tm
     def fail(*args):
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(broken, fail)
-    ses.save_action.trigger()
+    with saving(qtbot, ses) as blocker:
+        ses.save_action.trigger()  # Ctrl+S again: to the same file, without asking
     monkeypatch.undo()
+    assert blocker.args == [str(path), False]
+    assert window.isWindowModified()  # still unsaved
     assert path.read_bytes() == good
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["keep.json"]
     kind, title, text = message_boxes[-1]
@@ -182,7 +201,8 @@ def test_a_newer_version_loads_what_it_understands(qtbot, window, monkeypatch, t
     choose(monkeypatch, path)
     window.step_epoch()
     qtbot.waitUntil(lambda: window.latest_snapshot.epoch == 1, timeout=WAIT_MS)
-    ses.save_action.trigger()
+    with saving(qtbot, ses):
+        ses.save_action.trigger()
     d = json.loads(path.read_text())
     d["version"] = 7
     d["hologram"] = {"depth": 3}
@@ -257,7 +277,8 @@ def test_corrupt_session_files_change_nothing(qtbot, adam_window, monkeypatch, t
     good = tmp_path / "good.json"
     choose(monkeypatch, good)
     step_epochs(qtbot, window, 1)
-    ses.save_action.trigger()
+    with saving(qtbot, ses):
+        ses.save_action.trigger()
     raw = good.read_bytes()
     step_epochs(qtbot, window, 1)
     before = state(window)
@@ -272,7 +293,7 @@ def test_corrupt_session_files_change_nothing(qtbot, adam_window, monkeypatch, t
         tried.append(data)
         bad.write_bytes(data)
         message_boxes.clear()
-        assert not ses.open_path(bad)
+        assert not open_and_wait(qtbot, ses, bad)
         assert len(message_boxes) == 1
         kind, title, text = message_boxes[0]
         assert kind == "warning" and title == "Open session"
@@ -294,10 +315,12 @@ def test_recent_sessions_are_listed_and_reopen(qtbot, window, monkeypatch, tmp_p
     assert [a.text() for a in ses.recent_menu.actions()] == ["(none yet)"]
     a, b = tmp_path / "a.json", tmp_path / "b.json"
     choose(monkeypatch, a)
-    ses.save_action.trigger()
+    with saving(qtbot, ses):
+        ses.save_action.trigger()
     step_epochs(qtbot, window, 2)
     choose(monkeypatch, b)
-    ses.save_action.trigger()
+    with saving(qtbot, ses):
+        ses.save_as_action.trigger()
     assert ses.recent() == [str(b), str(a)]
     entries = [x for x in ses.recent_menu.actions() if x.data()]
     assert [x.text() for x in entries] == ["&1 b.json", "&2 a.json"]
@@ -309,7 +332,7 @@ def test_recent_sessions_are_listed_and_reopen(qtbot, window, monkeypatch, tmp_p
     other = sessions.Sessions(window, offer_restore=False)
     assert other.recent() == [str(a), str(b)]
     b.unlink()
-    assert not other.open_path(b)
+    assert not open_and_wait(qtbot, other, b)
     assert "file not found" in message_boxes[-1][2]
     assert other.recent() == [str(a)]
 
@@ -346,7 +369,7 @@ def test_the_session_is_kept_on_close_and_offered_on_the_next_start(qtbot, make_
 def test_dismissing_the_offer_keeps_the_new_session(qtbot, make_window):
     sessions.autosave_path().parent.mkdir(parents=True)
     donor = make_window(Settings(hidden=(3,)))
-    assert sessions.Sessions(donor, offer_restore=False).save_to(sessions.autosave_path())
+    assert sessions.Sessions(donor, offer_restore=False).save_now(sessions.autosave_path()) is None
     window = make_window()
     ses = sessions.install(window)
     ses.banner.dismiss.click()

@@ -18,8 +18,10 @@ def test_no_two_actions_share_a_shortcut(window):
             assert key not in seen, f"{key}: {seen[key]!r} and {action.text()!r}"
             seen[key] = action.text()
     # the shortcuts are all there
-    for key in ("Space", "Right", "R", "Ctrl+E", "Ctrl+O", "Esc"):
+    for key in ("Space", "Right", "R", "Ctrl+E", "Ctrl+O", "Esc", "Ctrl+S", "Ctrl+Shift+S",
+                "Ctrl+L", "Ctrl+Shift+O", "Ctrl+/"):
         assert key in seen, key
+    assert seen["Ctrl+O"] == "&Open…"  # one Open for every kind of file (not Import weights)
 
 
 def test_esc_clears_the_inspected_edge_and_the_selected_point(qtbot, window):

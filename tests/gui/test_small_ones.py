@@ -22,7 +22,7 @@ WAIT_MS = 20_000
 
 def test_points_are_counted_in_plain_english():
     assert [points_text(n) for n in (0, 1, 2, 1500)] == ["0 points", "1 point", "2 points",
-                                                          "1,500 points"]
+                                                          "1\u202f500 points"]  # a thin space
 
 
 def test_only_the_controls_that_apply_are_shown(qtbot):
@@ -57,7 +57,7 @@ def test_slow_speeds_count_steps():
     assert meter.text(fake(0), 0.0) == "step 0"  # nothing to measure yet
     texts = [meter.text(fake(s), float(s)) for s in range(1, 5)]  # one step a second
     assert texts[-1] == "1.0 steps/s · step 4"
-    assert meter.text(fake(5000, epochs_per_s=1234.4), 5.0) == "1,234 epochs/s"
+    assert meter.text(fake(5000, epochs_per_s=1234.4), 5.0) == "1\u202f234 epochs/s"
     assert meter.text(fake(5001, running=False), 6.0) == "paused"
     assert meter.text(fake(3), 7.0) == "step 3"  # a new run: measured afresh
 

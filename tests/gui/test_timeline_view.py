@@ -8,6 +8,7 @@ import pytest
 
 from gui.views import timeline_view as tv
 from model.lessons import recorder as rec_mod
+from model.numbers import format_count
 from model.playground import Playground, Settings
 
 WAIT_MS = 20_000
@@ -68,7 +69,7 @@ def test_the_slider_shows_and_resume_restores_the_exact_weights_of_a_moment(qtbo
     np.testing.assert_array_equal(params_of(shown), expected.net.params)
     assert window.output_view._snap is shown and window.loss_plot._snap is shown
     assert len(shown.history_epoch) == 20
-    assert history.panel.moment.text() == f"epoch 20 · step {entry.steps:,}"
+    assert history.panel.moment.text() == f"epoch 20 · step {format_count(entry.steps)}"
     # looking changed nothing
     np.testing.assert_array_equal(in_worker(window, lambda pg: pg.net.params.copy()), before)
 

@@ -289,8 +289,8 @@ class Sessions(QObject):
         """Continue from ``loaded`` (a model.files.session.LoadedSession read from ``path``)."""
         w = self.window
         state = saved_state(loaded.playground)  # read before the worker owns it
-        w._send(w.worker.replace_playground, loaded.playground)  # numbered: see ModifiedMark
-        self.mark.opened(path if remember else None, w._seq, state, modified=not remember)
+        seq = w.send(w.worker.replace_playground, loaded.playground)  # see ModifiedMark
+        self.mark.opened(path if remember else None, seq, state, modified=not remember)
         if remember:
             self._remember(path)
         name = Path(path).name

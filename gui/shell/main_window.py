@@ -180,10 +180,14 @@ class MainWindow(QMainWindow):
         return self._latest
 
     # ----------------------------------------------------------------- commands
-    def _send(self, method, *args) -> None:
-        """Call a worker command with a fresh sequence number."""
+    def send(self, method, *args) -> int:
+        """Call a worker command with a fresh sequence number and return it: the snapshot
+        whose ``extras["seq"]`` reaches it shows the command done (features use this)."""
         self._seq += 1
         method(*args, seq=self._seq)
+        return self._seq
+
+    _send = send  # the window's own commands
 
     def play(self) -> None:
         # never a bare "Training…" next to a run the watch found going wrong

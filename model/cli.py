@@ -15,6 +15,7 @@ import numpy as np
 from model.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from model.data.datasets import DATASETS, Data
 from model.core.initializers import INITIALIZERS
+from model.core.engine import ENGINES
 from model.core.losses import LOSSES, default_loss
 from model.core.optimizers import OPTIMIZERS
 
@@ -97,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--train-ratio", type=_float(0, 1, lo_open=True), default=None,
                        help="share of rows used for training (default 0.5 generated, 1 for --data)")
     train.add_argument("--no-shuffle", action="store_true", help="keep the rows' order every epoch")
+    train.add_argument("--engine", choices=ENGINES, default="auto",
+                       help="auto (the faster for this network and batch size), numpy or compiled")
     train.add_argument("--init", metavar="WEIGHTS.json", help="start from these weights")
     train.add_argument("--export", metavar="OUT.json|.npz", help="save the trained weights")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -200,7 +203,7 @@ def cmd_train(args) -> int:
                         output_activation=out_act, loss=loss, init_scheme=args.init_scheme,
                         seed=args.seed, optimizer=args.optimizer, lr=args.lr,
                         batch_size=args.batch_size, regularization=reg, reg_rate=rate,
-                        shuffle=not args.no_shuffle)
+                        shuffle=not args.no_shuffle, engine=args.engine)
     try:
         pg = Playground(settings, data=data, network=network)
     except ValueError as exc:
@@ -215,7 +218,8 @@ def cmd_train(args) -> int:
     if trainer.diverged:
         print(f"error: {trainer.diverged}", file=sys.stderr)
     m = trainer.evaluate()
-    print(f"epochs {trainer.epoch}  ({trainer.epoch / max(elapsed, 1e-9):.0f} epochs/s)")
+    print(f"epochs {trainer.epoch}  ({trainer.epoch / max(elapsed, 1e-9):.0f} epochs/s, "
+          f"engine {trainer.engine_description()})")
     print(f"train loss {_fmt(m['train_loss'])}  test loss {_fmt(m['test_loss'])}")
     if pg.data.task == "classification":
         print(f"train accuracy {_fmt(m['train_accuracy'])}  test accuracy {_fmt(m['test_accuracy'])}")

@@ -17,7 +17,8 @@ from model.core.network import Network
 from model.core.trainer import Trainer, encode_targets
 
 #: settings that retune the running trainer without touching the weights
-HOT_SETTINGS = frozenset({"lr", "optimizer", "regularization", "reg_rate", "batch_size", "shuffle"})
+HOT_SETTINGS = frozenset({"lr", "optimizer", "regularization", "reg_rate", "batch_size", "shuffle",
+                          "engine"})
 MAX_HIDDEN_LAYERS = 8
 MAX_NEURONS = 16
 
@@ -46,6 +47,7 @@ class Settings:
     regularization: str = "none"
     reg_rate: float = 0.0
     shuffle: bool = True
+    engine: str = "auto"  # "auto" (the faster), "numpy" or "compiled": model/core/engine.py
 
     def replace(self, **changes) -> "Settings":
         return dataclasses.replace(self, **changes)
@@ -132,7 +134,7 @@ class Playground:
         self.trainer = Trainer(network, self.X_train, self.Y_train, self.X_test, self.Y_test,
                                loss=loss, optimizer=s.optimizer, lr=s.lr, batch_size=s.batch_size,
                                shuffle=s.shuffle, seed=s.seed, regularization=s.regularization,
-                               reg_rate=s.reg_rate, task=task)
+                               reg_rate=s.reg_rate, task=task, engine=s.engine)
         self.initial_params = network.params.copy()
 
     def _output_names(self, k: int) -> list[str]:
@@ -171,6 +173,8 @@ class Playground:
                 t.set_batch_size(new.batch_size)
             if "shuffle" in changed:
                 t.shuffle = new.shuffle
+            if "engine" in changed:
+                t.set_engine(new.engine)
             return False
         data_keys = {"dataset", "n_points", "noise", "train_ratio", "data_seed", "n_classes"}
         previous = (self.settings, self.data, self.custom_data, self.net, self.trainer)

@@ -61,6 +61,7 @@ class Snapshot:
     message: str | None = None  # e.g. the divergence message
     running: bool = False
     epochs_per_s: float = 0.0
+    engine: str = "numpy"  # which engine trains: "numpy" or "compiled" (model/core/engine.py)
     extras: dict = field(default_factory=dict)
 
     @property
@@ -108,5 +109,6 @@ def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
         X_test=frozen_copy(data.X_test), y_test=np.array(data.y_test, copy=True),
         lr=tr.lr, message=message or tr.diverged, running=running,
         epochs_per_s=0.0 if not math.isfinite(epochs_per_s) else epochs_per_s,
+        engine=tr.engine,
         extras=dict(extras or {}),
     )

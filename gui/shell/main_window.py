@@ -177,9 +177,10 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.rate_label = QLabel("paused")
-        self.rate_label.setToolTip("Training speed in epochs per second")
+        self.rate_label.setToolTip("Training speed in epochs per second, and the engine that "
+                                   "trains (numpy, or the compiled kernels)")
         metrics = self.rate_label.fontMetrics()
-        self.rate_label.setFixedSize(metrics.horizontalAdvance("000,000 epochs/s") + 8,
+        self.rate_label.setFixedSize(metrics.horizontalAdvance("000,000 epochs/s · compiled") + 8,
                                      metrics.height() + 2)  # fixed: no relayout per frame
         self.seed_label = QLabel()
         self.seed_label.setToolTip("Seed of the initial weights (Reset keeps it, "
@@ -317,7 +318,7 @@ class MainWindow(QMainWindow):
         self._drawn_at = time.perf_counter()
         with self.worker.gui_frame():
             self.controls.set_epoch(snap.epoch)
-            rate = f"{snap.epochs_per_s:,.0f} epochs/s" if snap.running else "paused"
+            rate = (f"{snap.epochs_per_s:,.0f} epochs/s" if snap.running else "paused") + f" · {snap.engine}"
             # a figure that changes every frame is unreadable: at most 4 times a second
             if rate != self.rate_label.text() and (
                     not snap.running or self._drawn_at - self._rate_shown_at >= 0.25):

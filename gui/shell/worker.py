@@ -43,6 +43,9 @@ FLAT_OUT = len(SPEEDS) - 1
 
 #: the longest the trainer waits for the GUI thread to finish drawing a frame
 MAX_YIELD_S = 0.1
+#: flat out on the compiled path: minibatches per (GIL-free) kernel call, sized to take this
+#: long, so a command (Pause) waits at most about this
+CALL_BUDGET_S = 0.004
 
 
 class TrainerWorker(QObject):
@@ -224,14 +227,21 @@ class TrainerWorker(QObject):
         no_command, gui_idle = self._commands.empty, self._gui_idle.is_set
         clock, due = time.perf_counter, self._last_snapshot + self._snapshot_interval
         n = 0
-        # One minibatch per iteration; a command is noticed before the next one starts.
+        # The compiled path trains several minibatches per call without the GIL: it need not
+        # stand aside while the GUI draws, and a command waits at most one call.
+        many, batches_for = trainer.engine == "compiled", trainer.batches_for
+        # One minibatch (or one call) per iteration; a command is noticed before the next.
         while no_command():
-            if not gui_idle():
+            if not many and not gui_idle():
                 self._gui_idle.wait(MAX_YIELD_S)
                 continue
-            if step(errors_ignored=True) and self._observers:
+            if many:
+                done, ended = trainer.step_batches(batches_for(CALL_BUDGET_S))
+            else:
+                done, ended = 1, step(errors_ignored=True)
+            if ended and self._observers:
                 self._notify("on_epoch")
-            n += 1
+            n += done
             diverged = trainer.diverged
             if diverged or clock() >= due:
                 break

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from model.core.engine import EngineChoice
 from model.core.losses import check_pairing, get_loss
 from model.core.network import Network
 from model.core.optimizers import SGD, Regularizer, apply_step, make_optimizer
@@ -83,7 +84,7 @@ class Trainer:
                  loss: str = "mse", optimizer: str = "sgd", lr: float = 0.03,
                  batch_size: int = 10, shuffle: bool = True, seed: int = 0,
                  regularization: str = "none", reg_rate: float = 0.0,
-                 task: str = "classification"):
+                 task: str = "classification", engine: str = "auto"):
         self.net = net
         self.loss = get_loss(loss)
         check_pairing(self.loss, net.output_activation, net.sizes[-1])
@@ -132,6 +133,8 @@ class Trainer:
         act = net.output_activation
         self._true_train = predicted_classes(self.Y_train, act) if task == "classification" else None
         self._true_test = predicted_classes(self.Y_test, act) if task == "classification" else None
+        # numpy or the compiled kernels, per configuration (model/core/engine.py)
+        self._engine = EngineChoice(self, engine)
 
     # ----------------------------------------------------------------- settings
     @property
@@ -154,6 +157,19 @@ class Trainer:
 
     def set_regularization(self, kind: str, rate: float) -> None:
         self.regularizer = Regularizer(kind, rate, self.net.weight_mask)
+
+    @property
+    def engine(self) -> str:
+        """The engine that trains the next minibatch: "numpy" or "compiled"."""
+        return self._engine.name
+
+    def engine_description(self) -> str:
+        """Which engine trains, and why, in one line (for the status bar and About)."""
+        return self._engine.describe()
+
+    def set_engine(self, setting: str) -> None:
+        """"auto" (the faster for this configuration), "numpy" or "compiled"."""
+        self._engine.set(setting)
 
     @property
     def n_batches(self) -> int:
@@ -230,6 +246,31 @@ class Trainer:
                 return False
             return self._end_epoch_if_done()
 
+    def step_batches(self, max_batches: int) -> tuple[int, bool]:
+        """Train up to ``max_batches`` minibatches, exactly as that many ``step_batch`` calls
+        would, but stop at the end of an epoch or on divergence. Returns (minibatches
+        trained, whether an epoch ended). On the compiled path they run in one call that
+        releases the GIL; on numpy this is one ``step_batch``."""
+        fast = self._engine.path()
+        if fast is None or max_batches <= 1 or self.diverged:
+            return (0, False) if self.diverged else (1, self.step_batch())
+        with np.errstate(all="ignore"):  # overflow is detected below, not warned about
+            if self.position == 0:
+                self._start_epoch()
+            if self.position % self.batch_size:  # batch size changed mid-epoch: one at a time
+                max_batches = 1
+            done = self._train_compiled(fast, max_batches, stop_when_not_finite=True)
+            if not math.isfinite(np.add.reduce(self.net.params)):
+                self._diverge("weight")
+                return done, False
+            return done, self.position >= len(self._y_epoch) and self._end_epoch_if_done()
+
+    def batches_for(self, seconds: float) -> int:
+        """How many minibatches ``step_batches`` should be given to take about ``seconds``
+        (1 on numpy, where the caller checks for commands after every minibatch)."""
+        fast = self._engine.path()
+        return 1 if fast is None else fast.batches_for(seconds)
+
     def peek_next_rows(self) -> np.ndarray:
         """Rows of X_train the next ``step_batch`` will train on, without changing anything
         (at an epoch's start this draws the coming shuffle and puts the generator back)."""
@@ -260,6 +301,10 @@ class Trainer:
 
     def _train_batches(self, batches) -> None:
         """The hot loop: forward, backward, update for each (start, stop, x, y, ws)."""
+        fast = self._engine.path()
+        if fast is not None:  # the same minibatches in one compiled call
+            self._train_compiled(fast, len(batches), stop_when_not_finite=False)
+            return
         net, loss, opt, reg = self.net, self.loss, self.optimizer, self.regularizer
         forward, backward, params, grads = net._forward, net._backward, net.params, net.grads
         plain_sgd = type(opt) is SGD and not reg.active
@@ -275,6 +320,18 @@ class Trainer:
         self.steps += len(batches)
         self.last_batch = slice(start, stop)
         self.position = stop
+
+    def _train_compiled(self, fast, max_batches: int, stop_when_not_finite: bool) -> int:
+        """Consecutive minibatches from ``position`` on the compiled path, with the
+        bookkeeping ``_train_batches`` does."""
+        done = fast.train(self, max_batches, stop_when_not_finite)
+        n, bs = len(self._y_epoch), self.batch_size
+        start = self.position + (done - 1) * bs
+        self.optimizer.t += done
+        self.steps += done
+        self.last_batch = slice(start, min(start + bs, n))
+        self.position = self.last_batch.stop
+        return done
 
     def _end_epoch_if_done(self) -> bool:
         if self.position < len(self._y_epoch):
@@ -377,6 +434,9 @@ class Trainer:
     # ----------------------------------------------------------------- metrics
     def evaluate(self) -> dict:
         """Train/test loss (no regularization term) and accuracy (classification only)."""
+        fast = self._engine.path()
+        if fast is not None:
+            return self._evaluate_compiled(fast)
         net = self.net
         last = net._last  # evaluation must not replace the minibatch cache the GUI shows
         out = {}
@@ -396,4 +456,12 @@ class Trainer:
                 else:
                     out[f"{part}_accuracy"] = math.nan
         net._last = last
+        return out
+
+    def _evaluate_compiled(self, fast) -> dict:
+        out = {}
+        for part, x_aug, Y, true in (("train", self._x_aug_all, self.Y_train, self._true_train),
+                                     ("test", self._x_test_aug, self.Y_test, self._true_test)):
+            loss, accuracy = fast.evaluate(self, x_aug, Y, true) if len(Y) else (math.nan, math.nan)
+            out[f"{part}_loss"], out[f"{part}_accuracy"] = loss, accuracy
         return out

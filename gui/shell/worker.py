@@ -79,6 +79,7 @@ class TrainerWorker(QObject):
         # trainer therefore stands aside (waiting on this event, GIL released) meanwhile.
         self._gui_idle = threading.Event()
         self._gui_idle.set()
+        self._drawing = np.zeros(1, dtype=np.int64)  # the same, as a compiled kernel sees it
         # Observers (lessons, health, timeline) hear about epochs and new runs in this thread.
         self._observers: list = []
 
@@ -145,11 +146,14 @@ class TrainerWorker(QObject):
     @contextmanager
     def gui_frame(self):
         """``with worker.gui_frame():`` around drawing in the GUI thread: the trainer pauses
-        between two steps until the block ends (or MAX_YIELD_S has passed)."""
+        between two steps until the block ends (or MAX_YIELD_S has passed); a compiled
+        kernel that is running keeps training meanwhile, without the GIL."""
         self._gui_idle.clear()
+        self._drawing[0] = 1
         try:
             yield
         finally:
+            self._drawing[0] = 0
             self._gui_idle.set()
 
     def add_observer(self, observer) -> None:
@@ -227,16 +231,17 @@ class TrainerWorker(QObject):
         no_command, gui_idle = self._commands.empty, self._gui_idle.is_set
         clock, due = time.perf_counter, self._last_snapshot + self._snapshot_interval
         n = 0
-        # The compiled path trains several minibatches per call without the GIL: it need not
-        # stand aside while the GUI draws, and a command waits at most one call.
+        # The compiled path trains many minibatches per call, without the GIL, and goes on
+        # while a frame is being drawn instead of coming back for the GIL mid-frame; a
+        # command waits at most one call.
         many, batches_for = trainer.engine == "compiled", trainer.batches_for
         # One minibatch (or one call) per iteration; a command is noticed before the next.
         while no_command():
-            if not many and not gui_idle():
+            if not gui_idle():
                 self._gui_idle.wait(MAX_YIELD_S)
                 continue
             if many:
-                done, ended = trainer.step_batches(batches_for(CALL_BUDGET_S))
+                done, ended = trainer.step_batches(batches_for(CALL_BUDGET_S), self._drawing)
             else:
                 done, ended = 1, step(errors_ignored=True)
             if ended and self._observers:

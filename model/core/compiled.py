@@ -360,6 +360,75 @@ def evaluate(params, X, Y, classes, threshold, sizes, offsets, acts, loss, work,
     return value, (correct / n if len(classes) else math.nan)
 
 
+#: what ``train_epochs`` stopped on
+RAN, WEIGHTS_NOT_FINITE, LOSS_NOT_FINITE = 0, 1, 2
+
+
+@_kernel
+def train_epochs(params, grads, update, m, v, mask, good, X_all, Y_all, classes, X_test, Y_test,
+                 classes_test, X, Y, rng, shuffle, order, position, batch_size, max_batches,
+                 keep_going, most_batches, sizes, offsets, units, acts, use_bias, loss, opt, lr,
+                 mu, beta1, beta2, eps, t, reg, reg_rate, threshold, z, a, delta, columns,
+                 metrics):
+    """Minibatches across epoch ends, exactly as that many ``Trainer.step_batch`` calls would
+    train them. With ``shuffle`` an epoch starts by drawing its order from the trainer's own
+    generator ``rng`` (numba's ``permutation`` draws the very numbers numpy's does, and
+    advances the same state) into ``order`` and putting the rows of X_all, Y_all in that
+    order into X, Y. An epoch ends with its train and test loss and accuracy in
+    ``metrics[k]`` (as Trainer.evaluate) and a copy of the weights in ``good``.
+
+    Stops after ``max_batches`` minibatches, unless ``keep_going[0]`` is nonzero (the window
+    is drawing a frame, which the trainer would otherwise wait for): then it goes on, up to
+    ``most_batches``, or ``len(metrics)`` epochs. Also stops after a minibatch that leaves
+    weights that are not finite, and at an epoch whose loss is not.
+
+    Returns (minibatches trained, epochs completed, epochs started, position, start of the
+    last minibatch, RAN or WEIGHTS_NOT_FINITE or LOSS_NOT_FINITE)."""
+    n = X.shape[1]
+    done, completed, started, last, status = 0, 0, 0, position, RAN
+    while True:
+        if position == 0:
+            if completed == len(metrics):
+                break
+            if shuffle:
+                order[:] = rng.permutation(n)
+                for p in range(n):
+                    r = order[p]
+                    for i in range(X.shape[0]):
+                        X[i, p] = X_all[i, r]
+                    for j in range(Y.shape[1]):
+                        Y[p, j] = Y_all[r, j]
+            started += 1
+        last = position
+        train_batches(params, grads, update, m, v, mask, X, Y, position, batch_size, 1, False,
+                      sizes, offsets, units, acts, use_bias, loss, opt, lr, mu, beta1, beta2, eps,
+                      t + done, reg, reg_rate, z, a, delta)
+        done += 1
+        position = min(position + batch_size, n)
+        total = 0.0
+        for p in range(len(params)):
+            total += params[p]
+        if not math.isfinite(total):
+            status = WEIGHTS_NOT_FINITE
+            break
+        if position == n:  # the epoch is complete: its figures, as Trainer.evaluate
+            position = 0
+            train_loss, train_accuracy = evaluate(params, X_all, Y_all, classes, threshold,
+                                                  sizes, offsets, acts, loss, columns, z, a)
+            test_loss, test_accuracy = evaluate(params, X_test, Y_test, classes_test, threshold,
+                                                sizes, offsets, acts, loss, columns, z, a)
+            if not math.isfinite(train_loss) or (X_test.shape[1] and not math.isfinite(test_loss)):
+                status = LOSS_NOT_FINITE
+                break
+            metrics[completed, 0], metrics[completed, 1] = train_loss, test_loss
+            metrics[completed, 2], metrics[completed, 3] = train_accuracy, test_accuracy
+            completed += 1
+            good[:] = params
+        if done >= most_batches or (done >= max_batches and keep_going[0] == 0):
+            break
+    return done, completed, started, position, last, status
+
+
 def warm_up() -> None:
     """Compile (or load from the disk cache) every kernel with the argument types the engine
     passes, on a tiny network, so that no training call ever waits for the compiler."""
@@ -375,5 +444,9 @@ def warm_up() -> None:
     z, a, delta = np.zeros(7), np.zeros(7), np.zeros(7)
     train_batches(p, g, u, m, v, mask, X, Y, 0, 2, 2, True, sizes, offsets, units, acts, bias,
                   MSE, ADAM, 0.1, 0.9, 0.9, 0.999, 1e-8, 0, L1, 0.001, z, a, delta)
-    evaluate(p, X, Y, np.zeros(4, dtype=np.int64), 0.5, sizes, offsets, acts, MSE,
-             np.zeros((2, 3, 4)), z, a)
+    classes = np.zeros(4, dtype=np.int64)
+    train_epochs(p, g, u, m, v, mask, p.copy(), X, Y, classes, X, Y, classes, X.copy(), Y.copy(),
+                 np.random.default_rng(0), True, np.zeros(4, dtype=np.int64), 0, 3, 2,
+                 np.zeros(1, dtype=np.int64), 4, sizes, offsets, units, acts, bias, MSE, ADAM, 0.1,
+                 0.9, 0.9, 0.999, 1e-8, 0, L1, 0.001, 0.5, z, a, delta, np.zeros((2, 3, 4)),
+                 np.zeros((2, 4)))

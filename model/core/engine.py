@@ -128,6 +128,8 @@ class KernelLoader:
 
 
 LOADER = KernelLoader()
+#: while the window draws, a flat-out call goes on past its budget, up to this many times it
+KEEP_GOING = 8
 
 
 # ------------------------------------------------------------------------------ per trainer
@@ -232,6 +234,13 @@ class CompiledPath:
         self.none = np.zeros(0)
         self.no_classes = np.zeros(0, dtype=np.int64)
         self.seconds_per_batch = 0.0  # measured, for batches_for
+        # a single output's class boundary, as targets.predicted_classes draws it
+        self.threshold = 0.0 if net.output_activation == "tanh" else 0.5
+        self.X_test = np.ascontiguousarray(trainer._x_test_aug)
+        self.Y_test = np.ascontiguousarray(trainer.Y_test)
+        self.metrics = np.empty((0, 4))
+        self.never = np.zeros(1, dtype=np.int64)
+        self.order = np.zeros(len(trainer.X_train), dtype=np.int64)
 
     def train(self, tr, max_batches: int, stop_when_not_finite: bool) -> int:
         """Run the kernel on the trainer's epoch buffers from ``tr.position``; returns the
@@ -251,18 +260,70 @@ class CompiledPath:
             self.sizes, self.offsets, self.units, self.acts, self.use_bias, self.loss, kind,
             float(opt.lr), float(mu), float(b1), float(b2), float(eps), int(opt.t), reg_kind,
             float(reg.rate), self.z, self.a, self.delta)
-        if done:
-            per = (time.perf_counter() - t0) / done
+        self._timed(time.perf_counter() - t0, done)
+        return done
+
+    def run(self, tr, max_batches: int, keep_going: np.ndarray | None) -> tuple[int, int]:
+        """``max_batches`` minibatches across epoch ends (more while ``keep_going[0]`` is
+        nonzero, up to KEEP_GOING times as many) in one kernel call, with the bookkeeping that
+        as many ``step_batch`` calls would do. Returns (minibatches, epochs completed).
+        The kernel draws each new epoch's order from the trainer's generator itself."""
+        opt, reg, k = tr.optimizer, tr.regularizer, self.k
+        n, bs = len(tr._y_epoch), tr.batch_size
+        max_batches = max(int(max_batches), 1)
+        most = max_batches * KEEP_GOING if keep_going is not None else max_batches
+        epochs = -(-most // tr.n_batches) + 1  # the most epochs that can end in this call
+        if len(self.metrics) < epochs:
+            self.metrics = np.empty((2 * epochs, 4))
+        kind = ids.OPTIMIZER_IDS[opt.name]
+        m = opt.velocity if kind == ids.MOMENTUM else (opt.m if kind == ids.ADAM else self.none)
+        v = opt.v if kind == ids.ADAM else self.none
+        b1, b2, eps = (opt.beta1, opt.beta2, opt.eps) if kind == ids.ADAM else (0.0, 0.0, 0.0)
+        net = tr.net
+        t0 = time.perf_counter()
+        done, completed, started, position, last, status = k.train_epochs(
+            net.params, net.grads, opt.update, m, v, self.mask, tr._good_params, tr._x_aug_all,
+            tr.Y_train, self._classes(tr._true_train), self.X_test, self.Y_test,
+            self._classes(tr._true_test), tr._x_epoch, tr._y_epoch, tr.rng, bool(tr.shuffle),
+            self.order, tr.position, bs,
+            max_batches, self.never if keep_going is None else keep_going, most, self.sizes,
+            self.offsets, self.units, self.acts, self.use_bias, self.loss, kind, float(opt.lr),
+            float(getattr(opt, "momentum", 0.0)), float(b1), float(b2), float(eps), int(opt.t),
+            ids.REGULARIZATION_IDS[reg.kind] if reg.active else ids.NO_REG, float(reg.rate),
+            self.threshold, self.z, self.a, self.delta, self.columns, self.metrics[:epochs])
+        self._timed(time.perf_counter() - t0, done)
+        if tr.shuffle and started:
+            tr.order = self.order.copy()
+        opt.t += done
+        tr.steps += done
+        tr.last_batch = slice(last, min(last + bs, n))
+        tr.position = position
+        for e in range(completed):
+            tr.epoch += 1
+            row = self.metrics[e]
+            tr.history.append(tr.epoch, {"train_loss": float(row[0]), "test_loss": float(row[1]),
+                                         "train_accuracy": float(row[2]),
+                                         "test_accuracy": float(row[3])})
+        if status == k.WEIGHTS_NOT_FINITE:
+            tr._diverge("weight")
+        elif status == k.LOSS_NOT_FINITE:
+            tr.position, tr.epoch = 0, tr.epoch + 1  # as _end_epoch_if_done: the failed epoch
+            tr._diverge("loss")
+        return done, completed
+
+    def _classes(self, classes):
+        return self.no_classes if classes is None else classes
+
+    def _timed(self, seconds: float, batches: int) -> None:
+        if batches:
+            per = seconds / batches
             self.seconds_per_batch = per if not self.seconds_per_batch else \
                 0.8 * self.seconds_per_batch + 0.2 * per
-        return done
 
     def evaluate(self, tr, X_aug: np.ndarray, Y: np.ndarray, classes) -> tuple[float, float]:
         """(mean loss, accuracy) over the columns of X_aug (accuracy NaN without classes)."""
-        net = tr.net
-        threshold = 0.0 if net.output_activation == "tanh" else 0.5
-        return self.k.evaluate(net.params, np.ascontiguousarray(X_aug), np.ascontiguousarray(Y),
-                               self.no_classes if classes is None else classes, threshold,
+        return self.k.evaluate(tr.net.params, np.ascontiguousarray(X_aug), np.ascontiguousarray(Y),
+                               self._classes(classes), self.threshold,
                                self.sizes, self.offsets, self.acts, self.loss, self.columns,
                                self.z, self.a)
 

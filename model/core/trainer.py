@@ -246,24 +246,24 @@ class Trainer:
                 return False
             return self._end_epoch_if_done()
 
-    def step_batches(self, max_batches: int) -> tuple[int, bool]:
-        """Train up to ``max_batches`` minibatches, exactly as that many ``step_batch`` calls
-        would, but stop at the end of an epoch or on divergence. Returns (minibatches
-        trained, whether an epoch ended). On the compiled path they run in one call that
-        releases the GIL; on numpy this is one ``step_batch``."""
+    def step_batches(self, max_batches: int, keep_going=None) -> tuple[int, int]:
+        """Train ``max_batches`` minibatches, across epoch ends, exactly as that many
+        ``step_batch`` calls would (stopping early on divergence). Returns (minibatches
+        trained, epochs completed).
+
+        On the compiled path they run in one call that releases the GIL, for the window's
+        flat-out loop: while ``keep_going[0]`` (an int64 array the window sets while it
+        draws) is nonzero, the call goes on past ``max_batches`` rather than come back for
+        the GIL mid-frame (engine.KEEP_GOING)."""
         fast = self._engine.path()
-        if fast is None or max_batches <= 1 or self.diverged:
-            return (0, False) if self.diverged else (1, self.step_batch())
-        with np.errstate(all="ignore"):  # overflow is detected below, not warned about
-            if self.position == 0:
-                self._start_epoch()
-            if self.position % self.batch_size:  # batch size changed mid-epoch: one at a time
-                max_batches = 1
-            done = self._train_compiled(fast, max_batches, stop_when_not_finite=True)
-            if not math.isfinite(np.add.reduce(self.net.params)):
-                self._diverge("weight")
-                return done, False
-            return done, self.position >= len(self._y_epoch) and self._end_epoch_if_done()
+        if fast is None or self.diverged:
+            done = epochs = 0
+            while done < max_batches and not self.diverged:
+                epochs += self.step_batch()
+                done += 1
+            return done, epochs
+        with np.errstate(all="ignore"):  # overflow is detected by the trainer, not warned about
+            return fast.run(self, max_batches, keep_going)
 
     def batches_for(self, seconds: float) -> int:
         """How many minibatches ``step_batches`` should be given to take about ``seconds``

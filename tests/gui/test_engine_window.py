@@ -39,9 +39,11 @@ def params(snap):
 
 
 def headless(settings, steps):
+    """``steps`` minibatches headless, several per call (the same bits as one at a time:
+    tests/model/test_engine.py)."""
     pg = Playground(settings)
-    for _ in range(steps):
-        pg.trainer.step_batch()
+    while pg.trainer.steps < steps:
+        pg.trainer.step_batches(steps - pg.trainer.steps)
     return pg
 
 

@@ -89,6 +89,9 @@ def assert_same_run(a: Trainer, b: Trainer, rtol=1e-12):
     assert (a.epoch, a.position, a.steps, a.optimizer.t) == (b.epoch, b.position, b.steps,
                                                             b.optimizer.t)
     assert a.last_batch == b.last_batch and np.array_equal(a.order, b.order)
+    assert a.rng.bit_generator.state == b.rng.bit_generator.state  # the same shuffles drawn
+    # the weights a divergence would restore (saved at every epoch's end)
+    assert relative(a.state()["good_params"], b.state()["good_params"]) <= rtol
     assert relative(a.net.params, b.net.params) <= rtol
     assert close(a.net.grads, b.net.grads, rtol, 1e-3)
     # the update is added to the weights: it agrees to rtol of the weights' size
@@ -234,27 +237,41 @@ def test_every_way_of_stepping_gives_the_same_bits_within_the_compiled_path(kern
     for _ in range(4):
         by_epoch.step_epoch()
     mixed = trainer("compiled", batch=5, optimizer="momentum", reg="l2")
-    chunk = itertools.cycle([1, 3, 2, 8, 1, 5])
-    while mixed.epoch < 4:
+    chunk = itertools.cycle([1, 3, 2, 8, 1, 5, 13])
+    while mixed.steps < by_epoch.steps:
         if mixed.position % 3 == 1:
             mixed.step_batch()
         else:
-            mixed.step_batches(next(chunk))
+            mixed.step_batches(min(next(chunk), by_epoch.steps - mixed.steps))
     assert_same_run(mixed, by_epoch, rtol=0.0)
 
 
-def test_step_batches_on_numpy_is_one_step_batch():
-    t = trainer("numpy", batch=5)
-    assert t.step_batches(50) == (1, False) and t.steps == 1 and t.position == 5
+@pytest.mark.parametrize("eng", ["numpy", "compiled"])
+@pytest.mark.parametrize("out,loss", [("sigmoid", "bce"), ("tanh", "mse"), ("softmax", "cce"),
+                                      ("linear", "mse")])
+def test_step_batches_is_that_many_step_batch_calls_across_epochs(eng, out, loss):
+    if eng == "compiled" and not engine.LOADER.wait(600):
+        pytest.skip(engine.LOADER.error)
+    # 37 rows: 8 minibatches an epoch
+    t, ref = trainer(eng, out=out, loss=loss, batch=5), trainer(eng, out=out, loss=loss, batch=5)
+    assert t.step_batches(3) == (3, 0) and t.position == 15
+    assert t.step_batches(30) == (30, 4)  # through four epoch ends, the shuffles drawn in between
+    run_steps(ref, 33)
+    assert (t.epoch, t.position, t.last_batch) == (4, 5, slice(0, 5))
+    assert_same_run(t, ref, rtol=0.0)
+    if eng == "compiled":  # and to rounding, what the numpy engine does
+        assert_same_run(t, run_steps(trainer("numpy", out=out, loss=loss, batch=5), 33))
 
 
 @needs_numba
-def test_step_batches_stops_at_the_end_of_an_epoch(kernels):
-    t = trainer("compiled", batch=5)  # 37 rows: 8 minibatches, the last of 2 rows
-    assert t.step_batches(3) == (3, False) and t.position == 15
-    assert t.step_batches(100) == (5, True)
-    assert (t.epoch, t.position, t.steps, t.last_batch) == (1, 0, 8, slice(35, 37))
-    assert len(t.history) == 1
+def test_while_the_window_draws_a_call_goes_on_past_its_budget(kernels):
+    t = trainer("compiled", batch=5)
+    drawing = np.ones(1, dtype=np.int64)
+    assert t.step_batches(3, drawing)[0] == 3 * engine.KEEP_GOING
+    drawing[0] = 0
+    assert t.step_batches(3, drawing)[0] == 3
+    assert_same_run(t, run_steps(trainer("compiled", batch=5), 3 * engine.KEEP_GOING + 3),
+                    rtol=0.0)
 
 
 @needs_numba

@@ -33,26 +33,15 @@ from __future__ import annotations
 
 import math
 import os
-import pathlib
-import sys
 
 import numpy as np
 
-
-def cache_dir() -> pathlib.Path:
-    """The per-user folder for compiled kernels: never site-packages, which may be read-only
-    and is shared. $XDG_CACHE_HOME (or ~/.cache; %LOCALAPPDATA% on Windows)/backprop-playground."""
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base and sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA")
-    if not base:
-        base = str(pathlib.Path.home() / ".cache")
-    return pathlib.Path(base) / "backprop-playground" / "numba"
+from model.core.engine import kernel_cache_dir
 
 
-# numba reads NUMBA_CACHE_DIR when it is imported, so it is set first. A folder the user set
-# themselves wins.
-os.environ.setdefault("NUMBA_CACHE_DIR", str(cache_dir()))
+# numba reads NUMBA_CACHE_DIR when it is imported, so it is set first: the per-user cache
+# folder (engine.cache_dir), unless the user set one.
+os.environ["NUMBA_CACHE_DIR"] = kernel_cache_dir()
 
 try:
     import numba

@@ -502,11 +502,13 @@ def test_a_loader_that_breaks_reports_one_line():
 
 def test_the_cache_folder_is_the_users_and_honours_xdg(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert compiled.cache_dir() == tmp_path / "backprop-playground" / "numba"
+    assert engine.cache_dir() == tmp_path / "backprop-playground" / "numba"
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    if compiled.sys.platform != "win32":
-        assert compiled.cache_dir() == tmp_path / "home" / ".cache" / "backprop-playground" / "numba"
+    if sys.platform != "win32":
+        assert engine.cache_dir() == tmp_path / "home" / ".cache" / "backprop-playground" / "numba"
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "mine"))  # a folder the user chose wins
+    assert engine.kernel_cache_dir() == str(tmp_path / "mine")
 
 
 def run_python(code: str, **env) -> subprocess.CompletedProcess:

@@ -395,12 +395,15 @@ class CompiledPath:
             self.seconds_per_batch = per if not self.seconds_per_batch else \
                 0.8 * self.seconds_per_batch + 0.2 * per
 
-    def evaluate(self, tr, X_aug: np.ndarray, Y: np.ndarray, classes) -> tuple[float, float]:
-        """(mean loss, accuracy) over the columns of X_aug (accuracy NaN without classes)."""
-        return self.k.evaluate(tr.net.params, np.ascontiguousarray(X_aug), np.ascontiguousarray(Y),
-                               self._classes(classes), self.threshold,
-                               self.sizes, self.offsets, self.acts, self.loss, self.columns,
-                               self.z, self.a)
+    def evaluate_all(self, tr) -> dict:
+        """Trainer.evaluate on the compiled path: train and test loss and accuracy."""
+        out = {}
+        for part, X_aug, Y, classes in (("train", tr._x_aug_all, tr.Y_train, tr._true_train),
+                                        ("test", self.X_test, self.Y_test, tr._true_test)):
+            out[f"{part}_loss"], out[f"{part}_accuracy"] = self.k.evaluate(
+                tr.net.params, X_aug, Y, self._classes(classes), self.threshold, self.sizes,
+                self.offsets, self.acts, self.loss, self.columns, self.z, self.a)
+        return out
 
     def batches_for(self, seconds: float) -> int:
         """How many minibatches take about ``seconds`` (one until measured)."""

@@ -436,7 +436,7 @@ class Trainer:
         """Train/test loss (no regularization term) and accuracy (classification only)."""
         fast = self._engine.path()
         if fast is not None:
-            return self._evaluate_compiled(fast)
+            return fast.evaluate_all(self)
         net = self.net
         last = net._last  # evaluation must not replace the minibatch cache the GUI shows
         out = {}
@@ -456,12 +456,4 @@ class Trainer:
                 else:
                     out[f"{part}_accuracy"] = math.nan
         net._last = last
-        return out
-
-    def _evaluate_compiled(self, fast) -> dict:
-        out = {}
-        for part, x_aug, Y, true in (("train", self._x_aug_all, self.Y_train, self._true_train),
-                                     ("test", self._x_test_aug, self.Y_test, self._true_test)):
-            loss, accuracy = fast.evaluate(self, x_aug, Y, true) if len(Y) else (math.nan, math.nan)
-            out[f"{part}_loss"], out[f"{part}_accuracy"] = loss, accuracy
         return out

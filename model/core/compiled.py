@@ -37,6 +37,10 @@ import os
 import numpy as np
 
 from model.core.engine import kernel_cache_dir
+# the ids are compile-time constants inside the kernels
+from model.core.kernel_ids import (  # noqa: F401 - the tables are read through this module too
+    ACTIVATION_IDS, ADAM, BCE, CCE, L1, L2, LINEAR, LOSS_IDS, MOMENTUM, MSE, NO_REG,
+    OPTIMIZER_IDS, REGULARIZATION_IDS, RELU, SGD, SIGMOID, SOFTMAX, TANH)
 
 
 # numba reads NUMBA_CACHE_DIR when it is imported, so it is set first: the per-user cache
@@ -58,14 +62,14 @@ except ImportError:  # the optional `fast` extra is not installed
             return args[0]
         return lambda fn: fn
 
-# the ids (kernel_ids.py) are compile-time constants inside the kernels
-from model.core.kernel_ids import (  # noqa: E402
-    ACTIVATION_IDS, ADAM, BCE, CCE, L1, L2, LINEAR, LOSS_IDS, MOMENTUM, MSE, NO_REG,
-    OPTIMIZER_IDS, REGULARIZATION_IDS, RELU, SGD, SIGMOID, SOFTMAX, TANH)
+try:  # numba's translation of numpy's random_interval: the draw Generator.shuffle makes
+    from numba.np.random.random_methods import random_interval as _random_interval
+except ImportError:  # (numba's own module; without it, its Generator.permutation, slower to compile)
+    _random_interval = None
 
 # nogil: the GUI thread runs while a kernel trains. error_model="numpy": x/0 gives inf or
 # NaN as numpy does (divergence is detected by the trainer), never an exception.
-# cache: compiled once per machine, into cache_dir().
+# cache: compiled once per machine, into engine.cache_dir().
 _kernel = njit(nogil=True, cache=True, error_model="numpy")
 _inline = njit(nogil=True, cache=True, error_model="numpy", inline="always")
 
@@ -115,6 +119,21 @@ def f_prime(kind, z, a):
     if kind == RELU:
         return 1.0 if z > 0.0 else 0.0  # 0 at the kink, as TF Playground
     return 1.0  # LINEAR
+
+
+@_inline
+def _draw_order(rng, order):
+    """order = rng.permutation(len(order)), the very numbers numpy draws (and the same state
+    left behind): numpy shuffles 0..n−1 from the end, swapping i with random_interval(i)."""
+    if _random_interval is None:
+        order[:] = rng.permutation(len(order))
+        return
+    for i in range(len(order)):
+        order[i] = i
+    for i in range(len(order) - 1, 0, -1):
+        j = np.int64(_random_interval(rng.bit_generator, i))
+        if i != j:
+            order[i], order[j] = order[j], order[i]
 
 
 @_inline
@@ -239,35 +258,50 @@ def train_batches(params, grads, update, m, v, mask, X, Y, position, batch_size,
     parameter sum that is not finite (as a step-by-step caller would). Leaves the last
     minibatch's batch-mean gradient in ``grads`` and its Δw in ``update``.
     Returns the number of minibatches trained."""
-    n, d, L = X.shape[1], sizes[0], len(acts)
-    x0 = units[0]
+    n = X.shape[1]
     done = 0
     while done < max_batches and position < n:
         stop = min(position + batch_size, n)
-        grads[:] = 0.0
-        for k in range(position, stop):
-            for i in range(d):
-                a[x0 + i] = X[i, k]
-            _forward(params, sizes, offsets, units, acts, z, a)
-            _backward(params, grads, sizes, offsets, units, acts, loss, z, a, delta, Y[k])
-        inv_n = 1.0 / (stop - position)  # (R5), (R6): sums over the batch → means
-        for p in range(len(grads)):
-            grads[p] *= inv_n
-        for l in range(L):
-            if not use_bias[l]:
-                b = offsets[l] + sizes[l] * sizes[l + 1]
-                grads[b:b + sizes[l + 1]] = 0.0
-        _optimizer_step(params, grads, update, m, v, mask, opt, lr, mu, beta1, beta2, eps,
-                        t + done, reg, reg_rate)
+        _minibatch(params, grads, update, m, v, mask, X, Y, position, stop, sizes, offsets,
+                   units, acts, use_bias, loss, opt, lr, mu, beta1, beta2, eps, t + done, reg,
+                   reg_rate, z, a, delta)
         done += 1
         position = stop
-        if stop_when_not_finite:
-            total = 0.0
-            for p in range(len(params)):
-                total += params[p]
-            if not math.isfinite(total):
-                break
+        if stop_when_not_finite and not _finite_sum(params):
+            break
     return done
+
+
+@_kernel
+def _minibatch(params, grads, update, m, v, mask, X, Y, start, stop, sizes, offsets, units,
+               acts, use_bias, loss, opt, lr, mu, beta1, beta2, eps, t, reg, reg_rate, z, a,
+               delta):
+    """One minibatch, the examples (columns) start..stop−1 of X: the gradient, then the step."""
+    d, L, x0 = sizes[0], len(acts), units[0]
+    grads[:] = 0.0
+    for k in range(start, stop):
+        for i in range(d):
+            a[x0 + i] = X[i, k]
+        _forward(params, sizes, offsets, units, acts, z, a)
+        _backward(params, grads, sizes, offsets, units, acts, loss, z, a, delta, Y[k])
+    inv_n = 1.0 / (stop - start)  # (R5), (R6): sums over the batch → means
+    for p in range(len(grads)):
+        grads[p] *= inv_n
+    for l in range(L):
+        if not use_bias[l]:
+            b = offsets[l] + sizes[l] * sizes[l + 1]
+            grads[b:b + sizes[l + 1]] = 0.0
+    _optimizer_step(params, grads, update, m, v, mask, opt, lr, mu, beta1, beta2, eps, t, reg,
+                    reg_rate)
+
+
+@_inline
+def _finite_sum(params):
+    """Whether the weights' sum is finite: what the trainer checks after a minibatch."""
+    total = 0.0
+    for p in range(len(params)):
+        total += params[p]
+    return math.isfinite(total)
 
 
 @_inline
@@ -361,9 +395,8 @@ def train_epochs(params, grads, update, m, v, mask, good, X_all, Y_all, classes,
                  metrics):
     """Minibatches across epoch ends, exactly as that many ``Trainer.step_batch`` calls would
     train them. With ``shuffle`` an epoch starts by drawing its order from the trainer's own
-    generator ``rng`` (numba's ``permutation`` draws the very numbers numpy's does, and
-    advances the same state) into ``order`` and putting the rows of X_all, Y_all in that
-    order into X, Y. An epoch ends with its train and test loss and accuracy in
+    generator ``rng`` into ``order`` (``_draw_order``: what Trainer._start_epoch draws) and
+    putting the rows of X_all, Y_all in that order into X, Y. An epoch ends with its train and test loss and accuracy in
     ``metrics[k]`` (as Trainer.evaluate) and a copy of the weights in ``good``.
 
     Stops after ``max_batches`` minibatches, unless ``keep_going[0]`` is nonzero (the window
@@ -380,7 +413,7 @@ def train_epochs(params, grads, update, m, v, mask, good, X_all, Y_all, classes,
             if completed == len(metrics):
                 break
             if shuffle:
-                order[:] = rng.permutation(n)
+                _draw_order(rng, order)
                 for p in range(n):
                     r = order[p]
                     for i in range(X.shape[0]):
@@ -389,15 +422,12 @@ def train_epochs(params, grads, update, m, v, mask, good, X_all, Y_all, classes,
                         Y[p, j] = Y_all[r, j]
             started += 1
         last = position
-        train_batches(params, grads, update, m, v, mask, X, Y, position, batch_size, 1, False,
-                      sizes, offsets, units, acts, use_bias, loss, opt, lr, mu, beta1, beta2, eps,
-                      t + done, reg, reg_rate, z, a, delta)
-        done += 1
         position = min(position + batch_size, n)
-        total = 0.0
-        for p in range(len(params)):
-            total += params[p]
-        if not math.isfinite(total):
+        _minibatch(params, grads, update, m, v, mask, X, Y, last, position, sizes, offsets,
+                   units, acts, use_bias, loss, opt, lr, mu, beta1, beta2, eps, t + done, reg,
+                   reg_rate, z, a, delta)
+        done += 1
+        if not _finite_sum(params):
             status = WEIGHTS_NOT_FINITE
             break
         if position == n:  # the epoch is complete: its figures, as Trainer.evaluate

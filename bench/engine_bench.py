@@ -203,8 +203,7 @@ def crossover(seconds: float, rounds: int, data) -> None:
                   f"| {pick}{'' if pick == best else ' (miss)'} |", flush=True)
     misses = [r for r in rows if r[4] != r[5]]
     worst = max((r[2] if r[4] == "numpy" else r[3]) / min(r[2], r[3]) for r in rows)
-    print(f"
-the rule picks the faster engine in {len(rows) - len(misses)} of {len(rows)}; "
+    print(f"\nthe rule picks the faster engine in {len(rows) - len(misses)} of {len(rows)}; "
           f"at worst its pick is {worst:.2f}× slower than the best")
     # refit: compiled = c0 + per·(cw·W + cu·U); numpy = nb·(a0 + a1·L) + b0 + per·(bw·W + bu·U)
     feats_c, feats_n, tc, tn = [], [], [], []

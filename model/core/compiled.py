@@ -390,7 +390,7 @@ RAN, WEIGHTS_NOT_FINITE, LOSS_NOT_FINITE = 0, 1, 2
 @_kernel
 def train_epochs(params, grads, update, m, v, mask, good, X_all, Y_all, classes, X_test, Y_test,
                  classes_test, X, Y, rng, shuffle, order, position, batch_size, max_batches,
-                 keep_going, most_batches, sizes, offsets, units, acts, use_bias, loss, opt, lr,
+                 keep_going, most_batches, check_each, sizes, offsets, units, acts, use_bias, loss, opt, lr,
                  mu, beta1, beta2, eps, t, reg, reg_rate, threshold, z, a, delta, columns,
                  metrics):
     """Minibatches across epoch ends, exactly as that many ``Trainer.step_batch`` calls would
@@ -402,7 +402,8 @@ def train_epochs(params, grads, update, m, v, mask, good, X_all, Y_all, classes,
     Stops after ``max_batches`` minibatches, unless ``keep_going[0]`` is nonzero (the window
     is drawing a frame, which the trainer would otherwise wait for): then it goes on, up to
     ``most_batches``, or ``len(metrics)`` epochs. Also stops after a minibatch that leaves
-    weights that are not finite, and at an epoch whose loss is not.
+    weights that are not finite (``check_each``; else only at an epoch's end, as
+    ``Trainer.step_epoch`` checks), and at an epoch whose loss is not.
 
     Returns (minibatches trained, epochs completed, epochs started, position, start of the
     last minibatch, RAN or WEIGHTS_NOT_FINITE or LOSS_NOT_FINITE)."""
@@ -427,7 +428,7 @@ def train_epochs(params, grads, update, m, v, mask, good, X_all, Y_all, classes,
                    units, acts, use_bias, loss, opt, lr, mu, beta1, beta2, eps, t + done, reg,
                    reg_rate, z, a, delta)
         done += 1
-        if not _finite_sum(params):
+        if (check_each or position == n) and not _finite_sum(params):
             status = WEIGHTS_NOT_FINITE
             break
         if position == n:  # the epoch is complete: its figures, as Trainer.evaluate
@@ -466,6 +467,6 @@ def warm_up() -> None:
     classes = np.zeros(4, dtype=np.int64)
     train_epochs(p, g, u, m, v, mask, p.copy(), X, Y, classes, X, Y, classes, X.copy(), Y.copy(),
                  np.random.default_rng(0), True, np.zeros(4, dtype=np.int64), 0, 3, 2,
-                 np.zeros(1, dtype=np.int64), 4, sizes, offsets, units, acts, bias, MSE, ADAM, 0.1,
+                 np.zeros(1, dtype=np.int64), 4, True, sizes, offsets, units, acts, bias, MSE, ADAM, 0.1,
                  0.9, 0.9, 0.999, 1e-8, 0, L1, 0.001, 0.5, z, a, delta, np.zeros((2, 3, 4)),
                  np.zeros((2, 4)))

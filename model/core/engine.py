@@ -316,69 +316,76 @@ class CompiledPath:
         self.metrics = np.empty((0, 4))
         self.never = np.zeros(1, dtype=np.int64)
         self.order = np.zeros(len(trainer.X_train), dtype=np.int64)
+        self.classes = self._classes(trainer._true_train)
+        self.classes_test = self._classes(trainer._true_test)
+        self._bound, self._args = None, ()
+
+    def _optimizer_args(self, tr) -> tuple:
+        """The optimizer's and the regularizer's kernel arguments but the learning rate and
+        the step count (which change in place): built again only when they are replaced."""
+        opt, reg = tr.optimizer, tr.regularizer
+        if self._bound != (opt, reg):
+            kind = ids.OPTIMIZER_IDS[opt.name]
+            # momentum keeps its velocity in the kernels' first state array
+            m = opt.velocity if kind == ids.MOMENTUM else (opt.m if kind == ids.ADAM else self.none)
+            v = opt.v if kind == ids.ADAM else self.none
+            adam = (opt.beta1, opt.beta2, opt.eps) if kind == ids.ADAM else (0.0, 0.0, 0.0)
+            reg_kind = ids.REGULARIZATION_IDS[reg.kind] if reg.active else ids.NO_REG
+            self._args = (m, v, kind, float(getattr(opt, "momentum", 0.0)),
+                          *(float(x) for x in adam), reg_kind, float(reg.rate))
+            self._bound = (opt, reg)
+        return self._args
 
     def train(self, tr, max_batches: int, stop_when_not_finite: bool) -> int:
         """Run the kernel on the trainer's epoch buffers from ``tr.position``; returns the
         number of minibatches trained (bookkeeping is the trainer's)."""
-        opt, reg = tr.optimizer, tr.regularizer
-        kind = ids.OPTIMIZER_IDS[opt.name]
-        m = opt.velocity if kind == ids.MOMENTUM else (opt.m if kind == ids.ADAM else self.none)
-        v = opt.v if kind == ids.ADAM else self.none
-        mu = getattr(opt, "momentum", 0.0)
-        b1, b2, eps = (opt.beta1, opt.beta2, opt.eps) if kind == ids.ADAM else (0.0, 0.0, 0.0)
-        reg_kind = ids.REGULARIZATION_IDS[reg.kind] if reg.active else ids.NO_REG
-        net = tr.net
+        m, v, kind, mu, b1, b2, eps, reg_kind, reg_rate = self._optimizer_args(tr)
+        net, opt = tr.net, tr.optimizer
         t0 = time.perf_counter()
         done = self.k.train_batches(
             net.params, net.grads, opt.update, m, v, self.mask, tr._x_epoch, tr._y_epoch,
             tr.position, tr.batch_size, int(max_batches), bool(stop_when_not_finite),
             self.sizes, self.offsets, self.units, self.acts, self.use_bias, self.loss, kind,
-            float(opt.lr), float(mu), float(b1), float(b2), float(eps), int(opt.t), reg_kind,
-            float(reg.rate), self.z, self.a, self.delta)
+            float(opt.lr), mu, b1, b2, eps, opt.t, reg_kind, reg_rate, self.z, self.a,
+            self.delta)
         self._timed(time.perf_counter() - t0, done)
         return done
 
-    def run(self, tr, max_batches: int, keep_going: np.ndarray | None) -> tuple[int, int]:
+    def run(self, tr, max_batches: int, keep_going: np.ndarray | None,
+            check_each: bool = True) -> tuple[int, int]:
         """``max_batches`` minibatches across epoch ends (more while ``keep_going[0]`` is
         nonzero, up to KEEP_GOING times as many) in one kernel call, with the bookkeeping that
         as many ``step_batch`` calls would do. Returns (minibatches, epochs completed).
         The kernel draws each new epoch's order from the trainer's generator itself."""
-        opt, reg, k = tr.optimizer, tr.regularizer, self.k
+        m, v, kind, mu, b1, b2, eps, reg_kind, reg_rate = self._optimizer_args(tr)
+        net, opt, k = tr.net, tr.optimizer, self.k
         n, bs = len(tr._y_epoch), tr.batch_size
         max_batches = max(int(max_batches), 1)
         most = max_batches * KEEP_GOING if keep_going is not None else max_batches
         epochs = -(-most // tr.n_batches) + 1  # the most epochs that can end in this call
         if len(self.metrics) < epochs:
             self.metrics = np.empty((2 * epochs, 4))
-        kind = ids.OPTIMIZER_IDS[opt.name]
-        m = opt.velocity if kind == ids.MOMENTUM else (opt.m if kind == ids.ADAM else self.none)
-        v = opt.v if kind == ids.ADAM else self.none
-        b1, b2, eps = (opt.beta1, opt.beta2, opt.eps) if kind == ids.ADAM else (0.0, 0.0, 0.0)
-        net = tr.net
         t0 = time.perf_counter()
         done, completed, started, position, last, status = k.train_epochs(
             net.params, net.grads, opt.update, m, v, self.mask, tr._good_params, tr._x_aug_all,
-            tr.Y_train, self._classes(tr._true_train), self.X_test, self.Y_test,
-            self._classes(tr._true_test), tr._x_epoch, tr._y_epoch, tr.rng, bool(tr.shuffle),
-            self.order, tr.position, bs,
-            max_batches, self.never if keep_going is None else keep_going, most, self.sizes,
-            self.offsets, self.units, self.acts, self.use_bias, self.loss, kind, float(opt.lr),
-            float(getattr(opt, "momentum", 0.0)), float(b1), float(b2), float(eps), int(opt.t),
-            ids.REGULARIZATION_IDS[reg.kind] if reg.active else ids.NO_REG, float(reg.rate),
-            self.threshold, self.z, self.a, self.delta, self.columns, self.metrics[:epochs])
+            tr.Y_train, self.classes, self.X_test, self.Y_test, self.classes_test, tr._x_epoch,
+            tr._y_epoch, tr.rng, bool(tr.shuffle), self.order, tr.position, bs, max_batches,
+            self.never if keep_going is None else keep_going, most, bool(check_each),
+            self.sizes, self.offsets, self.units, self.acts, self.use_bias, self.loss, kind,
+            float(opt.lr), mu, b1, b2, eps, opt.t, reg_kind, reg_rate, self.threshold, self.z,
+            self.a, self.delta, self.columns, self.metrics[:epochs])
         self._timed(time.perf_counter() - t0, done)
-        if tr.shuffle and started:
+        if started and tr.shuffle:
             tr.order = self.order.copy()
         opt.t += done
         tr.steps += done
         tr.last_batch = slice(last, min(last + bs, n))
         tr.position = position
-        for e in range(completed):
+        for train_loss, test_loss, train_accuracy, test_accuracy in self.metrics[:completed].tolist():
             tr.epoch += 1
-            row = self.metrics[e]
-            tr.history.append(tr.epoch, {"train_loss": float(row[0]), "test_loss": float(row[1]),
-                                         "train_accuracy": float(row[2]),
-                                         "test_accuracy": float(row[3])})
+            tr.history.append(tr.epoch, {"train_loss": train_loss, "test_loss": test_loss,
+                                         "train_accuracy": train_accuracy,
+                                         "test_accuracy": test_accuracy})
         if status == k.WEIGHTS_NOT_FINITE:
             tr._diverge("weight")
         elif status == k.LOSS_NOT_FINITE:
@@ -398,10 +405,10 @@ class CompiledPath:
     def evaluate_all(self, tr) -> dict:
         """Trainer.evaluate on the compiled path: train and test loss and accuracy."""
         out = {}
-        for part, X_aug, Y, classes in (("train", tr._x_aug_all, tr.Y_train, tr._true_train),
-                                        ("test", self.X_test, self.Y_test, tr._true_test)):
+        for part, X_aug, Y, classes in (("train", tr._x_aug_all, tr.Y_train, self.classes),
+                                        ("test", self.X_test, self.Y_test, self.classes_test)):
             out[f"{part}_loss"], out[f"{part}_accuracy"] = self.k.evaluate(
-                tr.net.params, X_aug, Y, self._classes(classes), self.threshold, self.sizes,
+                tr.net.params, X_aug, Y, classes, self.threshold, self.sizes,
                 self.offsets, self.acts, self.loss, self.columns, self.z, self.a)
         return out
 

@@ -230,6 +230,12 @@ class Trainer:
         """Train until the current epoch is complete. Returns False if training diverged."""
         if self.diverged:
             return False
+        fast = self._engine.path()
+        if fast is not None:  # one compiled call: the shuffle, the minibatches, the figures
+            with np.errstate(all="ignore"):
+                left = math.ceil((len(self._y_epoch) - self.position) / self.batch_size)
+                # mid-minibatch (the batch size changed) it is step_batch after step_batch
+                return fast.run(self, left, None, bool(self.position % self.batch_size))[1] > 0
         if self.position % self.batch_size:
             while not self.step_batch():
                 if self.diverged:

@@ -4,6 +4,9 @@ are exact and the weights are those of the same steps trained headless, bit for 
 Slow: the GUI tests keep a private cache folder, so the kernels compile once per session.
 """
 import importlib.util
+import os
+import sys
+import threading
 
 import numpy as np
 import pytest
@@ -13,9 +16,8 @@ from model.playground import Playground, Settings
 
 WAIT_MS = 20_000
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(importlib.util.find_spec("numba") is None,
-                                 reason="numba (the `fast` extra) not installed")]
+needs_numba = pytest.mark.skipif(importlib.util.find_spec("numba") is None,
+                                 reason="numba (the `fast` extra) not installed")
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +50,8 @@ def headless(settings, steps):
 
 
 @pytest.mark.parametrize("batch", [1, 10])
+@pytest.mark.slow
+@needs_numba
 def test_flat_out_compiled_pauses_exactly_and_matches_headless(qtbot, make_window, kernels, batch):
     settings = Settings(engine="compiled", hidden=(8, 8), dataset="spiral", batch_size=batch)
     window = make_window(settings)
@@ -77,6 +81,8 @@ def test_flat_out_compiled_pauses_exactly_and_matches_headless(qtbot, make_windo
     assert in_worker(window, lambda pg: pg.trainer.steps) == steps + 1
 
 
+@pytest.mark.slow
+@needs_numba
 def test_the_status_bar_says_which_engine_trains(qtbot, make_window, kernels):
     window = make_window(Settings(engine="numpy"))
     assert window.rate_label.text() == "paused · numpy"
@@ -85,3 +91,13 @@ def test_the_status_bar_says_which_engine_trains(qtbot, make_window, kernels):
     snap = wait_snapshot(qtbot, window, lambda s: s.engine == "compiled")
     np.testing.assert_array_equal(params(snap), params(before))
     qtbot.waitUntil(lambda: window.rate_label.text() == "paused · compiled", timeout=WAIT_MS)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread niceness is Linux's")
+def test_the_trainer_thread_gives_way_to_the_window(make_window):
+    from gui.shell.worker import TRAINER_NICENESS
+
+    window = make_window()
+    tid = in_worker(window, lambda pg: threading.get_native_id())
+    ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert os.getpriority(os.PRIO_PROCESS, tid) == min(ours + TRAINER_NICENESS, 19)

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from model import Network
-from model.core import compiled, engine
+from model.core import compiled_path, compiled_steps, engine, kernel_ids, kernel_loader
 from model.core.optimizers import Regularizer, apply_step, make_optimizer
 from model.core.trainer import Trainer
 from model.playground import Playground, Settings
@@ -200,17 +200,16 @@ def test_the_optimizer_step_is_bit_identical_to_apply_step(kernels, opt, reg):
     ref_opt, our_opt = make_optimizer(opt, n, lr), make_optimizer(opt, n, lr)
     reg_obj = Regularizer(reg, 0.05 if opt != "adam" else 0.5, mask)
     ref_p, our_p = params.copy(), params.copy()
-    kind = compiled.OPTIMIZER_IDS[opt]
+    kind = kernel_ids.OPTIMIZER_IDS[opt]
     for step in range(5):
         grads = rng.normal(scale=0.02, size=n)
         apply_step(ref_p, grads, ref_opt, reg_obj)
         m = our_opt.velocity if opt == "momentum" else (our_opt.m if opt == "adam" else np.zeros(0))
         v = our_opt.v if opt == "adam" else np.zeros(0)
-        compiled._optimizer_step(our_p, grads, our_opt.update, m, v, mask, kind, lr,
-                                 getattr(our_opt, "momentum", 0.0),
-                                 getattr(our_opt, "beta1", 0.0), getattr(our_opt, "beta2", 0.0),
-                                 getattr(our_opt, "eps", 0.0), step,
-                                 compiled.REGULARIZATION_IDS[reg], reg_obj.rate)
+        compiled_steps._optimizer_step(
+            our_p, grads, our_opt.update, m, v, mask, kind, lr, getattr(our_opt, "momentum", 0.0),
+            getattr(our_opt, "beta1", 0.0), getattr(our_opt, "beta2", 0.0),
+            getattr(our_opt, "eps", 0.0), step, kernel_ids.REGULARIZATION_IDS[reg], reg_obj.rate)
         assert np.array_equal(our_p, ref_p), step
         assert np.array_equal(our_opt.update, ref_opt.update)
         for key, value in ref_opt.state().items():
@@ -267,10 +266,10 @@ def test_step_batches_is_that_many_step_batch_calls_across_epochs(eng, out, loss
 def test_while_the_window_draws_a_call_goes_on_past_its_budget(kernels):
     t = trainer("compiled", batch=5)
     drawing = np.ones(1, dtype=np.int64)
-    assert t.step_batches(3, drawing)[0] == 3 * engine.KEEP_GOING
+    assert t.step_batches(3, drawing)[0] == 3 * compiled_path.KEEP_GOING
     drawing[0] = 0
     assert t.step_batches(3, drawing)[0] == 3
-    assert_same_run(t, run_steps(trainer("compiled", batch=5), 3 * engine.KEEP_GOING + 3),
+    assert_same_run(t, run_steps(trainer("compiled", batch=5), 3 * compiled_path.KEEP_GOING + 3),
                     rtol=0.0)
 
 
@@ -449,7 +448,7 @@ def test_an_activation_the_kernels_lack_trains_on_numpy(monkeypatch):
 
 
 # ------------------------------------------------------------------------------ loading
-class GatedLoader(engine.KernelLoader):
+class GatedLoader(kernel_loader.KernelLoader):
     """The real kernels, but ready only when the test says so."""
 
     def __init__(self, gate):
@@ -486,13 +485,13 @@ def test_training_starts_on_numpy_and_switches_between_minibatches(kernels, monk
 
 def test_a_loader_without_numba_fails_with_the_reason(monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
-    loader = engine.KernelLoader()
+    loader = kernel_loader.KernelLoader()
     assert not loader.wait(5)
     assert loader.state == "failed" and "numba is not installed" in loader.error
 
 
 def test_a_loader_that_breaks_reports_one_line():
-    loader = engine.KernelLoader(module="model.core.no_such_kernels")
+    loader = kernel_loader.KernelLoader(module="model.core.no_such_kernels")
     if not HAVE_NUMBA:
         pytest.skip("without numba the loader fails before importing")
     assert not loader.wait(30)
@@ -502,13 +501,13 @@ def test_a_loader_that_breaks_reports_one_line():
 
 def test_the_cache_folder_is_the_users_and_honours_xdg(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert engine.cache_dir() == tmp_path / "backprop-playground" / "numba"
+    assert kernel_loader.cache_dir() == tmp_path / "backprop-playground" / "numba"
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     if sys.platform != "win32":
-        assert engine.cache_dir() == tmp_path / "home" / ".cache" / "backprop-playground" / "numba"
+        assert kernel_loader.cache_dir() == tmp_path / "home" / ".cache" / "backprop-playground" / "numba"
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "mine"))  # a folder the user chose wins
-    assert engine.kernel_cache_dir() == str(tmp_path / "mine")
+    assert kernel_loader.kernel_cache_dir() == str(tmp_path / "mine")
 
 
 def run_python(code: str, **env) -> subprocess.CompletedProcess:

@@ -260,7 +260,7 @@ class Trainer:
         On the compiled path they run in one call that releases the GIL, for the window's
         flat-out loop: while ``keep_going[0]`` (an int64 array the window sets while it
         draws) is nonzero, the call goes on past ``max_batches`` rather than come back for
-        the GIL mid-frame (engine.KEEP_GOING)."""
+        the GIL mid-frame (compiled_path.KEEP_GOING)."""
         fast = self._engine.path()
         if fast is None or self.diverged:
             done = epochs = 0

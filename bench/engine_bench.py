@@ -236,6 +236,7 @@ def main(argv=None) -> int:
     parser.add_argument("--crossover", action="store_true",
                         help="measure where each engine wins and check the rule")
     args = parser.parse_args(argv)
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     compiled_ok = engine.LOADER.wait(600)
     if not compiled_ok:
         print(f"compiled path unavailable: {engine.LOADER.error}", file=sys.stderr)
@@ -257,7 +258,8 @@ def main(argv=None) -> int:
             print(json.dumps({"startup": startup}))
         return 0
     print(f"spiral 250/250, tanh, mse, sgd lr {LR}, train+test loss every epoch; "
-          f"medians of {args.rounds} interleaved rounds of {args.seconds} s; epochs/s\n")
+          f"medians of {args.rounds} interleaved rounds of {args.seconds} s; epochs/s; "
+          f"load average before: {load_before}\n")
     print("| hidden, batch | TF nn.ts (issue 12, not measured here) | numpy path | compiled "
           "path | plain numpy loop | auto (engine) | auto ÷ TF | auto ÷ plain |")
     print("|---|---|---|---|---|---|---|---|")

@@ -244,6 +244,7 @@ def main() -> int:
     if not engine.LOADER.wait(600):  # the window trains on the path "auto" picks once loaded
         print(f"note: compiled kernels unavailable ({engine.LOADER.error}); numpy only",
               file=sys.stderr)
+    load_before = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
     bench = WindowBench(args.snapshot_hz)
     hogs = start_hogs(args.hogs)
     try:
@@ -276,7 +277,8 @@ def main() -> int:
            "p99_stall_ms": round(main_run["p99_stall_ms"], 1),
            "frame_ms_median": round(main_run["frame_ms_median"], 2),
            "frame_cpu_ms_median": round(main_run["frame_cpu_ms_median"], 2),
-           "seconds": args.seconds, "hogs": args.hogs, "sizes": sizes}
+           "seconds": args.seconds, "hogs": args.hogs, "load_average_before": load_before,
+           "sizes": sizes}
     print(json.dumps(out))
     print(f"\n'fps' counts draw passes: at most one per snapshot, so it is capped by the "
           f"snapshot rate ({bench.snapshot_hz:g} Hz here).")

@@ -457,7 +457,8 @@ class TrainerWorker(QObject):
                                  running=self._running, epochs_per_s=self._epochs_per_s(now),
                                  extras={"settings": self.pg.settings, "seq": self._seq,
                                          "custom": self.pg.custom_data is not None,
-                                         "loss": self.pg.trainer.loss.name})
+                                         "loss": self.pg.trainer.loss.name,
+                                         "engine": self.pg.trainer.engine_description()})
         self.snapshot_ready.emit(snap)
 
 

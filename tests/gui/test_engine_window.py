@@ -91,6 +91,9 @@ def test_the_status_bar_says_which_engine_trains(qtbot, make_window, kernels):
     snap = wait_snapshot(qtbot, window, lambda s: s.engine == "compiled")
     np.testing.assert_array_equal(params(snap), params(before))
     qtbot.waitUntil(lambda: window.rate_label.text() == "paused · compiled", timeout=WAIT_MS)
+    # and the About box says which, and why
+    from gui.shell.actions import _engine
+    assert _engine(window) == "<p>Training engine — compiled: chosen in the settings.</p>"
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread niceness is Linux's")

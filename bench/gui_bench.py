@@ -231,12 +231,14 @@ def main() -> int:
     parser.add_argument("--snapshot-hz", type=float, default=None,
                         help="the worker's snapshot rate (default: the app's SNAPSHOT_HZ)")
     parser.add_argument("--engine", choices=engine.ENGINES, default="auto")
+    parser.add_argument("--hidden", default="8,8", help="the main run's hidden layers, e.g. 8,8")
     parser.add_argument("--no-sizes", action="store_true", help="only the main run")
     parser.add_argument("--cold-start", action="store_true",
                         help="empty kernel cache: training while the kernels compile")
     args = parser.parse_args()
     global SETTINGS
-    SETTINGS = SETTINGS.replace(engine=args.engine)
+    SETTINGS = SETTINGS.replace(engine=args.engine,
+                                hidden=tuple(int(h) for h in args.hidden.split(",") if h))
     if args.cold_start:
         import tempfile
         os.environ["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="bp-cold-kernels-")

@@ -84,14 +84,16 @@ def make_actions(window) -> SimpleNamespace:
     view_menu = menu.addMenu("&View")
     view_menu.addActions([acts.show_test, acts.discretize, acts.log_loss])
     help_menu = menu.addMenu("&Help")
-    help_menu.addAction("&About", lambda: QMessageBox.about(window, "About", ABOUT + _engine(window)))
+    help_menu.addAction("&About",
+                        lambda: QMessageBox.about(window, "About", ABOUT + _engine(window)))
     return acts
 
 
 def _engine(window) -> str:
     """Which engine trains, and why (model/core/engine.py), for the About box."""
     snap = window.latest_snapshot
-    return "" if snap is None else f"<p>Training engine — {snap.extras.get('engine', snap.engine)}.</p>"
+    engine = snap.extras.get("engine", snap.engine) if snap is not None else None
+    return f"<p>Training engine — {engine}.</p>" if engine else ""
 
 
 def _mirror(window, text: str, checkbox) -> QAction:

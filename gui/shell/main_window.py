@@ -318,7 +318,8 @@ class MainWindow(QMainWindow):
         self._drawn_at = time.perf_counter()
         with self.worker.gui_frame():
             self.controls.set_epoch(snap.epoch)
-            rate = (f"{snap.epochs_per_s:,.0f} epochs/s" if snap.running else "paused") + f" · {snap.engine}"
+            rate = (f"{snap.epochs_per_s:,.0f} epochs/s" if snap.running
+                    else "paused") + f" · {snap.engine}"
             # a figure that changes every frame is unreadable: at most 4 times a second
             if rate != self.rate_label.text() and (
                     not snap.running or self._drawn_at - self._rate_shown_at >= 0.25):

@@ -247,7 +247,7 @@ class TrainerWorker(QObject):
                 done, ended = trainer.step_batches(batches_for(CALL_BUDGET_S), self._drawing)
             else:
                 done, ended = 1, step(errors_ignored=True)
-            if ended and self._observers:
+            if ended and self._observers:  # once a call, however many epochs it ended
                 self._notify("on_epoch")
             n += done
             diverged = trainer.diverged

@@ -100,6 +100,16 @@ class KernelLoader:
 
     def _load(self) -> None:
         t0 = time.perf_counter()
+        folder = pathlib.Path(kernel_cache_dir())
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            probe = folder / f".probe-{os.getpid()}"
+            probe.touch()
+            probe.unlink()
+        except OSError as exc:  # compiling every start, in this process, would cost seconds
+            self._fail(f"the kernel cache folder {folder} cannot be written "
+                       f"({exc.strerror or exc}); set NUMBA_CACHE_DIR to another folder")
+            return
         try:
             marker = _compiled_marker() if self._module_name == _MODULE else None
             child = marker is not None and not marker.exists() and self._compile_in_child()

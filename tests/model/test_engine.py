@@ -499,6 +499,20 @@ def test_a_loader_that_breaks_reports_one_line():
     assert "\n" not in loader.error
 
 
+def test_a_cache_folder_that_cannot_be_written_leaves_numpy_with_the_reason(monkeypatch,
+                                                                           tmp_path):
+    if not HAVE_NUMBA:
+        pytest.skip("without numba the loader fails before looking at the folder")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(blocker / "kernels"))
+    loader = kernel_loader.KernelLoader()
+    assert not loader.wait(30)
+    assert loader.error.startswith(f"the kernel cache folder {blocker / 'kernels'} cannot be "
+                                   "written (")
+    assert loader.error.endswith("set NUMBA_CACHE_DIR to another folder")
+
+
 def test_the_cache_folder_is_the_users_and_honours_xdg(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert kernel_loader.cache_dir() == tmp_path / "backprop-playground" / "numba"

@@ -1,14 +1,13 @@
 """Loading the compiled kernels: once per process, in the background, from the user's cache.
 
 The first time (no kernels in the cache for these sources), a child process compiles them
-into the cache folder, niced: numba's compiler is mostly Python, and in a thread of this
-process it would hold the GIL for seconds while the window and the trainer wait. A thread of
-this process then loads them from the cache (a few tenths of a second). Training meanwhile
-runs on numpy (engine.py switches when ``LOADER.ready``).
+into the cache folder (about 8 s), niced: numba's compiler is mostly Python, and in a thread
+of this process it would hold the GIL for seconds while the window and the trainer wait. A
+thread of this process then loads them from the cache (a few tenths of a second). Training
+meanwhile runs on numpy (engine.py switches when ``LOADER.ready``).
 """
 from __future__ import annotations
 
-import atexit
 import hashlib
 import importlib
 import importlib.metadata
@@ -131,8 +130,9 @@ class KernelLoader:
 
     def _compile_in_child(self) -> bool:
         """Compile into the cache in a child process; True when it did (on failure this
-        process compiles, in the background thread, as a last resort). The child ends with
-        this process: what it compiled so far stays cached (numba caches each kernel)."""
+        process compiles, in the background thread, as a last resort). If this process ends
+        first (a short command-line run), the child still finishes the cache, in its own
+        session, so that the next start finds the kernels ready."""
         root = pathlib.Path(__file__).resolve().parents[2]  # the folder holding `model`
         env = {**os.environ, "NUMBA_CACHE_DIR": kernel_cache_dir(),
                "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
@@ -140,21 +140,16 @@ class KernelLoader:
         code = f"import os\nif hasattr(os, 'nice'): os.nice(10)\nimport {_MODULE} as k; k.warm_up()"
         try:
             child = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=root,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, start_new_session=True)
         except OSError:
             return False
-        atexit.register(_end, child)
         try:
             return child.wait(timeout=900) == 0
         except subprocess.TimeoutExpired:
-            _end(child)
+            child.kill()
+            child.wait()
             return False
-
-
-def _end(child: subprocess.Popen) -> None:
-    if child.poll() is None:
-        child.kill()
-        child.wait()
 
 
 _MODULE = "model.core.compiled"

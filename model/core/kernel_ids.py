@@ -3,7 +3,7 @@ optimizers and regularizations. Importable without numba: engine.py reads these 
 decide whether the kernels can train a configuration, without loading the compiler.
 
 Adding an activation to the kernels: an id here, and its two formulas (a = f(z), f′(z)) in
-``compiled.f`` and ``compiled.f_prime``. A name missing here trains on numpy.
+``compiled_steps.f`` and ``compiled_steps.f_prime``. A name missing here trains on numpy.
 """
 SIGMOID, TANH, RELU, LINEAR, SOFTMAX = 0, 1, 2, 3, 4
 ACTIVATION_IDS = {"sigmoid": SIGMOID, "tanh": TANH, "relu": RELU, "linear": LINEAR,

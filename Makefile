@@ -22,6 +22,10 @@ $(STAMP): pyproject.toml
 	@# The optional ONNX exporter; the app works without it, so a failure here is not fatal.
 	-$(PY) -m pip install --quiet -e '.[onnx]'
 	@$(PY) -c "import onnx, onnxruntime" 2>/dev/null || echo "note: ONNX export unavailable (onnx/onnxruntime did not install)"
+	@# The compiled training path; without it everything trains on numpy. Its kernels compile
+	@# once into the user cache folder, here rather than in the background of a first start.
+	-$(PY) -m pip install --quiet -e '.[fast]'
+	@$(PY) -c "from model.core import engine; engine.LOADER.wait(600) or print('note: compiled engine unavailable:', engine.LOADER.error)"
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 venv: $(STAMP)

@@ -18,6 +18,7 @@ import numpy as np
 from model.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, check_activation_name
 from model.data.datasets import DATASETS, Data
 from model.core.initializers import INITIALIZERS
+from model.core.engine import ENGINES
 from model.core.losses import LOSSES, default_loss
 from model.core.optimizers import OPTIMIZERS
 from model.cli_help import HelpFormatter, command_epilog, top_epilog, wrapped
@@ -182,6 +183,8 @@ def build_parser(prog: str = "main.py") -> argparse.ArgumentParser:
                        help="share of rows used for training (default: 0.5 generated, 0.8 for "
                             "--data, by class; refused if the file has a split column)")
     train.add_argument("--no-shuffle", action="store_true", help="keep the rows' order every epoch")
+    train.add_argument("--engine", choices=ENGINES, default="auto",
+                       help="auto (the faster for this network and batch size), numpy or compiled")
     train.add_argument("--init", metavar="WEIGHTS.json", help="start from these weights")
     train.add_argument("--export", metavar="OUT",
                        help="save the trained network; the suffix picks the format: "
@@ -330,7 +333,8 @@ def cmd_train(args) -> int:
             output_activation=out_act, loss=loss, init_scheme=args.init_scheme,
             seed=args.seed, optimizer=args.optimizer, lr=args.lr,
             batch_size=args.batch_size, regularization=reg, reg_rate=rate,
-            shuffle=not args.no_shuffle, scale=args.scale or "auto", formula=formula)
+            shuffle=not args.no_shuffle, scale=args.scale or "auto", formula=formula,
+            engine=args.engine)
     except ValueError as exc:  # e.g. settings.formula: unexpected ')' at position 7
         field, _, rest = str(exc).removeprefix("settings.").partition(":")
         raise UsageError(f"--{field.replace('_', '-')}:{rest}") from None

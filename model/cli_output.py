@@ -66,6 +66,7 @@ def train_results(pg, elapsed: float, *, export=None, history_file=None,
         "epochs": trainer.epoch,
         "seconds": elapsed,
         "epochs_per_second": trainer.epoch / max(elapsed, 1e-9),
+        "engine": trainer.engine_description(),
         "task": pg.data.task,
         "loss": trainer.loss.name,
         "layer_sizes": list(pg.net.sizes),
@@ -99,7 +100,8 @@ def print_results(results: dict, as_json: bool, stream=None) -> None:
         stream.write("\n")
         return
     r = results
-    print(f"epochs {r['epochs']}  ({r['epochs_per_second']:.0f} epochs/s)", file=stream)
+    print(f"epochs {r['epochs']}  ({r['epochs_per_second']:.0f} epochs/s, engine {r['engine']})",
+          file=stream)
     print(f"train loss {format_loss(r['train_loss'])}  test loss {format_loss(r['test_loss'])}",
           file=stream)
     if r["task"] == "classification":

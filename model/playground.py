@@ -25,11 +25,13 @@ from model.core import confusion
 from model.core.losses import default_head
 from model.data.curves import DEFAULT_FORMULA, check_formula
 from model.core.network import Network
+from model.core.engine import ENGINES as ENGINE_CHOICES
 from model.core.scaling import CHOICES as SCALE_CHOICES, fit_scaling, resolve_method
 from model.core.trainer import Trainer, encode_targets, predicted_classes
 
 #: settings that retune the running trainer without touching the weights
-HOT_SETTINGS = frozenset({"lr", "optimizer", "regularization", "reg_rate", "batch_size", "shuffle"})
+HOT_SETTINGS = frozenset({"lr", "optimizer", "regularization", "reg_rate", "batch_size", "shuffle",
+                          "engine"})
 MAX_HIDDEN_LAYERS = 8
 MAX_NEURONS = 16
 
@@ -65,6 +67,8 @@ class Settings:
     # points), "standard", "minmax" or "none" (see model.core.scaling)
     scale: str = "auto"
     formula: str = DEFAULT_FORMULA  # the curve of the "curve_formula" data set, y = f(x)
+
+    engine: str = "auto"  # "auto" (the faster), "numpy" or "compiled": model/core/engine.py
 
     def __post_init__(self):
         for field in ("features", "hidden", "layer_activations"):  # a list from JSON is fine too
@@ -176,6 +180,7 @@ def _validate(s: Settings) -> None:
     choice("regularization", REGULARIZATIONS)
     number("reg_rate", 0.0, MAX_LEARNING_RATE)
     choice("scale", SCALE_CHOICES)
+    choice("engine", ENGINE_CHOICES)
     if not isinstance(s.shuffle, bool):
         fail("shuffle", f"expected true or false, got {s.shuffle!r}")
 
@@ -283,7 +288,7 @@ class Playground:
         self.trainer = Trainer(network, self.X_train, self.Y_train, self.X_test, self.Y_test,
                                loss=loss, optimizer=s.optimizer, lr=s.lr, batch_size=s.batch_size,
                                shuffle=s.shuffle, seed=s.seed, regularization=s.regularization,
-                               reg_rate=s.reg_rate, task=task)
+                               reg_rate=s.reg_rate, task=task, engine=s.engine)
         self.initial_params = network.params.copy()
 
     def _output_names(self, k: int) -> list[str]:
@@ -322,6 +327,8 @@ class Playground:
                 t.set_batch_size(new.batch_size)
             if "shuffle" in changed:
                 t.shuffle = new.shuffle
+            if "engine" in changed:
+                t.set_engine(new.engine)
             return False
         data_keys = {"dataset", "n_points", "noise", "train_ratio", "data_seed", "n_classes",
                      "formula"}

@@ -62,6 +62,7 @@ class Snapshot:
     message: str | None = None  # e.g. the divergence message
     running: bool = False
     epochs_per_s: float = 0.0
+    engine: str = "numpy"  # which engine trains: "numpy" or "compiled" (model/core/engine.py)
     extras: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     # the output layer on a finer grid, (k, R, R) [unit, x2, x1], when the worker has time
     # for it (paused, or training slowly): the big output view draws the boundary from it
@@ -144,6 +145,7 @@ def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
         X_test=frozen_copy(data.X_test), y_test=frozen_copy(data.y_test, data.y_test.dtype),
         lr=tr.lr, message=message or tr.diverged, running=running,
         epochs_per_s=0.0 if not math.isfinite(epochs_per_s) else epochs_per_s,
+        engine=tr.engine,
         extras=MappingProxyType(dict(extras or {})),
         output_grid_fine=None if fine is None else frozen_copy(fine),
         confusion=None if reports is None else MappingProxyType({

@@ -42,7 +42,8 @@ def readme() -> tuple[str, Path | None]:
     return (text or "The README is not available in this installation."), None
 
 
-def about_html() -> str:
+def about_html(engine: str | None = None) -> str:
+    """The About text; ``engine``: which engine trains and why (the trainer's own words)."""
     import numpy
     import PySide6
     from PySide6.QtCore import qVersion
@@ -56,6 +57,7 @@ def about_html() -> str:
             f"<p style='margin-top:0'>Version {html.escape(__version__)}</p>"
             f"<p>{SUMMARY}</p>"
             f"<p>{LICENCE}</p>"
+            + (f"<p><b>Training engine</b>: {html.escape(engine)}</p>" if engine else "") +
             "<p><b>Documentation</b>: the README (<i>Read me</i> below); the command line "
             "explains itself with <tt>backprop-playground --help</tt>.</p>"
             f"<p><b>Log files</b>: {html.escape(str(log_dir()))}</p>"
@@ -88,7 +90,8 @@ class AboutDialog(QDialog):
         icon = QLabel()
         icon.setPixmap(QIcon(str(resource(*ICON))).pixmap(ICON_SIZE, ICON_SIZE))
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.text = QLabel(about_html())
+        snap = getattr(parent, "latest_snapshot", None)
+        self.text = QLabel(about_html(snap.extras.get("engine") if snap is not None else None))
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text.setMinimumWidth(360)

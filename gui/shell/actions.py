@@ -86,6 +86,13 @@ def make_actions(window) -> SimpleNamespace:
     return acts
 
 
+def _engine(window) -> str:
+    """Which engine trains, and why (model/core/engine.py), for the About box."""
+    snap = window.latest_snapshot
+    engine = snap.extras.get("engine", snap.engine) if snap is not None else None
+    return f"<p>Training engine — {engine}.</p>" if engine else ""
+
+
 def _mirror(window, text: str, checkbox) -> QAction:
     """A checkable menu action kept in step with a check box."""
     a = QAction(text, window)

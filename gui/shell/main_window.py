@@ -162,9 +162,10 @@ class MainWindow(QMainWindow):
         self.rate_label = QLabel("paused")
         self.rate_label.setToolTip("Training speed: epochs per second, or minibatch steps per "
                                    "second (and the step count) when slower than an epoch a "
-                                   "second")
+                                   "second; and the engine that trains (numpy, or the compiled "
+                                   "kernels)")
         metrics = self.rate_label.fontMetrics()
-        widest = f"00.0 steps/s · step {format_count(0, 7)}"
+        widest = f"00.0 steps/s · step {format_count(0, 7)} · compiled"
         self.rate_label.setFixedSize(metrics.horizontalAdvance(widest)
                                      + 8, metrics.height() + 2)  # fixed: no relayout per frame
         self.seed_label = QLabel()
@@ -310,7 +311,7 @@ class MainWindow(QMainWindow):
         self._drawn_at = time.perf_counter()
         with self.worker.gui_frame():
             self.controls.set_epoch(snap.epoch)
-            rate = self.rate.text(snap, self._drawn_at)
+            rate = f"{self.rate.text(snap, self._drawn_at)} · {snap.engine}"
             # a figure that changes every frame is unreadable: at most 4 times a second
             if rate != self.rate_label.text() and (
                     not snap.running or self._drawn_at - self._rate_shown_at >= 0.25):

@@ -14,7 +14,9 @@ Shut down in order (see ``MainWindow.shutdown``): ``stop()``, ``thread.quit()``,
 from __future__ import annotations
 
 import math
+import os
 import queue
+import sys
 import threading
 import time
 from collections import deque
@@ -48,6 +50,9 @@ MAX_YIELD_S = 0.1
 #: stepping stays immediate); flat out keeps the cheap grid only
 FINE_GRID = 121
 FINE_MAX_RATE = 5.0
+#: flat out on the compiled path: minibatches per (GIL-free) kernel call, sized to take this
+#: long, so a command (Pause) waits at most about this
+CALL_BUDGET_S = 0.004
 
 
 class TrainerWorker(QObject):
@@ -81,6 +86,7 @@ class TrainerWorker(QObject):
         # trainer therefore stands aside (waiting on this event, GIL released) meanwhile.
         self._gui_idle = threading.Event()
         self._gui_idle.set()
+        self._drawing = np.zeros(1, dtype=np.int64)  # the same, as a compiled kernel sees it
         # Observers (lessons, health, timeline) hear about epochs and new runs in this thread.
         self._observers: list = []
 
@@ -148,11 +154,14 @@ class TrainerWorker(QObject):
     @contextmanager
     def gui_frame(self):
         """``with worker.gui_frame():`` around drawing in the GUI thread: the trainer pauses
-        between two steps until the block ends (or MAX_YIELD_S has passed)."""
+        between two steps until the block ends (or MAX_YIELD_S has passed); a compiled
+        kernel that is running keeps training meanwhile, without the GIL."""
         self._gui_idle.clear()
+        self._drawing[0] = 1
         try:
             yield
         finally:
+            self._drawing[0] = 0
             self._gui_idle.set()
 
     def add_observer(self, observer) -> None:
@@ -187,6 +196,7 @@ class TrainerWorker(QObject):
         # Divergence is detected and reported by the trainer; numpy's overflow warnings in
         # this thread would only be noise. (numpy's error state is per thread.)
         np.seterr(all="ignore")
+        _yield_cpu_to_the_window()
         try:
             try:
                 self.pg = Playground(self._settings)
@@ -230,14 +240,22 @@ class TrainerWorker(QObject):
         no_command, gui_idle = self._commands.empty, self._gui_idle.is_set
         clock, due = time.perf_counter, self._last_snapshot + self._snapshot_interval
         n = 0
-        # One minibatch per iteration; a command is noticed before the next one starts.
+        # The compiled path trains many minibatches per call, without the GIL, and goes on
+        # while a frame is being drawn instead of coming back for the GIL mid-frame; a
+        # command waits at most one call.
+        many, batches_for = trainer.engine == "compiled", trainer.batches_for
+        # One minibatch (or one call) per iteration; a command is noticed before the next.
         while no_command():
             if not gui_idle():
                 self._gui_idle.wait(MAX_YIELD_S)
                 continue
-            if step(errors_ignored=True) and self._observers:
+            if many:
+                done, ended = trainer.step_batches(batches_for(CALL_BUDGET_S), self._drawing)
+            else:
+                done, ended = 1, step(errors_ignored=True)
+            if ended and self._observers:  # once a call, however many epochs it ended
                 self._notify("on_epoch")
-            n += 1
+            n += done
             diverged = trainer.diverged
             if diverged or clock() >= due:
                 break
@@ -453,8 +471,27 @@ class TrainerWorker(QObject):
                                  running=self._running, epochs_per_s=self._epochs_per_s(now),
                                  extras={"settings": self.pg.settings, "seq": self._seq,
                                          "custom": self.pg.custom_data is not None,
-                                         "loss": self.pg.trainer.loss.name})
+                                         "loss": self.pg.trainer.loss.name,
+                                         "engine": self.pg.trainer.engine_description()})
         self.snapshot_ready.emit(snap)
+
+
+#: how much nicer than the window the trainer's thread is: on a busy machine the window's
+#: thread gets the CPU first
+TRAINER_NICENESS = 5
+
+
+def _yield_cpu_to_the_window() -> None:
+    """Lower this (the trainer's) thread's priority. Training outside the GIL competes with
+    the window's thread for the CPUs only; on a busy machine the scheduler then favours the
+    window. Linux sets niceness per thread; elsewhere this does nothing."""
+    if sys.platform.startswith("linux"):
+        try:
+            tid = threading.get_native_id()
+            nice = os.getpriority(os.PRIO_PROCESS, tid)
+            os.setpriority(os.PRIO_PROCESS, tid, min(nice + TRAINER_NICENESS, 19))
+        except OSError:
+            pass
 
 
 def _check_finite(value: float) -> None:

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from model.core.history import History
+from model.core.engine import EngineChoice
 from model.core.losses import check_pairing, get_loss
 from model.core.network import Network
 from model.core.optimizers import SGD, Regularizer, apply_step, make_optimizer
@@ -38,7 +39,7 @@ class Trainer:
                  loss: str = "mse", optimizer: str = "sgd", lr: float = 0.03,
                  batch_size: int = 10, shuffle: bool = True, seed: int = 0,
                  regularization: str = "none", reg_rate: float = 0.0,
-                 task: str = "classification"):
+                 task: str = "classification", engine: str = "auto"):
         self.net = net
         self.loss = get_loss(loss)
         check_pairing(self.loss, net.output_activation, net.sizes[-1])
@@ -89,6 +90,8 @@ class Trainer:
         act = net.output_activation
         self._true_train = predicted_classes(self.Y_train, act) if task == "classification" else None
         self._true_test = predicted_classes(self.Y_test, act) if task == "classification" else None
+        # numpy or the compiled kernels, per configuration (model/core/engine.py)
+        self._engine = EngineChoice(self, engine)
 
     # ----------------------------------------------------------------- settings
     @property
@@ -111,6 +114,19 @@ class Trainer:
 
     def set_regularization(self, kind: str, rate: float) -> None:
         self.regularizer = Regularizer(kind, rate, self.net.weight_mask)
+
+    @property
+    def engine(self) -> str:
+        """The engine that trains the next minibatch: "numpy" or "compiled"."""
+        return self._engine.name
+
+    def engine_description(self) -> str:
+        """Which engine trains, and why, in one line (for the status bar and About)."""
+        return self._engine.describe()
+
+    def set_engine(self, setting: str) -> None:
+        """"auto" (the faster for this configuration), "numpy" or "compiled"."""
+        self._engine.set(setting)
 
     @property
     def n_batches(self) -> int:
@@ -171,6 +187,12 @@ class Trainer:
         """Train until the current epoch is complete. Returns False if training diverged."""
         if self.diverged:
             return False
+        fast = self._engine.path()
+        if fast is not None:  # one compiled call: the shuffle, the minibatches, the figures
+            with np.errstate(all="ignore"):
+                left = math.ceil((len(self._y_epoch) - self.position) / self.batch_size)
+                # mid-minibatch (the batch size changed) it is step_batch after step_batch
+                return fast.run(self, left, None, bool(self.position % self.batch_size))[1] > 0
         if self.position % self.batch_size:
             while not self.step_batch():
                 if self.diverged:
@@ -186,6 +208,31 @@ class Trainer:
                 self._diverge("weight")
                 return False
             return self._end_epoch_if_done()
+
+    def step_batches(self, max_batches: int, keep_going=None) -> tuple[int, int]:
+        """Train ``max_batches`` minibatches, across epoch ends, exactly as that many
+        ``step_batch`` calls would (stopping early on divergence). Returns (minibatches
+        trained, epochs completed).
+
+        On the compiled path they run in one call that releases the GIL, for the window's
+        flat-out loop: while ``keep_going[0]`` (an int64 array the window sets while it
+        draws) is nonzero, the call goes on past ``max_batches`` rather than come back for
+        the GIL mid-frame (compiled_path.KEEP_GOING)."""
+        fast = self._engine.path()
+        if fast is None or self.diverged:
+            done = epochs = 0
+            while done < max_batches and not self.diverged:
+                epochs += self.step_batch()
+                done += 1
+            return done, epochs
+        with np.errstate(all="ignore"):  # overflow is detected by the trainer, not warned about
+            return fast.run(self, max_batches, keep_going)
+
+    def batches_for(self, seconds: float) -> int:
+        """How many minibatches ``step_batches`` should be given to take about ``seconds``
+        (1 on numpy, where the caller checks for commands after every minibatch)."""
+        fast = self._engine.path()
+        return 1 if fast is None else fast.batches_for(seconds)
 
     def peek_next_rows(self) -> np.ndarray:
         """Rows of X_train the next ``step_batch`` will train on, without changing anything
@@ -217,6 +264,10 @@ class Trainer:
 
     def _train_batches(self, batches) -> None:
         """The hot loop: forward, backward, update for each (start, stop, x, y, ws)."""
+        fast = self._engine.path()
+        if fast is not None:  # the same minibatches in one compiled call
+            self._train_compiled(fast, len(batches), stop_when_not_finite=False)
+            return
         net, loss, opt, reg = self.net, self.loss, self.optimizer, self.regularizer
         forward, backward, params, grads = net._forward, net._backward, net.params, net.grads
         plain_sgd = type(opt) is SGD and not reg.active
@@ -232,6 +283,18 @@ class Trainer:
         self.steps += len(batches)
         self.last_batch = slice(start, stop)
         self.position = stop
+
+    def _train_compiled(self, fast, max_batches: int, stop_when_not_finite: bool) -> int:
+        """Consecutive minibatches from ``position`` on the compiled path, with the
+        bookkeeping ``_train_batches`` does."""
+        done = fast.train(self, max_batches, stop_when_not_finite)
+        n, bs = len(self._y_epoch), self.batch_size
+        start = self.position + (done - 1) * bs
+        self.optimizer.t += done
+        self.steps += done
+        self.last_batch = slice(start, min(start + bs, n))
+        self.position = self.last_batch.stop
+        return done
 
     def _end_epoch_if_done(self) -> bool:
         if self.position < len(self._y_epoch):
@@ -342,6 +405,9 @@ class Trainer:
     # ----------------------------------------------------------------- metrics
     def evaluate(self) -> dict:
         """Train/test loss (no regularization term) and accuracy (classification only)."""
+        fast = self._engine.path()
+        if fast is not None:
+            return fast.evaluate_all(self)
         net = self.net
         last = net._last  # evaluation must not replace the minibatch cache the GUI shows
         out = {}

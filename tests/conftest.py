@@ -1,0 +1,19 @@
+"""The whole suite: one engine per run, so that results are reproducible bit for bit.
+
+With the default "auto" the compiled kernels load in the background and training switches to
+them between two minibatches: numbers would then depend on when that happened (they agree to
+1e-12, not bit for bit). The suite therefore trains on numpy unless BACKPROP_ENGINE says
+otherwise; tests/model/test_engine.py chooses its engines explicitly. To run everything on
+the compiled path: BACKPROP_ENGINE=compiled pytest (the kernels are loaded before any test).
+"""
+import os
+
+os.environ.setdefault("BACKPROP_ENGINE", "numpy")
+
+
+def pytest_sessionstart(session):
+    if os.environ["BACKPROP_ENGINE"] == "compiled":
+        from model.core import engine
+
+        if not engine.LOADER.wait(600):
+            raise RuntimeError(f"BACKPROP_ENGINE=compiled, but {engine.LOADER.error}")

@@ -237,7 +237,7 @@ class TimelineView(QObject):
             p.moment.setText("live")
         else:
             p.moment.setText(f"{'live · ' if self.live else ''}epoch {entry.epoch:,} · "
-                             f"step {entry.steps:,}")
+                             f"step {entry.steps:,}{' · edited' if entry.edited else ''}")
         # the past must not pass for the present: the label stands out while scrubbing
         p.moment.setStyleSheet("" if self.live else "background: #fde7a9; font-weight: bold;")
 

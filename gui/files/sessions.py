@@ -167,8 +167,9 @@ class Sessions(QObject):
     def save_to(self, path, *, autosave: bool = False, timeout: float = CALL_TIMEOUT_S) -> bool:
         """Write the session to ``path`` from the worker thread; a message if it fails."""
         meta = self._meta(autosave)
+        runs = getattr(self.window.views.get("runs"), "log", None)  # the Runs panel's runs
         try:
-            future = self.window.worker.call(lambda pg: save_session(pg, path, meta))
+            future = self.window.worker.call(lambda pg: save_session(pg, path, meta, runs=runs))
             future.result(timeout=timeout)
         except Exception as exc:  # noqa: BLE001 - the old file is intact (atomic write)
             if not autosave:
@@ -196,6 +197,9 @@ class Sessions(QObject):
             if isinstance(exc, SessionError) and "file not found" in str(exc):
                 self._forget(path)
             return False
+        runs = self.window.views.get("runs")
+        if runs is not None:
+            runs.adopt(loaded)  # before the playground: its run continues the saved one
         self.window.worker.replace_playground(loaded.playground)
         if remember:
             self._remember(path)

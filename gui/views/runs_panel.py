@@ -21,6 +21,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLay
                                QLabel, QPushButton, QSplitter, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
+from model.lessons.runs import settings_changes, show_value
+from model.lessons.runs_ab import describe_changes
+
 from gui import theme
 from gui.plots import palette
 from gui.plots.plot_style import plain_plot
@@ -186,12 +189,13 @@ class RunsPanel(QWidget):
     # ------------------------------------------------------------------ the table
     def fill(self, runs, shown: set) -> None:
         """One row per run (a RunView), newest first; keeps a name being edited."""
+        by_id = {r.id: r for r in runs}
         table = self.table
         editing = table.state() == QAbstractItemView.State.EditingState
         table.blockSignals(True)
         table.setRowCount(len(runs))
         for row, r in enumerate(reversed(runs)):
-            cells = ["", r.name, "", _differs(r), loss_text(r.final), accuracy_text(r.final),
+            cells = ["", r.name, "", _differs(r, by_id), loss_text(r.final), accuracy_text(r.final),
                      f"{r.epochs:,}", f"{r.steps:,}", seconds_text(r.seconds),
                      "–" if not math.isfinite(r.epochs_per_s) else f"{r.epochs_per_s:,.0f}"]
             for c, text in enumerate(cells):
@@ -214,7 +218,7 @@ class RunsPanel(QWidget):
                 if c == NAME:
                     flags |= Qt.ItemFlag.ItemIsEditable
                     text = r.name
-                    item.setToolTip(_run_tip(r))
+                    item.setToolTip(_run_tip(r, by_id))
                     font = item.font()
                     font.setBold(r.current)
                     item.setFont(font)
@@ -222,7 +226,7 @@ class RunsPanel(QWidget):
                 else:
                     item.setText(text)
                 if c == DIFFERS:
-                    item.setToolTip(_run_tip(r))
+                    item.setToolTip(_run_tip(r, by_id))
                 if c >= 4:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
@@ -293,16 +297,17 @@ class RunsPanel(QWidget):
         return dict(self._curves[plot])
 
 
-def _differs(r) -> str:
-    from model.lessons.runs_ab import describe_changes
-    if r.origin == "duplicate" and r.parent is not None:
-        return f"duplicate of run {r.parent}: {describe_changes(r.changes)}"
+def _differs(r, by_id: dict) -> str:
+    """What differs from the run before it, or, for a duplicate, from the run it duplicates."""
+    parent = by_id.get(r.parent) if r.origin == "duplicate" else None
+    if parent is not None:
+        return (f"duplicate of {parent.name}: "
+                f"{describe_changes(settings_changes(parent.settings, r.settings))}")
     return describe_changes(r.changes) if r.changes else "—"
 
 
-def _run_tip(r) -> str:
-    from model.lessons.runs import show_value
-    lines = [f"{r.name} ({r.origin})", _differs(r)]
+def _run_tip(r, by_id: dict) -> str:
+    lines = [f"{r.name} ({r.origin})", _differs(r, by_id)]
     for epoch, key, old, new in r.events[:10]:
         lines.append(f"after epoch {epoch}: {key} {show_value(old)} → {show_value(new)}")
     return "\n".join(lines)

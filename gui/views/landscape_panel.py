@@ -170,7 +170,11 @@ class LandscapePanel(QWidget):
 
         # ------------------------------------------------------------ legend, notes (right)
         self.lesson_group = QComboBox()
-        self.lesson_group.setToolTip("Which of the lesson's comparisons to draw on the surface")
+        self.lesson_group.setToolTip("Which of the lesson's paths to draw on the surface: a "
+                                     "comparison, or one path of it")
+        self.lesson_group.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.lesson_group.setMinimumContentsLength(10)
         self.lesson_group.hide()
         self.scale_bar = QLabel()
         self.scale_bar.setToolTip("The colours' loss values: dark is low, yellow is high")
@@ -212,8 +216,9 @@ class LandscapePanel(QWidget):
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
-    def draw(self, frame, lesson_paths=()) -> None:
-        """Draw a LandscapeFrame; ``lesson_paths``: LessonPath objects drawn over it."""
+    def draw(self, frame, lesson_paths=(), only: int | None = None) -> None:
+        """Draw a LandscapeFrame; ``lesson_paths``: LessonPath objects drawn over it (all, or
+        the one at index ``only``, in the colour it has among them)."""
         us, vs, loss = frame.us, frame.vs, frame.loss
         lo, hi = frame.color_range
         values = np.log10(np.maximum(loss, lo)) if frame.log else loss
@@ -233,10 +238,11 @@ class LandscapePanel(QWidget):
         self.current.setData([frame.current[0]], [frame.current[1]])
         self.minimum.setData([frame.minimum[0]], [frame.minimum[1]])
         for k, curve in enumerate(self.lesson_paths):
-            if k < len(lesson_paths):
+            visible = k < len(lesson_paths) and (only is None or k == only)
+            if visible:
                 p = lesson_paths[k].path
                 curve.setData(p[:, 0], p[:, 1])
-            curve.setVisible(k < len(lesson_paths))
+            curve.setVisible(visible)
         item = self.plot.getPlotItem()
         item.setRange(xRange=(us[0] - du / 2, us[-1] + du / 2),
                       yRange=(vs[0] - dv / 2, vs[-1] + dv / 2), padding=0)

@@ -48,8 +48,19 @@ def default_pair(sizes) -> tuple:
     return ((last, 0, 0), (last, -1, 0))
 
 
+def _same_plane(a: LandscapeRequest, b: LandscapeRequest) -> bool:
+    return (a.kind, a.params if a.kind == "weights" else None, a.seed if a.kind == "random"
+            else None, a.split) == (b.kind, b.params if b.kind == "weights" else None,
+                                    b.seed if b.kind == "random" else None, b.split)
+
+
 def _fits(params, sizes) -> bool:
     return all(l < len(sizes) - 1 and i < sizes[l] and j < sizes[l + 1] for l, i, j in params)
+
+
+def _ms(seconds: float) -> str:
+    ms = 1000 * seconds
+    return f"{ms:.1f} ms" if ms < 10 else f"{ms:.0f} ms"
 
 
 class LandscapeView(QObject):
@@ -132,8 +143,10 @@ class LandscapeView(QObject):
         g.blockSignals(True)
         g.clear()
         if overlay is not None:
-            for heading, _paths in overlay.groups:
-                g.addItem(heading)
+            for group, (heading, paths) in enumerate(overlay.groups):
+                g.addItem(heading, (group, None))
+                for k, path in enumerate(paths):
+                    g.addItem(f"   {path.title}", (group, k))
             self.set_kind("weights")
             self.params = LESSON_PARAMS
             self._show_chosen()
@@ -174,7 +187,7 @@ class LandscapeView(QObject):
         self._computed_key = key
         request = key[-1]
         self._relay.watch(self.window.worker.call(partial(self.probe.frame, request)),
-                          ("frame", snap.running))
+                          ("frame", snap.running, snap.run_id))
 
     def _on_result(self, tag, future) -> None:
         if tag == "lesson":
@@ -184,7 +197,7 @@ class LandscapeView(QObject):
             else:
                 self.show_lesson(future.result())
             return
-        _, running = tag
+        _, running, run_id = tag
         self._busy = False
         error = future_error(future)
         if error:
@@ -195,7 +208,10 @@ class LandscapeView(QObject):
             self.error = None
             self.frame = future.result()
             self.frames += 1
-            if self.frame.request.extent is None:
+            if self.frame.request.extent is None and run_id == self._run_id and \
+                    _same_plane(self.frame.request, self.request()):
+                # the next frame holds this one's extent (not a frame of another plane's, which
+                # was on its way when the plane changed)
                 u0, u1 = self.frame.us[0], self.frame.us[-1]
                 v0, v1 = self.frame.vs[0], self.frame.vs[-1]
                 self._grow = (float(u0), float(u1), float(v0), float(v1))
@@ -211,27 +227,28 @@ class LandscapeView(QObject):
         f = self.frame
         if f is None:
             return
-        paths = ()
-        if self.lesson is not None and 0 <= self.panel.lesson_group.currentIndex():
-            paths = self.lesson.groups[self.panel.lesson_group.currentIndex()][1]
+        paths, only = (), None
+        chosen = self.panel.lesson_group.currentData()
+        if self.lesson is not None and chosen is not None:
+            group, only = chosen
+            paths = self.lesson.groups[group][1]
         p = self.panel
-        p.draw(f, paths)
+        p.draw(f, paths, only)
         lo, hi = f.color_range
         p.scale_text.setText(f"{format_value(lo)} … {format_value(hi)}"
                              f"{'  (log scale)' if f.log else ''}")
         if f.plane.explained is not None:
             a, b = f.plane.explained
-            p.explained.setText(f"The plane holds {100 * (a + b):.0f} % of the path's spread "
-                                f"({100 * a:.0f} % + {100 * b:.0f} %).")
+            p.explained.setText(f"The plane holds {100 * (a + b):.1f} % of the path's spread "
+                                f"({100 * a:.1f} % + {100 * b:.1f} %).")
         n = len(f.us)
+        every = max(f.cost * (1 - MAX_SHARE) / MAX_SHARE, self.throttle.min_interval) + f.cost
         share = "" if not (self._snap and self._snap.running) else (
-            f" · every {self.throttle.next_due - time.perf_counter() + f.cost:.2g} s at most "
-            f"(≤ {MAX_SHARE:.0%} of training)")
-        p.cost.setText(f"{n}×{n} grid: {1000 * f.grid_seconds:.0f} ms"
-                       f" ({1000 * f.cost:.0f} ms in all){share}")
-        p.legend.setText(self._legend(f, paths))
+            f" · refreshed every {every:.2g} s (≤ {MAX_SHARE:.0%} of the time)")
+        p.cost.setText(f"{n}×{n} grid: {_ms(f.grid_seconds)} ({_ms(f.cost)} in all){share}")
+        p.legend.setText(self._legend(f, paths, only))
 
-    def _legend(self, f, paths) -> str:
+    def _legend(self, f, paths, only=None) -> str:
         def swatch(color, text):
             r, g, b = color
             return f"<span style='color:rgb({r},{g},{b})'>●</span>&nbsp;{text}"
@@ -242,10 +259,10 @@ class LandscapeView(QObject):
         if f.plane.kind != "weights" and len(f.path_off) > 1:
             lines.append(f"the path's farthest point lies {format_value(float(f.path_off.max()))}"
                          f" off the plane")
-        for k, path in enumerate(paths):
+        shown = [(k, path) for k, path in enumerate(paths) if only is None or k == only]
+        for k, path in shown:
             lines.append(swatch(palette.series_color(k + 1), path.title))
-        if paths:
-            lines += [f"<i>{path.sentence}</i>" for path in paths]
+        lines += [f"<i>{path.sentence}</i>" for _, path in shown]
         return "<br>".join(lines)
 
     def _show_chosen(self) -> None:

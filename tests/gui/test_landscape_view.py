@@ -2,6 +2,8 @@
 weights, the path lies on the principal plane, a click while paused moves the weights there
 (and the training history keeps the edit), two weights are chosen by clicking the graph, and
 the worked example shows the lesson's paths."""
+import threading
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
@@ -94,12 +96,24 @@ def test_the_surface_shown_is_the_loss_at_those_weights(qtbot, window, kind, spl
 
 
 def test_the_path_lies_on_the_principal_plane(qtbot, window):
-    window.play()
-    qtbot.waitUntil(lambda: window.latest_snapshot.epoch >= 30, timeout=WAIT_MS)
-    window.pause()
     view = open_view(qtbot, window)
+    window.play()
+    qtbot.waitUntil(lambda: window.latest_snapshot.epoch >= 30 and view.frames >= 2,
+                    timeout=WAIT_MS)
+    window.pause()
+    fresh_frame(qtbot, view, view.frames)
+    # a surface of two weights is on its way when the plane changes
+    gate = threading.Event()
+    window.worker.call(lambda pg: gate.wait(WAIT_MS / 1000))
+    view.panel.grid.setValue(31)
+    assert view._busy
     view.set_kind("pca")
+    gate.set()
     f = fresh_frame(qtbot, view)
+    assert f.request.kind == "pca"
+    # its extent is its own, fitted to the path (not grown from the other plane's frames)
+    assert (f.us[0], f.us[-1], f.vs[0], f.vs[-1]) == pytest.approx(
+        f.plane.default_extent(f.path_uv))
     path, now = in_worker(window, lambda pg: (view.probe.recorder.path()[0], pg.net.params.copy()))
     if not np.array_equal(path[-1], now):  # paused within an epoch: the path ends where it is
         path = np.vstack([path, now])
@@ -241,7 +255,11 @@ def test_the_worked_example_shows_the_lesson_s_paths(qtbot, window):
         x, y = curve.getData()
         np.testing.assert_array_equal(np.column_stack([x, y]), run.path)
     assert "oscillates" in view.panel.legend.text()
-    view.panel.lesson_group.setCurrentIndex(1)  # momentum against plain SGD
+    group = view.panel.lesson_group
+    group.setCurrentIndex(group.findText("   lr 1.8: oscillates"))  # one path of the three
+    assert [c.isVisible() for c in view.panel.lesson_paths[:3]] == [False, True, False]
+    assert "lr 2.1" not in view.panel.legend.text()
+    group.setCurrentIndex(group.findText("Momentum against plain SGD"))
     assert sum(c.isVisible() for c in view.panel.lesson_paths) == 2
     # the window trains the lesson's neuron: its live path is the converging one, step for step
     for _ in range(landscape_lesson.STEPS):

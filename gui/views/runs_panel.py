@@ -131,7 +131,7 @@ class RunsPanel(QWidget):
         # ------------------------------------------------------------ the overlay
         self.sentence = QLabel()
         self.sentence.setWordWrap(True)
-        self.sentence.setStyleSheet(theme.caption_style(9))
+        self.sentence.setStyleSheet("font-style: italic;")
         self.sentence.hide()
         self.plots = [plain_plot("epoch", "loss"), plain_plot("minibatch steps", "loss")]
         for plot in self.plots:
@@ -145,6 +145,7 @@ class RunsPanel(QWidget):
         self.plots[1].hide()
         self.legend = QLabel()
         self.legend.setWordWrap(True)
+        self.legend.setStyleSheet(theme.caption_style(8.5))
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.legend.setToolTip("The runs shown, and the settings in which they differ")
         axes = QHBoxLayout()
@@ -163,11 +164,17 @@ class RunsPanel(QWidget):
         right.setContentsMargins(0, 0, 0, 0)
         right.setSpacing(2)
         right.addLayout(axes)
-        right.addWidget(self.sentence)
         right.addLayout(plots, 1)
         right.addWidget(self.legend)
+        # the preset's sentence goes under the list, which has room to spare, not the plots
+        listing = QWidget()
+        left = QVBoxLayout(listing)
+        left.setContentsMargins(0, 0, 0, 0)
+        left.setSpacing(2)
+        left.addWidget(self.table, 1)
+        left.addWidget(self.sentence)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(listing)
         self.splitter.addWidget(overlay)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
@@ -184,7 +191,7 @@ class RunsPanel(QWidget):
         super().showEvent(event)
         if not getattr(self, "_split_once", False) and self.width() > 0:
             self._split_once = True  # the list gets a little more room than the plot
-            self.splitter.setSizes([int(self.width() * 0.55), int(self.width() * 0.45)])
+            self.splitter.setSizes([int(self.width() * 0.5), int(self.width() * 0.5)])
 
     # ------------------------------------------------------------------ the table
     def fill(self, runs, shown: set) -> None:

@@ -105,9 +105,10 @@ class LandscapePanel(QWidget):
         self.cost = QLabel()
         self.cost.setWordWrap(True)
         self.cost.setStyleSheet(theme.caption_style())
-        self.cost.setToolTip("What the last refresh cost in the trainer's thread; while "
-                             "training runs, refreshes are spaced so that they take at most "
-                             "20 % of the time")
+        self.cost.setToolTip("What the last refresh cost: computing it in the trainer's thread, "
+                             "and drawing it (the trainer waits meanwhile). While training "
+                             "runs, refreshes are spaced so that together they take at most "
+                             "15 % of the time")
         controls = QWidget()
         form = QFormLayout(controls)
         form.setContentsMargins(4, 2, 4, 2)
@@ -151,8 +152,8 @@ class LandscapePanel(QWidget):
             curve.setVisible(False)
             item.addItem(curve)
             self.lesson_paths.append(curve)
-        self.path = pg.PlotDataItem(pen=pg.mkPen(palette.PATH_COLOR, width=1.5), symbol="o",
-                                    symbolSize=3, symbolBrush=palette.PATH_COLOR, symbolPen=None)
+        # a line without symbols: hundreds of markers cost more to paint than the surface
+        self.path = pg.PlotCurveItem(pen=pg.mkPen(palette.PATH_COLOR, width=2))
         item.addItem(self.path)
         self.minimum = pg.ScatterPlotItem(symbol="x", size=9, pen=pg.mkPen("w", width=1.5))
         item.addItem(self.minimum)

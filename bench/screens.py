@@ -332,7 +332,8 @@ DOCS = {"screenshot.png": "spiral_1280x800", "small_screen.png": "view_chain_rul
         "timeline.png": "view_history_1280x800", "multiclass.png": "multiclass_hover_p2_1280x800",
         "diverged.png": "diverged_1024x640", "run_watch.png": "watch_dead_1024x640",
         "dark.png": "dark_1280x800", "drawing.png": "drawing_output_column",
-        "examples.png": "examples_dialog"}
+        "examples.png": "examples_dialog", "landscape.png": "view_landscape_lesson_1280x800",
+        "runs.png": "view_runs_preset_1280x800"}
 
 
 # ----------------------------------------------------------------------------- rendering

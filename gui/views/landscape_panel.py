@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QImage, QPixmap, QValidator
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
@@ -45,6 +45,26 @@ def _side(widget: QWidget) -> QScrollArea:
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setFixedWidth(SIDE_WIDTH)
     return area
+
+
+class GridSpin(QSpinBox):
+    """Grid points per axis, shown as the grid they make ("41 × 41"); typing one number works."""
+
+    def textFromValue(self, value: int) -> str:
+        return f"{value} × {value}"
+
+    def valueFromText(self, text: str) -> int:
+        digits = text.split("×")[0].strip()
+        return int(digits) if digits.isdigit() else self.value()
+
+    def validate(self, text: str, pos: int):
+        digits = text.split("×")[0].strip()
+        if not digits:
+            return QValidator.State.Intermediate, text, pos
+        if not digits.isdigit():
+            return QValidator.State.Invalid, text, pos
+        ok = self.minimum() <= int(digits) <= self.maximum()
+        return (QValidator.State.Acceptable if ok else QValidator.State.Intermediate), text, pos
 
 
 def _scale_pixmap(cmap, width: int, height: int) -> QPixmap:
@@ -85,11 +105,10 @@ class LandscapePanel(QWidget):
         self.explained.setToolTip("How much of the path's spread (variance) each principal "
                                   "direction holds: together, how nearly the path lies in "
                                   "the plane")
-        self.grid = QSpinBox()
+        self.grid = GridSpin()
         self.grid.setRange(MIN_RESOLUTION, MAX_RESOLUTION)
         self.grid.setValue(DEFAULT_RESOLUTION)
         self.grid.setSingleStep(10)
-        self.grid.setSuffix(" × n")
         self.grid.setToolTip("Grid points per axis (the loss is computed at n × n points of the "
                              "plane; the cost grows with n²)")
         self.split = QComboBox()

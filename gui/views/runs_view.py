@@ -17,6 +17,7 @@ Entry point: ``install(window) -> RunsView``.
 """
 from __future__ import annotations
 
+import threading
 import time
 from functools import partial
 from pathlib import Path
@@ -54,11 +55,15 @@ def duplicate_in_worker(log: RunLog, run_id: int, key: str, value, pg):
     return fresh
 
 
-def preset_in_worker(log: RunLog, epochs: int, budget: float, pg) -> tuple[int, ...]:
-    """Train the three runs of ``batch_preset`` (same weights and data) and keep them."""
+def preset_in_worker(log: RunLog, epochs: int, budget: float, stop: threading.Event,
+                     pg) -> tuple[int, ...]:
+    """Train the three runs of ``batch_preset`` (same weights and data) and keep them; each
+    stops early after ``budget`` seconds, and all of them when ``stop`` is set."""
     runs = []
     for label, p in batch_preset(pg.settings, data=pg.custom_data):
-        run = train_run(p, epochs, label, time_budget=budget)
+        if stop.is_set():
+            break
+        run = train_run(p, epochs, label, time_budget=budget, stop=stop.is_set)
         if runs:
             run.changes = settings_changes(runs[0].settings, run.settings)
         runs.append(log.add(run))
@@ -79,6 +84,7 @@ class RunsView(QObject):
         self.shown_choice: dict[int, bool] = {}  # run id → ticked by the user
         self.preset_ids: tuple[int, ...] = ()
         self.busy: str | None = None  # "preset" | "duplicate" while the worker does it
+        self._stop_preset = threading.Event()
         self._refreshed_at = 0.0
         self._relay = FutureRelay(self)
         self._relay.finished.connect(self._on_result)
@@ -86,7 +92,8 @@ class RunsView(QObject):
         self._timer.timeout.connect(self.refresh)
         p = self.panel
         p.duplicate.clicked.connect(lambda _checked=False: self.ask_duplicate())
-        p.preset.clicked.connect(lambda _checked=False: self.run_preset())
+        p.preset.clicked.connect(lambda _checked=False: self.stop_preset() if self.busy ==
+                                 "preset" else self.run_preset())
         p.export.clicked.connect(lambda _checked=False: self.ask_export())
         p.remove.clicked.connect(lambda _checked=False: self.remove_selected())
         p.table.itemChanged.connect(self._on_item_changed)
@@ -138,8 +145,8 @@ class RunsView(QObject):
     def _update_buttons(self) -> None:
         p = self.panel
         p.duplicate.setEnabled(self.busy is None and bool(self.views))
-        p.preset.setEnabled(self.busy is None)
-        p.preset.setText("Training the three runs…" if self.busy == "preset" else
+        p.preset.setEnabled(self.busy in (None, "preset"))
+        p.preset.setText("Stop the preset (training…)" if self.busy == "preset" else
                          "Full batch vs minibatch vs SGD")
         current = {v.id for v in self.views if v.current}
         p.remove.setEnabled(any(i not in current for i in p.selected_ids()))
@@ -216,13 +223,18 @@ class RunsView(QObject):
         if self.busy is not None:
             return None
         self.busy = "preset"
+        self._stop_preset.clear()
         self._update_buttons()
         self.window.statusBar().showMessage("Training full batch, minibatch (10) and SGD (1) "
                                             "from the same initial weights…")
         future = self.window.worker.call(partial(preset_in_worker, self.log, int(epochs),
-                                                 float(budget)))
+                                                 float(budget), self._stop_preset))
         self._relay.watch(future, ("preset",))
         return future
+
+    def stop_preset(self) -> None:
+        """End the preset's training after the current epoch (the runs so far are kept)."""
+        self._stop_preset.set()
 
     # ------------------------------------------------------------------ CSV
     def ask_export(self) -> None:
@@ -257,6 +269,8 @@ class RunsView(QObject):
             if error:
                 self.window.warn("Full batch vs minibatch vs SGD", f"The runs were not "
                                  f"trained:\n{error}")
+            elif not future.result():
+                self.window.statusBar().showMessage("The preset was stopped before its first run")
             else:
                 self.preset_ids = future.result()
                 self.shown_choice = {v.id: False for v in self.views}
@@ -264,8 +278,10 @@ class RunsView(QObject):
                 p = self.panel
                 p.x_axis.setCurrentIndex(p.x_axis.findData("both"))
                 self.window.views.show_dock(self.dock)
-                self.window.statusBar().showMessage("Three runs trained from the same initial "
-                                                    "weights: see the Runs panel")
+                stopped = " (stopped early)" if self._stop_preset.is_set() else ""
+                self.window.statusBar().showMessage(f"{len(self.preset_ids)} runs trained from "
+                                                    f"the same initial weights{stopped}: see "
+                                                    f"the Runs panel")
         elif kind == "duplicate":
             _, run_id, key, value, train = tag
             if error:

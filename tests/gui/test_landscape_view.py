@@ -14,7 +14,7 @@ from gui.views.landscape_probe import LESSON_PARAMS
 from gui.views.landscape_view import SHORTCUT, default_pair
 from model.lessons import landscape_lesson
 from tests.gui.graph_helpers import clear_point, click, edge
-from tests.gui.window_helpers import press
+from tests.gui.window_helpers import press, type_into_spin_box
 
 WAIT_MS = 30_000
 
@@ -73,7 +73,8 @@ def test_the_surface_shown_is_the_loss_at_those_weights(qtbot, window, kind, spl
     view = open_view(qtbot, window)
     view.set_kind(kind)
     view.panel.split.setCurrentIndex(view.panel.split.findData(split))
-    view.panel.grid.setValue(15)
+    type_into_spin_box(qtbot, view.panel.grid, 15)
+    assert view.panel.grid.text() == "15 × 15"
     f = fresh_frame(qtbot, view)
     assert f.request.kind == kind and f.loss.shape == (15, 15)
     rng = np.random.default_rng(1)

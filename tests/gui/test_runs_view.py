@@ -275,3 +275,15 @@ def test_runs_export_as_csv(qtbot, window, tmp_path, message_boxes):
     qtbot.waitUntil(lambda: any(t == "Export runs" for _, t, _ in message_boxes), timeout=WAIT_MS)
     assert "Nothing was written" in message_boxes[-1][2]
     assert not (tmp_path / "missing").exists()
+
+
+def test_the_preset_can_be_stopped(qtbot, window):
+    view = open_panel(qtbot, window)
+    view.run_preset(epochs=1_000_000, budget=600.0)
+    p = view.panel
+    assert p.preset.text().startswith("Stop the preset") and not p.duplicate.isEnabled()
+    QTest.mouseClick(p.preset, Qt.MouseButton.LeftButton)  # the same button stops it
+    qtbot.waitUntil(lambda: view.busy is None, timeout=WAIT_MS)
+    runs = [view.log.get(i) for i in view.preset_ids]
+    assert len(runs) <= 1 and all(r.epochs < 1_000_000 for r in runs)
+    assert p.preset.text() == "Full batch vs minibatch vs SGD" and p.duplicate.isEnabled()

@@ -31,7 +31,8 @@ from model.files.bundled import resource
 from model.files.serialize import load_network
 
 from gui.shell.docks import FutureRelay, future_error, install_once, menu_named
-from gui.views.landscape_probe import LESSON_SETTINGS, lesson_figures, lesson_playground
+from gui.views.landscape_probe import (LESSON_EXPLANATION, LESSON_FIGURES, LESSON_SETTINGS,
+                                       LESSON_TITLE, lesson_figures, lesson_playground)
 from gui.views.lesson import LessonController
 
 EXAMPLES_DIR = resource("examples")  # the checkout's resources/ or the installed copy
@@ -171,30 +172,8 @@ EXAMPLES = (
             "epochs of Adam (lr 0.1, batches of 10, cross-entropy) on a copy.</p>",
             (Figure("train accuracy after 150 epochs", shows="this app's result"),
              Figure("test accuracy after 150 epochs", shows="this app's result"))),
-    Example("landscape", "The loss surface of one neuron", "", "", LESSON_SETTINGS,
-            "<p>In the spirit of the classic error-surface demos: one linear neuron without a "
-            "bias, a = w₁x₁ + w₂x₂, on 8 points, with the mean squared error. Its two weights "
-            "are the whole weight space, so the loss landscape view shows exactly the surface "
-            "gradient descent walks on: a bowl, an ellipse tilted by 45° that is 16 times "
-            "steeper across its valley than along it.</p><p>The view draws the lesson's paths "
-            "from the same start (−2, 1), 25 full-batch steps each: a learning rate below "
-            "1/λ_max walks down into the valley, one between 1/λ_max and 2/λ_max jumps across "
-            "it at every step and still gets lower, one above 2/λ_max jumps further every "
-            "time and diverges. The second comparison puts momentum (0.9) against plain SGD "
-            "at a small rate for 40 steps: plain SGD crawls along the shallow floor, momentum "
-            "adds its steps up.</p><p>Press Space to train the window's neuron (lr 0.5): its "
-            "live path follows the first one. Change the learning rate and press Reset to "
-            "walk the others. No tutorial published these numbers: the table shows what the "
-            "app computes, from the lesson's own training.</p>",
-            (Figure("curvature across the valley, λ_max", shows="the largest eigenvalue of "
-                    "the loss's Hessian XᵀX/n"),
-             Figure("curvature along the valley, λ_min", shows="its smallest eigenvalue"),
-             Figure("loss after 25 steps, lr 0.5", shows="below 1/λ_max: it converges"),
-             Figure("loss after 25 steps, lr 1.8", shows="between 1/λ_max and 2/λ_max: it "
-                    "oscillates across the valley"),
-             Figure("loss after 25 steps, lr 2.1", shows="above 2/λ_max: it diverges"),
-             Figure("loss after 40 steps, plain SGD, lr 0.1", shows="this app's result"),
-             Figure("loss after 40 steps, momentum 0.9, lr 0.1", shows="this app's result")),
+    Example("landscape", LESSON_TITLE, "", "", LESSON_SETTINGS, LESSON_EXPLANATION,
+            tuple(Figure(name, shows=shows) for name, shows in LESSON_FIGURES),
             then="landscape"),
 )
 

@@ -187,6 +187,34 @@ LESSON_SETTINGS = Settings(hidden=(), output_activation="linear", loss="mse", op
                            train_ratio=1.0, scale="none")
 #: the lesson's two weights: W[0][0] and W[1][0] of the only layer
 LESSON_PARAMS = ((0, 0, 0), (0, 1, 0))
+#: Help → Worked examples' entry for the lesson (its figures are the app's own: (name, what
+#: it shows); no tutorial published them)
+LESSON_TITLE = "The loss surface of one neuron"
+LESSON_EXPLANATION = (
+    "<p>In the spirit of the classic error-surface demos: one linear neuron without a "
+    "bias, a = w₁x₁ + w₂x₂, on 8 points, with the mean squared error. Its two weights "
+    "are the whole weight space, so the loss landscape view shows exactly the surface "
+    "gradient descent walks on: a bowl, an ellipse tilted by 45° that is 16 times "
+    "steeper across its valley than along it.</p><p>The view draws the lesson's paths "
+    "from the same start (−2, 1), 25 full-batch steps each: a learning rate below "
+    "1/λ_max walks down into the valley, one between 1/λ_max and 2/λ_max jumps across "
+    "it at every step and still gets lower, one above 2/λ_max jumps further every "
+    "time and diverges. The second comparison puts momentum (0.9) against plain SGD "
+    "at a small rate for 40 steps: plain SGD crawls along the shallow floor, momentum "
+    "adds its steps up.</p><p>Press Space to train the window's neuron (lr 0.5): its "
+    "live path follows the first one. Change the learning rate and press Reset to "
+    "walk the others. No tutorial published these numbers: the table shows what the "
+    "app computes, from the lesson's own training.</p>")
+LESSON_FIGURES = (
+    ("curvature across the valley, λ_max", "the largest eigenvalue of the loss's Hessian XᵀX/n"),
+    ("curvature along the valley, λ_min", "its smallest eigenvalue"),
+    ("loss after 25 steps, lr 0.5", "below 1/λ_max: it converges"),
+    ("loss after 25 steps, lr 1.8", "between 1/λ_max and 2/λ_max: it oscillates across the "
+     "valley"),
+    ("loss after 25 steps, lr 2.1", "above 2/λ_max: it diverges"),
+    ("loss after 40 steps, plain SGD, lr 0.1", "this app's result"),
+    ("loss after 40 steps, momentum 0.9, lr 0.1", "this app's result"),
+)
 
 
 def lesson_playground(_pg=None) -> Playground:

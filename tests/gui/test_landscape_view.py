@@ -270,3 +270,14 @@ def test_the_worked_example_shows_the_lesson_s_paths(qtbot, window):
     # the surface is exact: a plane through the only two weights
     np.testing.assert_allclose(g.path_off, 0.0, atol=1e-12)
     assert "paths" in window.statusBar().currentMessage()
+    # the example's table: the app's own figures, none claimed as published, and they are what
+    # gradient descent on this quadratic gives in closed form: w_k − w* = (I − lr·H)^k (w₀ − w*)
+    values = examples.values["landscape"]
+    assert all(f.published is None for f in example.figures) and len(values) == 7
+    X, _ = landscape_lesson.lesson_data()
+    H = X.T @ X / len(X)
+    assert values[:2] == pytest.approx([1.0, 1.0 / 16.0], rel=1e-12)
+    start = np.subtract(landscape_lesson.W_START, landscape_lesson.W_STAR)
+    for value, lr in zip(values[2:5], (0.5, 1.8, 2.1)):
+        e = np.linalg.matrix_power(np.eye(2) - lr * H, landscape_lesson.STEPS) @ start
+        assert value == pytest.approx(0.5 * e @ H @ e, rel=1e-9)

@@ -29,8 +29,8 @@ from PySide6.QtCore import QObject, QTimer
 from model.lessons.landscape import RefreshThrottle
 
 from gui.plots.ranges import format_value
-from gui.shell.docks import (FutureRelay, add_dock, claim_highlight, future_error, install_once,
-                             release_highlight)
+from gui.shell.docks import (FutureRelay, add_dock, claim_highlight, frozen_by_others,
+                             future_error, install_once, release_highlight)
 from gui.views.landscape_panel import LandscapePanel
 from gui.views.landscape_probe import (LESSON_PARAMS, LandscapeProbe, LandscapeRequest,
                                        lesson_overlay)
@@ -365,6 +365,10 @@ class LandscapeView(QObject):
         if snap.running:
             self.window.statusBar().showMessage("Pause training (Space) to move the weights "
                                                 "to a point of the loss landscape")
+            return False
+        if frozen_by_others(self.window, self, self.window.network_view):
+            self.window.statusBar().showMessage("Leave lesson mode (or go back to Live in the "
+                                                "training history) to move the weights")
             return False
         if self._busy or self._computed_key is None or (snap.run_id, snap.steps, snap.extras.get(
                 "seq")) != self._computed_key[:3] or not (math.isfinite(u) and math.isfinite(v)):

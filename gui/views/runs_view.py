@@ -125,6 +125,10 @@ class RunsView(QObject):
                 if self.shown_choice.get(v.id, v.pinned or v.id in newest)]
 
     def refresh(self) -> None:
+        if self.panel.table.state() == self.panel.table.State.EditingState:
+            # a name is being typed: rows must not move under it (a new run would shift them)
+            self._timer.start(round(REFRESH_S * 1000))
+            return
         self._refreshed_at = time.perf_counter()
         self.views = self.log.snapshot()
         ids = {v.id for v in self.views}

@@ -175,6 +175,12 @@ def test_a_click_while_paused_moves_the_weights_and_the_history_keeps_it(qtbot, 
     # the surface follows: the new current point is where the click was
     g = fresh_frame(qtbot, view, view.frames)
     assert g.current == pytest.approx((u, v), abs=1e-9)
+    # while another feature draws the graph (a moment of the history), a click says why
+    history.show_moment(0)
+    seq = window._seq
+    assert view.move_to(u, v) is False and window._seq == seq
+    assert "training history" in window.statusBar().currentMessage()
+    history.go_live()
     # while training runs a click changes nothing and says why
     window.play()
     qtbot.waitUntil(lambda: window.latest_snapshot.running, timeout=WAIT_MS)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 from functools import partial
 
 from PySide6.QtCore import QObject, QTimer
@@ -174,7 +175,9 @@ class LandscapeView(QObject):
         snap = self._snap
         if snap is None or not self.dock.isVisible():
             return
-        key = (snap.run_id, snap.steps, snap.extras.get("seq"), self.request())
+        request = self.request()
+        # what is asked for: the extent to hold (grow) follows each frame, it asks nothing new
+        key = (snap.run_id, snap.steps, snap.extras.get("seq"), replace(request, grow=None))
         if key == self._computed_key:
             return
         if self._busy:
@@ -187,7 +190,6 @@ class LandscapeView(QObject):
             return
         self._busy, self._dirty = True, False
         self._computed_key = key
-        request = key[-1]
         self._relay.watch(self.window.worker.call(partial(self.probe.frame, request)),
                           ("frame", snap.running, snap.run_id))
 
@@ -298,6 +300,8 @@ class LandscapeView(QObject):
         if snap.run_id != self._run_id:
             self._run_id = snap.run_id
             self._grow = None
+            if self.lesson is not None and tuple(snap.sizes) != (2, 1):
+                self.show_lesson(None)  # another network: the lesson's paths are not its
             if self.params is None or not _fits(self.params, snap.sizes):
                 self.params = default_pair(snap.sizes)
             self._show_chosen()

@@ -287,3 +287,9 @@ def test_the_worked_example_shows_the_lesson_s_paths(qtbot, window):
     for value, lr in zip(values[2:5], (0.5, 1.8, 2.1)):
         e = np.linalg.matrix_power(np.eye(2) - lr * H, landscape_lesson.STEPS) @ start
         assert value == pytest.approx(0.5 * e @ H @ e, rel=1e-9)
+    # another network: the lesson's paths and extent go, the surface fits the new one
+    window.update_settings(hidden=(3,))
+    qtbot.waitUntil(lambda: view.lesson is None, timeout=WAIT_MS)
+    h = fresh_frame(qtbot, view)
+    assert h.request.extent is None and not view.panel.lesson_group.isVisible()
+    assert not any(c.isVisible() for c in view.panel.lesson_paths)

@@ -29,6 +29,8 @@ from PySide6.QtCore import QObject, QTimer
 
 from model.lessons.landscape import RefreshThrottle
 
+from gui.graph.graph_text import parameter_of
+from gui.plots import palette
 from gui.plots.ranges import format_value
 from gui.shell.docks import (FutureRelay, add_dock, claim_highlight, frozen_by_others,
                              future_error, install_once, release_highlight)
@@ -228,6 +230,7 @@ class LandscapeView(QObject):
                 self._draw()
                 self.panel.plot.viewport().repaint()
             self.draw_seconds = time.perf_counter() - t0
+            self._show_cost()
             if running:
                 self.throttle.done(self.frame.cost + self.draw_seconds, time.perf_counter())
         if self._dirty or (self._snap is not None and self._snap.running):
@@ -252,20 +255,22 @@ class LandscapeView(QObject):
             a, b = f.plane.explained
             p.explained.setText(f"The plane holds {100 * (a + b):.1f} % of the path's spread "
                                 f"({100 * a:.1f} % + {100 * b:.1f} %).")
+        p.legend.setText(self._legend(f, paths, only))
+
+    def _show_cost(self) -> None:
+        f = self.frame
         n = len(f.us)
         cost = f.cost + self.draw_seconds
         every = max(cost * (1 - MAX_SHARE) / MAX_SHARE, self.throttle.min_interval) + cost
         share = "" if not (self._snap and self._snap.running) else (
             f" · refreshed every {every:.2g} s (≤ {MAX_SHARE:.0%} of the time)")
-        p.cost.setText(f"{n}×{n} grid: {_ms(f.grid_seconds)} ({_ms(f.cost)} in all, "
-                       f"{_ms(self.draw_seconds)} to draw){share}")
-        p.legend.setText(self._legend(f, paths, only))
+        self.panel.cost.setText(f"{n}×{n} grid: {_ms(f.grid_seconds)} ({_ms(f.cost)} in all, "
+                                f"{_ms(self.draw_seconds)} to draw){share}")
 
     def _legend(self, f, paths, only=None) -> str:
         def swatch(color, text):
             r, g, b = color
             return f"<span style='color:rgb({r},{g},{b})'>●</span>&nbsp;{text}"
-        from gui.plots import palette
         lines = [swatch(palette.CURRENT_COLOR, f"now: loss {format_value(f.current_loss)}"),
                  f"<span>━</span>&nbsp;the path so far ({len(f.path_uv)} points)",
                  f"✕&nbsp;lowest on the grid: {format_value(f.minimum[2])}"]
@@ -283,7 +288,6 @@ class LandscapeView(QObject):
         if self.params is None or snap is None:
             self.panel.chosen.setText("Click two edges or biases on the graph.")
         else:
-            from gui.graph.graph_text import parameter_of
             a, b = (parameter_of(snap, *key) for key in self.params)
             self.panel.chosen.setText(f"→ {a}<br>↑ {b}")
         self._highlight()

@@ -133,7 +133,8 @@ def in_window(settings: Settings, seconds: float, rounds: int) -> dict:
     a, b = statistics.median(closed), statistics.median(opened)
     ratios = [o / c for c, o in zip(closed, opened)]  # each round's pair
     return {"closed_epochs_per_s": round(a, 1), "open_epochs_per_s": round(b, 1),
-            "ratio": round(statistics.median(ratios), 3), "refreshes_per_s": round(statistics.median(refresh), 2),
+            "ratio": round(statistics.median(ratios), 3),
+            "refreshes_per_s": round(statistics.median(refresh), 2),
             "view_share_of_time": round(statistics.median(share), 3),
             "grid": f"{view.panel.grid.value()}x{view.panel.grid.value()}"}
 

@@ -33,6 +33,8 @@ PLANES = (("weights", "two chosen weights",
            "The two directions along which the training path so far spread the most: the "
            "path lies (nearly) in this plane"))
 MAX_LESSON_PATHS = 6
+#: combo boxes in the side columns may be narrower than their longest entry
+SHRINKS = QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
 SIDE_WIDTH = 200
 
 
@@ -86,7 +88,7 @@ class LandscapePanel(QWidget):
             self.plane.addItem(text, key)
             self.plane.setItemData(self.plane.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         self.plane.setToolTip("Which slice of weight space the surface shows")
-        self.plane.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.plane.setSizeAdjustPolicy(SHRINKS)
         self.plane.setMinimumContentsLength(10)
         self.chosen = QLabel()
         self.chosen.setWordWrap(True)
@@ -112,7 +114,7 @@ class LandscapePanel(QWidget):
         self.grid.setToolTip("Grid points per axis (the loss is computed at n × n points of the "
                              "plane; the cost grows with n²)")
         self.split = QComboBox()
-        self.split.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.split.setSizeAdjustPolicy(SHRINKS)
         self.split.setMinimumContentsLength(6)
         self.split.addItem("training set", "train")
         self.split.addItem("test set", "test")
@@ -192,8 +194,7 @@ class LandscapePanel(QWidget):
         self.lesson_group = QComboBox()
         self.lesson_group.setToolTip("Which of the lesson's paths to draw on the surface: a "
                                      "comparison, or one path of it")
-        self.lesson_group.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.lesson_group.setSizeAdjustPolicy(SHRINKS)
         self.lesson_group.setMinimumContentsLength(10)
         self.lesson_group.hide()
         self.scale_bar = QLabel()

@@ -39,7 +39,8 @@ KINDS = ("weights", "random", "pca")
 SPLITS = ("train", "test")
 MIN_RESOLUTION = 5
 CONTOURS = 8
-LOG_SPAN = 30.0  # colours and contours go log-scale when the largest loss is this many times the least
+#: colours and contours go log-scale when the largest loss is this many times the least
+LOG_SPAN = 30.0
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ path so far. Every frame is computed in the trainer's thread (``LandscapeProbe.f
 ``worker.call``) and arrives frozen; this controller only asks and draws. While training runs
 it asks at the rate a ``RefreshThrottle`` allows, so that computing and drawing surfaces take
 at most 15 % of the time (the issue allows training to slow by 20 %); while paused it asks
-after every change. One request is in flight at a time; changes meanwhile are coalesced into the next.
+after every change. One request is in flight at a time; changes meanwhile are coalesced into
+the next.
 
 While paused, a click on the surface moves the weights to that point of the plane
 (``Plane.params_at``) with the worker's ``set_params``: an edit, which the training history

@@ -123,10 +123,10 @@ class RunsPanel(QWidget):
         self.table.setToolTip("Every run since the window opened: a run lasts from a Reset or a "
                               "change that rebuilds the network to the next. Tick runs to "
                               "overlay their curves; double-click a name to rename it")
-        for c, tip in ((SHOW, "Tick to overlay this run's curves (in its colour)"), (NAME, "Double-click to rename; ● "
-                       "marks the run training now"), (PIN, "Pinned runs are never dropped "
-                       "(otherwise the 20 newest are kept)"), (DIFFERS, "The settings that "
-                       "differ from the run before it")):
+        for c, tip in ((SHOW, "Tick to overlay this run's curves (in its colour)"),
+                       (NAME, "Double-click to rename; ● marks the run training now"),
+                       (PIN, "Pinned runs are never dropped (otherwise the 20 newest are kept)"),
+                       (DIFFERS, "The settings that differ from the run before it")):
             self.table.horizontalHeaderItem(c).setToolTip(tip)
         # ------------------------------------------------------------ the overlay
         self.sentence = QLabel()

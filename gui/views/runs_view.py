@@ -28,7 +28,8 @@ from PySide6.QtWidgets import QDialog, QFileDialog
 
 from model.files.runs_io import export_runs_csv
 from model.lessons.runs import RunLog, settings_changes
-from model.lessons.runs_ab import BATCH_SENTENCE, batch_preset, legend_labels, playground_for, train_run
+from model.lessons.runs_ab import (BATCH_SENTENCE, batch_preset, legend_labels, playground_for,
+                                   train_run)
 
 from gui.shell.docks import FutureRelay, add_dock, future_error, install_once, menu_named
 from gui.views.runs_dialog import DuplicateDialog

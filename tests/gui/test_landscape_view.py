@@ -277,7 +277,8 @@ def test_the_worked_example_shows_the_lesson_s_paths(qtbot, window):
     np.testing.assert_allclose(g.path_off, 0.0, atol=1e-12)
     assert "paths" in window.statusBar().currentMessage()
     # the example's table: the app's own figures, none claimed as published, and they are what
-    # gradient descent on this quadratic gives in closed form: w_k − w* = (I − lr·H)^k (w₀ − w*)
+    # gradient descent on this quadratic gives in closed form:
+    # w_k − w* = (I − lr·H)^k (w₀ − w*)
     values = examples.values["landscape"]
     assert all(f.published is None for f in example.figures) and len(values) == 7
     X, _ = landscape_lesson.lesson_data()

@@ -215,6 +215,8 @@ def landscape_lesson(w):
     view = feature(w, "landscape")
     examples.load(next(e for e in EXAMPLES if e.key == "landscape"))
     wait(lambda: examples.loading is None and view.lesson is not None)
+    group = view.panel.lesson_group
+    group.setCurrentIndex(group.findText("   lr 1.8: oscillates"))
     steps(w, 25)
     landscape_frame(w, view)
 

@@ -175,6 +175,10 @@ LANDSCAPE_MAP = "viridis"
 #: what is drawn over the landscape: the live path (light over the dark valleys, dark outline)
 PATH_COLOR = (255, 255, 255)
 CURRENT_COLOR = (245, 147, 34)
+#: other paths on the landscape (a lesson's), each over a dark outline: none is the live path's
+#: white or the current point's orange
+PATH_COLORS = ((214, 39, 40), (227, 119, 194), (23, 190, 207))
+PATH_OUTLINE = (25, 25, 25)
 
 
 def series_color(k: int) -> tuple[int, int, int]:

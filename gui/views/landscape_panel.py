@@ -69,6 +69,10 @@ class GridSpin(QSpinBox):
         return (QValidator.State.Acceptable if ok else QValidator.State.Intermediate), text, pos
 
 
+def lesson_color(k: int) -> tuple[int, int, int]:
+    return palette.PATH_COLORS[k % len(palette.PATH_COLORS)]
+
+
 def _scale_pixmap(cmap, width: int, height: int) -> QPixmap:
     rgb = cmap.map(np.linspace(0.0, 1.0, width), mode="byte")[:, :3]
     img = np.ascontiguousarray(np.repeat(rgb[None], height, axis=0).astype(np.uint8))
@@ -167,14 +171,18 @@ class LandscapePanel(QWidget):
         item.addItem(self.contours)
         self.lesson_paths = []
         for k in range(MAX_LESSON_PATHS):
-            curve = pg.PlotDataItem(pen=pg.mkPen(palette.series_color(k + 1), width=2),
-                                    symbol="o", symbolSize=4,
-                                    symbolBrush=palette.series_color(k + 1), symbolPen=None)
+            color = lesson_color(k)
+            # a dark outline under each: readable over the dark valleys and the light slopes
+            curve = pg.PlotDataItem(pen=pg.mkPen(color, width=2),
+                                    shadowPen=pg.mkPen(palette.PATH_OUTLINE, width=4),
+                                    symbol="o", symbolSize=5, symbolBrush=color,
+                                    symbolPen=pg.mkPen(palette.PATH_OUTLINE, width=1))
             curve.setVisible(False)
             item.addItem(curve)
             self.lesson_paths.append(curve)
         # a line without symbols: hundreds of markers cost more to paint than the surface
-        self.path = pg.PlotCurveItem(pen=pg.mkPen(palette.PATH_COLOR, width=2))
+        self.path = pg.PlotCurveItem(pen=pg.mkPen(palette.PATH_COLOR, width=2),
+                                     shadowPen=pg.mkPen(palette.PATH_OUTLINE, width=4))
         item.addItem(self.path)
         self.minimum = pg.ScatterPlotItem(symbol="x", size=9, pen=pg.mkPen("w", width=1.5))
         item.addItem(self.minimum)

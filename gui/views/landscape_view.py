@@ -35,7 +35,7 @@ from gui.plots import palette
 from gui.plots.ranges import format_value
 from gui.shell.docks import (FutureRelay, add_dock, claim_highlight, frozen_by_others,
                              future_error, install_once, release_highlight)
-from gui.views.landscape_panel import LandscapePanel
+from gui.views.landscape_panel import LandscapePanel, lesson_color
 from gui.views.landscape_probe import (LESSON_PARAMS, LandscapeProbe, LandscapeRequest,
                                        lesson_overlay)
 
@@ -280,7 +280,7 @@ class LandscapeView(QObject):
                          f" off the plane")
         shown = [(k, path) for k, path in enumerate(paths) if only is None or k == only]
         for k, path in shown:
-            lines.append(swatch(palette.series_color(k + 1), path.title))
+            lines.append(swatch(lesson_color(k), path.title))
         lines += [f"<i>{path.sentence}</i>" for _, path in shown]
         return "<br>".join(lines)
 

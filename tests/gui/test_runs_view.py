@@ -7,9 +7,9 @@ import io
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from gui.views.runs_dialog import DuplicateDialog, parse_value
 from gui.views.runs_panel import NAME, PIN, SHOW
@@ -287,3 +287,29 @@ def test_the_preset_can_be_stopped(qtbot, window):
     runs = [view.log.get(i) for i in view.preset_ids]
     assert len(runs) <= 1 and all(r.epochs < 1_000_000 for r in runs)
     assert p.preset.text() == "Full batch vs minibatch vs SGD" and p.duplicate.isEnabled()
+
+
+def test_the_duplicate_button_asks_then_starts_the_run(qtbot, window):
+    view = open_panel(qtbot, window)
+    train(qtbot, window, 2)
+    answered = []
+
+    def answer():  # the modal dialog, as the user fills it in
+        dialog = next(w for w in QApplication.topLevelWidgets()
+                      if isinstance(w, DuplicateDialog) and w.isVisible())
+        dialog.setting.setCurrentIndex(dialog.setting.findData("optimizer"))
+        dialog.choice.setCurrentText("adam")
+        QTest.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+        answered.append(dialog.change())
+
+    QTimer.singleShot(300, answer)
+    QTest.mouseClick(view.panel.duplicate, Qt.MouseButton.LeftButton)
+    assert answered == [(1, "optimizer", "adam", True)]
+    qtbot.waitUntil(lambda: view.busy is None and len(view.log.runs) == 2, timeout=WAIT_MS)
+    dup = view.log.runs[-1]
+    assert dup.settings.optimizer == "adam" and dup.parent == 1
+    assert np.array_equal(dup.initial_params, view.log.get(1).initial_params)
+    # "Start training at once" was ticked: it trains
+    qtbot.waitUntil(lambda: window.latest_snapshot.running, timeout=WAIT_MS)
+    window.pause()
+    settle(qtbot, window)

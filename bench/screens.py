@@ -9,7 +9,8 @@ geometry that matters: the window's minimum size, the boundary's on-screen squar
 loss plot's height.
 
 States: the default window at 1280×800 and 1024×640; each backprop view open at both sizes;
-every lesson phase; multi-class (with a p(k) thumbnail hovered); regression; after a
+every lesson phase; the loss landscape (two weights, the principal plane, the worked example
+with its paths) and the Runs panel (a duplicate, the batch preset); multi-class (with a p(k) thumbnail hovered); regression; after a
 divergence (with the "restore your last session" offer beside it); the run watch on a dead
 and on an exploding run; a dark palette; your own drawn points; the worked examples; and 2×
 scale (a second process with QT_SCALE_FACTOR=2). ``--docs`` copies the README's pictures
@@ -165,9 +166,66 @@ def view_history(w):
     pause_for(0.3)
 
 
+def landscape_frame(w, view) -> None:
+    """Wait for a surface computed after everything sent so far."""
+    wait(lambda: settled(w) and view.frame is not None and not view._busy
+         and view._computed_key is not None
+         and view._computed_key[2] == w.latest_snapshot.extras["seq"])
+
+
+def view_landscape(w):
+    view = feature(w, "landscape")
+    w.views.show_dock(view.dock)
+    train(w, 60)
+    landscape_frame(w, view)
+
+
+def view_landscape_pca(w):
+    view = feature(w, "landscape")
+    w.views.show_dock(view.dock)
+    train(w, 60)
+    view.set_kind("pca")
+    landscape_frame(w, view)
+
+
+def view_runs(w):
+    view = feature(w, "runs")
+    w.views.show_dock(view.dock)
+    train(w, 30)
+    w.update_settings(lr=0.3, hidden=(3,))
+    wait(lambda: settled(w))
+    train(w, 30)
+    view.duplicate(1, "optimizer", "adam", train=False)
+    wait(lambda: view.busy is None and settled(w))
+    train(w, 30)
+    view.refresh()
+
+
+def view_runs_preset(w):
+    view = feature(w, "runs")
+    w.views.show_dock(view.dock)
+    view.run_preset()
+    wait(lambda: view.busy is None and bool(view.preset_ids))
+    view.refresh()
+
+
+def landscape_lesson(w):
+    from gui.views.examples_menu import EXAMPLES
+    examples = feature(w, "worked_examples")
+    view = feature(w, "landscape")
+    examples.load(next(e for e in EXAMPLES if e.key == "landscape"))
+    wait(lambda: examples.loading is None and view.lesson is not None)
+    group = view.panel.lesson_group
+    group.setCurrentIndex(group.findText("   lr 1.8: oscillates"))
+    steps(w, 25)
+    landscape_frame(w, view)
+
+
 VIEWS = (("chain_rule", view_chain_rule), ("gradient_check", view_gradient_check),
          ("health", view_health), ("lesson", view_lesson), ("data_point", view_data_point),
-         ("history", view_history))
+         ("history", view_history), ("landscape", view_landscape),
+         ("landscape_pca", view_landscape_pca), ("runs", view_runs),
+         ("runs_preset", view_runs_preset), ("landscape_lesson", landscape_lesson))
 
 
 def multiclass(w):
@@ -232,6 +290,12 @@ def examples(w):
     return dialog
 
 
+#: the 2× pictures: (name, size, setup)
+SCALED = (("1024x640", (1024, 640), default), ("1000x600", (1000, 600), default),
+          ("landscape_1024x640", (1024, 640), view_landscape),
+          ("runs_1024x640", (1024, 640), view_runs))
+
+
 def plan() -> list:
     """(name, settings, size, setup, options) for every picture."""
     shots = [("default_1280x800", Settings(), BIG, default, {}),
@@ -256,6 +320,8 @@ def plan() -> list:
         ("drawing_output_column", Settings(hidden=(6, 6)), BIG, drawing,
          {"grab": lambda w: w.right_column}),
         ("examples_dialog", Settings(), BIG, examples, {"grab": "returned"}),
+        ("dark_1024x640_landscape", Settings(), SMALL, view_landscape, {"dark": True}),
+        ("dark_1024x640_runs", Settings(), SMALL, view_runs, {"dark": True}),
     ]
     return shots
 
@@ -268,7 +334,8 @@ DOCS = {"screenshot.png": "spiral_1280x800", "small_screen.png": "view_chain_rul
         "timeline.png": "view_history_1280x800", "multiclass.png": "multiclass_hover_p2_1280x800",
         "diverged.png": "diverged_1024x640", "run_watch.png": "watch_dead_1024x640",
         "dark.png": "dark_1280x800", "drawing.png": "drawing_output_column",
-        "examples.png": "examples_dialog"}
+        "examples.png": "examples_dialog", "landscape.png": "view_landscape_lesson_1280x800",
+        "runs.png": "view_runs_preset_1280x800"}
 
 
 # ----------------------------------------------------------------------------- rendering
@@ -371,7 +438,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     shots = plan()
     if args.list:
-        print("\n".join([s[0] for s in shots] + ["scale2x_1024x640", "scale2x_1000x600"]))
+        print("\n".join([s[0] for s in shots] + [f"scale2x_{n}" for n, _, _ in SCALED]))
         return 0
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -382,11 +449,11 @@ def main(argv=None) -> int:
     pg.setConfigOptions(antialias=True)
     np.seterr(all="ignore")
     if args.scaled_run:
-        for size in ((1024, 640), (1000, 600)):
+        for name, size, setup in SCALED:
             w = make(Settings(), size)
             try:
-                default(w)
-                save(w, out, f"scale2x_{size[0]}x{size[1]}")
+                setup(w)
+                save(w, out, f"scale2x_{name}")
             finally:
                 close(w)
         return 0

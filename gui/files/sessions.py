@@ -65,10 +65,11 @@ def _one_line(exc: BaseException) -> str:
     return text if isinstance(exc, SessionError) else f"{type(exc).__name__}: {text}"
 
 
-def _save_in_worker(path: Path, meta: dict):
-    """The function the worker runs: write the session, return what it holds."""
+def _save_in_worker(path: Path, meta: dict, runs=None):
+    """The function the worker runs: write the session (with the Runs panel's ``runs``, a
+    RunLog, when given), return what it holds."""
     def save(pg):
-        save_session(pg, path, meta)
+        save_session(pg, path, meta, runs=runs)
         return saved_state(pg)
     return save
 
@@ -202,6 +203,10 @@ class Sessions(QObject):
             clear.triggered.connect(lambda _checked=False: self._store_recent([]))
 
     # ----------------------------------------------------------------- save
+    def _runs(self):
+        """The Runs panel's RunLog, saved with the session (None without the panel)."""
+        return getattr(self.window.views.get("runs"), "log", None)
+
     def _meta(self, autosave: bool = False) -> dict:
         return {"app": APPLICATION, "saved": _dt.datetime.now().isoformat(timespec="seconds"),
                 "autosave": autosave}
@@ -229,7 +234,7 @@ class Sessions(QObject):
         """Write the session to ``path`` from the worker thread. The reply arrives later
         (``saved``): a message if it failed, else ``path`` becomes the session's file."""
         path = Path(path)
-        future = self.window.worker.call(_save_in_worker(path, self._meta()))
+        future = self.window.worker.call(_save_in_worker(path, self._meta(), self._runs()))
         self._relay.watch(future, str(path))
 
     def _on_saved(self, path: str, future) -> None:
@@ -258,7 +263,8 @@ class Sessions(QObject):
         (``AUTOSAVE_TIMEOUT_S``). None when written, else why not (one line)."""
         path = Path(path)
         timeout = AUTOSAVE_TIMEOUT_S if timeout is None else timeout
-        future = self.window.worker.call(_save_in_worker(path, self._meta(autosave)))
+        future = self.window.worker.call(_save_in_worker(path, self._meta(autosave),
+                                                         self._runs()))
         try:
             state = future.result(timeout=timeout)
         except concurrent.futures.TimeoutError:
@@ -289,6 +295,9 @@ class Sessions(QObject):
         """Continue from ``loaded`` (a model.files.session.LoadedSession read from ``path``)."""
         w = self.window
         state = saved_state(loaded.playground)  # read before the worker owns it
+        runs = w.views.get("runs")
+        if runs is not None:
+            runs.adopt(loaded)  # before the playground: its run continues the saved one
         seq = w.send(w.worker.replace_playground, loaded.playground)  # see ModifiedMark
         self.mark.opened(path if remember else None, seq, state, modified=not remember)
         if remember:

@@ -162,3 +162,24 @@ def scatter_image(X: np.ndarray, y: np.ndarray, task: str, size: int = 56,
     img[[0, -1], :, :3] = 200  # a thin frame
     img[:, [0, -1], :3] = 200
     return img
+
+
+# ----------------------------------------------------------------------------- series, surfaces
+#: runs and paths told apart by colour (Tableau 10): legends name them, so the colour only
+#: has to differ from its neighbours
+SERIES_COLORS = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
+                 (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207))
+#: the loss landscape's colour map (pyqtgraph's name): perceptually uniform and readable with
+#: colour-blindness; dark is a low loss, so valleys look like valleys
+LANDSCAPE_MAP = "viridis"
+#: what is drawn over the landscape: the live path (light over the dark valleys, dark outline)
+PATH_COLOR = (255, 255, 255)
+CURRENT_COLOR = (245, 147, 34)
+#: other paths on the landscape (a lesson's), each over a dark outline: none is the live path's
+#: white or the current point's orange
+PATH_COLORS = ((214, 39, 40), (227, 119, 194), (23, 190, 207))
+PATH_OUTLINE = (25, 25, 25)
+
+
+def series_color(k: int) -> tuple[int, int, int]:
+    return SERIES_COLORS[int(k) % len(SERIES_COLORS)]

@@ -131,8 +131,10 @@ class MainWindow(QMainWindow):
         from gui.shell import run_watch_notice
         from gui.views import (examples_menu, gradcheck_view, health_view, inspector, lesson,
                                point_view, timeline_view)
+        from gui.views import landscape_view, runs_view
         for module in (inspector, gradcheck_view, health_view, lesson, point_view, timeline_view,
-                       examples_menu, draw_tool, data_io, sessions, exports, run_watch_notice):
+                       examples_menu, draw_tool, data_io, sessions, exports, run_watch_notice,
+                       landscape_view, runs_view):
             module.install(self)
         from gui.shell.docks import menu_named  # the graph's zoom (Ctrl+=, Ctrl+−, Ctrl+0)
         menu_named(self, "&View").addActions(self.network_view.zoom_actions())
@@ -271,6 +273,11 @@ class MainWindow(QMainWindow):
 
     def _on_bias_edited(self, layer: int, j: int, value: float) -> None:
         self._send(self.worker.set_bias, layer, j, value)
+
+    def set_params(self, params) -> None:
+        """Move every weight at once (a point of the loss landscape): an edit like a weight
+        edited on the graph, kept in the training history."""
+        self._send(self.worker.set_params, params)
 
     def _on_edge_mode_changed(self, _index: int) -> None:
         self.network_view.set_edge_mode(self.edge_mode.currentData())

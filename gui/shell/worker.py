@@ -120,6 +120,11 @@ class TrainerWorker(QObject):
     def set_bias(self, layer: int, j: int, value: float, seq: int = 0) -> None:
         self._post("set_bias", int(layer), int(j), float(value), seq=seq)
 
+    def set_params(self, params, seq: int = 0) -> None:
+        """Every parameter at once (``net.params``' flat layout), e.g. a point of the loss
+        landscape: an edit like ``set_weight`` (refused with ``error`` if it does not fit)."""
+        self._post("set_params", np.array(params, dtype=np.float64, copy=True), seq=seq)
+
     def load_network(self, network: Network, seq: int = 0) -> None:
         """Train these weights on the current data from now on (refused with ``error``
         if they do not fit; then nothing changes)."""
@@ -166,8 +171,11 @@ class TrainerWorker(QObject):
 
     def add_observer(self, observer) -> None:
         """Register an object whose optional methods ``on_epoch(pg)`` (after every completed
-        epoch), ``on_step(pg)`` (after a discrete Step) and ``on_new_run(pg)`` (after a
-        rebuild, reset or import) run in the worker thread. Safe to call from the GUI."""
+        epoch), ``on_step(pg)`` (after a discrete Step), ``on_new_run(pg)`` (after a
+        rebuild, reset or import), ``on_edit(pg)`` (after a weight edit), ``on_play(pg)`` and
+        ``on_pause(pg)`` (training starts or stops running) run in the worker thread. A new
+        observer hears ``on_new_run`` at once, and ``on_pause`` if training is not running.
+        Safe to call from the GUI."""
         self._post("add_observer", observer)
 
     def _notify(self, event: str) -> None:
@@ -183,6 +191,8 @@ class TrainerWorker(QObject):
         self._observers.append(observer)
         if hasattr(observer, "on_new_run"):
             observer.on_new_run(self.pg)
+        if not self._running and hasattr(observer, "on_pause"):
+            observer.on_pause(self.pg)  # it may assume training runs until told otherwise
 
     def stop(self) -> None:
         """Make ``run`` return after the current step (thread-safe, idempotent)."""
@@ -212,7 +222,7 @@ class TrainerWorker(QObject):
                         try:
                             self._train_tick()
                         except Exception as exc:  # noqa: BLE001 - stop, say why, go on
-                            self._running = False
+                            self._do_pause()
                             self.error.emit(f"training stopped: {exc}")
                             self._emit_snapshot()
                 else:
@@ -293,8 +303,7 @@ class TrainerWorker(QObject):
             self._emit_snapshot()
 
     def _stop_diverged(self, message: str) -> None:
-        self._running = False
-        self._unit_open = False
+        self._do_pause()
         self._emit_snapshot()
         self.diverged.emit(message)
 
@@ -340,10 +349,13 @@ class TrainerWorker(QObject):
             self._unit_open = False
             self._next_due = time.perf_counter()
             self._rate_samples.clear()
+            self._notify("on_play")
 
     def _do_pause(self) -> None:
-        self._running = False
+        was_running, self._running = self._running, False
         self._unit_open = False
+        if was_running:
+            self._notify("on_pause")
 
     def _do_step_batch(self) -> None:
         self._do_pause()
@@ -389,6 +401,7 @@ class TrainerWorker(QObject):
         if not (0 <= i < W.shape[0] and 0 <= j < W.shape[1]):
             raise ValueError(f"layer {layer + 1} has no weight [{i}][{j}]")
         W[i, j] = value
+        self._notify("on_edit")
 
     def _do_set_bias(self, layer: int, j: int, value: float) -> None:
         _check_finite(value)
@@ -396,6 +409,16 @@ class TrainerWorker(QObject):
         if not 0 <= j < b.shape[0]:
             raise ValueError(f"layer {layer + 1} has no bias [{j}]")
         b[j] = value
+        self._notify("on_edit")
+
+    def _do_set_params(self, params: np.ndarray) -> None:
+        net = self.pg.net
+        if params.shape != net.params.shape:
+            raise ValueError(f"the network has {net.n_params} parameters, not {params.size}")
+        if not np.all(np.isfinite(params)):
+            raise ValueError("weights must be finite numbers")
+        net.params[:] = params
+        self._notify("on_edit")
 
     def _layer(self, layer: int):
         layers = self.pg.net.layers

@@ -8,6 +8,9 @@ numbers are then computed in the worker from the loaded network, on copies (one 
 training a copy for the examples whose tutorials show the trained result), so the network you
 see is the untouched starting point.
 
+"The loss surface of one neuron" is built in code (``model/lessons/landscape_lesson.py``), not
+from files: it opens the loss landscape view with the lesson's paths instead of lesson mode.
+
 Entry point: ``install(window) -> WorkedExamples``.
 """
 from __future__ import annotations
@@ -28,6 +31,8 @@ from model.files.bundled import resource
 from model.files.serialize import load_network
 
 from gui.shell.docks import FutureRelay, future_error, install_once, menu_named
+from gui.views.landscape_probe import (LESSON_EXPLANATION, LESSON_FIGURES, LESSON_SETTINGS,
+                                       LESSON_TITLE, lesson_figures, lesson_playground)
 from gui.views.lesson import LessonController
 
 EXAMPLES_DIR = resource("examples")  # the checkout's resources/ or the installed copy
@@ -75,6 +80,7 @@ class Example:
     settings: Settings
     explanation: str
     figures: tuple[Figure, ...]
+    then: str = "lesson"  # what opens once it is loaded: "lesson" mode or the "landscape" view
 
     @property
     def n_published(self) -> int:
@@ -166,6 +172,9 @@ EXAMPLES = (
             "epochs of Adam (lr 0.1, batches of 10, cross-entropy) on a copy.</p>",
             (Figure("train accuracy after 150 epochs", shows="this app's result"),
              Figure("test accuracy after 150 epochs", shows="this app's result"))),
+    Example("landscape", LESSON_TITLE, "", "", LESSON_SETTINGS, LESSON_EXPLANATION,
+            tuple(Figure(name, shows=shows) for name, shows in LESSON_FIGURES),
+            then="landscape"),
 )
 
 
@@ -173,6 +182,8 @@ EXAMPLES = (
 def load_example(example: Example, pg) -> Playground:
     """Runs in the worker thread: the example's network and data in a new playground, which
     the worker adopts (``changes_state``); the GUI's Future holds None, not the playground."""
+    if example.key == "landscape":
+        return lesson_playground()
     return Playground(example.settings, data=load_csv(EXAMPLES_DIR / example.data),
                       network=load_network(EXAMPLES_DIR / example.network))
 
@@ -207,6 +218,8 @@ def compute_numbers(example: Example, pg) -> tuple[float, ...]:
 
 def _figures(example: Example, pg) -> list:
     net, t = pg.net, pg.trainer
+    if example.key == "landscape":
+        return list(lesson_figures())
     if example.key == "classic":
         zs, acts = net.forward_all(t.X_train[:1])
         copy = _trained_copy(pg, 0)
@@ -272,9 +285,10 @@ class ExamplesDialog(QDialog):
         box.addLayout(bottom)
 
     def show_example(self, example: Example, values: list[float] | None) -> None:
+        source = (f"Files: resources/examples/{example.network}, {example.data}"
+                  if example.network else "Built by model/lessons/landscape_lesson.py")
         self.explanation.setHtml(f"<h3>{example.title}</h3>{example.explanation}"
-                                 f"<p style='color:#666'>Files: resources/examples/"
-                                 f"{example.network}, {example.data}</p>")
+                                 f"<p style='color:#666'>{source}</p>")
         self.table.setRowCount(len(example.figures))
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         for r, f in enumerate(example.figures):
@@ -368,13 +382,20 @@ class WorkedExamples(QObject):
         agree = sum(bool(f.agrees(v)) for f, v in zip(example.figures, self.values[example.key]))
         figures = (f"{agree} of {example.n_published} published figures agree"
                    if example.n_published else "no published figures; the table shows the app's")
-        text = f"{example.title} loaded: {figures}. Lesson mode is on (N / B walk the phases)."
+        then = ("The loss landscape shows its paths." if example.then == "landscape" else
+                "Lesson mode is on (N / B walk the phases).")
+        text = f"{example.title} loaded: {figures}. {then}"
         self.window.statusBar().showMessage(text)
         if self.dialog is not None:
             self.dialog.load.setEnabled(True)
             self.dialog.status.setText(text)
             if self.dialog.list.currentRow() == EXAMPLES.index(example):
                 self.dialog.show_example(example, self.values[example.key])
+        if example.then == "landscape":
+            landscape = self.window.views.get("landscape")
+            if landscape is not None:
+                landscape.open_lesson()
+            return
         lesson = self.window.findChild(LessonController)
         if lesson is not None:
             lesson.start(rows=[0])

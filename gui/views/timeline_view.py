@@ -239,7 +239,8 @@ class TimelineView(QObject):
             p.moment.setText("live")
         else:
             p.moment.setText(f"{'live · ' if self.live else ''}epoch "
-                             f"{format_count(entry.epoch)} · step {format_count(entry.steps)}")
+                             f"{format_count(entry.epoch)} · step {format_count(entry.steps)}"
+                             f"{' · edited' if entry.edited else ''}")
         # the past must not pass for the present: the label stands out while scrubbing
         p.moment.setStyleSheet("" if self.live else "background: #fde7a9; font-weight: bold;")
 

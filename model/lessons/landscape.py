@@ -255,8 +255,8 @@ def loss_surface(net, X, Y, loss, plane: Plane, extent=None, resolution=DEFAULT_
     thetas = (plane.origin + alphas.reshape(-1, 1) * plane.d1 + betas.reshape(-1, 1) * plane.d2)
     values = batched_losses(net, thetas, X, Y, loss).reshape(r_v, r_u)
     values[~np.isfinite(values)] = np.nan
-    values.flags.writeable = False
-    return Surface(_frozen(us), _frozen(vs), values, time.perf_counter() - t0, r_u * r_v)
+    # a copy: a read-only view of the writable grid would not be frozen
+    return Surface(_frozen(us), _frozen(vs), _frozen(values), time.perf_counter() - t0, r_u * r_v)
 
 
 def playground_surface(pg, plane: Plane, split: str = "train", **kwargs) -> Surface:

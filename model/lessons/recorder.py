@@ -1,7 +1,8 @@
 """The training history's recorder: a worker-thread observer that keeps trainer states in a
 ``Timeline`` while training runs, and rebuilds or restores a recorded moment on request.
 
-It runs after every epoch and every discrete step (``on_epoch``, ``on_step``, ``on_new_run``).
+It runs after every epoch and every discrete step (``on_epoch``, ``on_step``, ``on_new_run``),
+and after a weight edited by hand (``on_edit``: the edit is a moment of its own).
 At flat-out speed an epoch takes well under a millisecond, so recording every one would cost
 more than training; epochs are recorded at a spacing that grows with the run (``stride``),
 which the timeline's own thinning would impose anyway.
@@ -55,6 +56,11 @@ class TimelineRecorder:
     def on_step(self, pg) -> None:
         with self.lock:
             self._record(pg.trainer)
+
+    def on_edit(self, pg) -> None:
+        with self.lock:
+            self.timeline.record(pg.trainer, edited=True)
+            self._last_epoch = pg.trainer.epoch
 
     def _record(self, trainer) -> None:
         self.timeline.record(trainer)

@@ -83,9 +83,10 @@ def batch_preset(settings: Settings, data=None) -> list[tuple[str, Playground]]:
 
 
 def train_run(pg: Playground, epochs: int, name: str, origin: str = "preset",
-              time_budget: float | None = None) -> Run:
-    """Train ``pg`` for ``epochs`` epochs (or until ``time_budget`` seconds) and return its
-    record, timed epoch by epoch. The run is not in any log: ``RunLog.add`` it."""
+              time_budget: float | None = None, stop=None) -> Run:
+    """Train ``pg`` for ``epochs`` epochs (or until ``time_budget`` seconds, or until
+    ``stop()`` is true, asked after every epoch) and return its record, timed epoch by epoch.
+    The run is not in any log: ``RunLog.add`` it."""
     log = RunLog()
     run = log.start(pg, origin=origin, name=name)
     t_start = time.perf_counter()
@@ -93,7 +94,8 @@ def train_run(pg: Playground, epochs: int, name: str, origin: str = "preset",
         t0 = time.perf_counter()
         ok = pg.trainer.step_epoch()
         log.record(pg, seconds=time.perf_counter() - t0)
-        if not ok or (time_budget is not None and time.perf_counter() - t_start > time_budget):
+        if not ok or (time_budget is not None and time.perf_counter() - t_start > time_budget) \
+                or (stop is not None and stop()):
             break
     return run
 

@@ -24,6 +24,7 @@ class Entry:
     epoch: int
     steps: int
     state: Mapping  # Trainer.state() minus "history", frozen (restoring truncates the history)
+    edited: bool = False  # the weights were edited by hand at this moment (after training)
 
 
 class Timeline:
@@ -37,12 +38,14 @@ class Timeline:
     def __len__(self):
         return len(self.entries)
 
-    def record(self, trainer: Trainer) -> None:
-        """Keep the trainer's current state (call it after an epoch or a step)."""
-        if self.entries and self.entries[-1].steps == trainer.steps:
+    def record(self, trainer: Trainer, edited: bool = False) -> None:
+        """Keep the trainer's current state (call it after an epoch or a step). ``edited``:
+        the weights were just edited by hand, so the moment is kept even at the step count
+        of the entry before it (which holds the weights before the edit)."""
+        if not edited and self.entries and self.entries[-1].steps == trainer.steps:
             return
         state = trainer.state(include_history=False)  # the history itself is not copied
-        self.entries.append(Entry(trainer.epoch, trainer.steps, freeze(state)))
+        self.entries.append(Entry(trainer.epoch, trainer.steps, freeze(state), edited))
         if len(self.entries) > self.capacity:
             head = self.entries[:self.keep_first]
             tail = self.entries[self.keep_first:]

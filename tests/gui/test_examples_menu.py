@@ -34,8 +34,8 @@ def test_the_help_menu_opens_the_dialog_with_every_example(qtbot, window, exampl
     assert examples.action in help_menu.actions()
     examples.action.trigger()
     dialog = examples.dialog
-    assert dialog.isVisible() and dialog.list.count() == 4
-    for row in range(4):
+    assert dialog.isVisible() and dialog.list.count() == len(em.EXAMPLES) == 5
+    for row in range(len(em.EXAMPLES)):
         dialog.list.setCurrentRow(row)
         assert len(dialog.explanation.toPlainText()) > 200
         assert all(r[2] == "–" and r[3] == "" for r in dialog.rows())  # not loaded yet

@@ -8,18 +8,21 @@ import numpy as np
 import pytest
 
 from gui.shell.docks import FutureRelay
-from gui.views import examples_menu, gradcheck_view, inspector, lesson, point_view, timeline_view
+from gui.views import (examples_menu, gradcheck_view, inspector, landscape_view, lesson,
+                       point_view, runs_view, timeline_view)
 from model.core.network import Network
 from model.core.optimizers import Optimizer, Regularizer
 from model.core.trainer import Trainer
 from model.lessons.phases import LessonSteppers, PhaseStepper
+from model.lessons.landscape import PathRecorder
 from model.lessons.recorder import TimelineRecorder
+from model.lessons.runs import Run, RunLog
 from model.lessons.timeline import Timeline
 from model.playground import Playground, Settings
 from tests.gui.conftest import WAIT_MS
 
 LIVE = (Trainer, Network, Playground, PhaseStepper, LessonSteppers, Optimizer, Regularizer,
-        Timeline, TimelineRecorder)
+        Timeline, TimelineRecorder, PathRecorder, Run, RunLog)
 PLAIN = (str, bytes, int, float, complex, bool, type(None), np.generic)
 
 
@@ -140,3 +143,34 @@ def test_every_view_receives_frozen_data(qtbot, window, delivered):
     for view, tag, future in delivered:
         result = future.result(timeout=WAIT_MS / 1000)
         assert problems(result, f"{view} {tag}") == [], (view, tag)
+
+
+def test_the_landscape_and_the_runs_receive_only_frozen_data(qtbot, window, delivered):
+    for _ in range(3):
+        window.step()
+    qtbot.waitUntil(lambda: window.latest_snapshot.steps == 3, timeout=WAIT_MS)
+    land = landscape_view.install(window)
+    window.views.show_dock(land.dock)
+    for kind in ("weights", "random", "pca"):
+        frames = land.frames
+        land.set_kind(kind)
+        qtbot.waitUntil(lambda: land.frames > frames and not land._busy, timeout=WAIT_MS)
+    assert land.frame.request.kind == "pca" and problems(land.frame, "frame") == []
+    land.open_lesson()
+    qtbot.waitUntil(lambda: land.lesson is not None, timeout=WAIT_MS)
+    assert problems(land.lesson, "lesson") == []
+    runs = runs_view.install(window)
+    runs.run_preset(epochs=2).result(timeout=WAIT_MS / 1000)
+    qtbot.waitUntil(lambda: runs.busy is None, timeout=WAIT_MS)
+    runs.duplicate(1, "lr", 0.1, train=False).result(timeout=WAIT_MS / 1000)
+    qtbot.waitUntil(lambda: runs.busy is None, timeout=WAIT_MS)
+    seen = {view for view, _, _ in delivered}
+    assert {"LandscapeView", "RunsView"} <= seen
+    for view, tag, future in delivered:
+        result = future.result(timeout=WAIT_MS / 1000)
+        assert problems(result, f"{view} {tag}") == [], (view, tag)
+    # what the Runs panel reads, it copies under the log's lock in the GUI thread: no live
+    # run, and every curve read-only
+    for v in runs.log.snapshot():
+        assert not isinstance(v, Run)
+        assert all(not a.flags.writeable for a in v.columns.values())

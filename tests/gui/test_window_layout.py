@@ -12,7 +12,7 @@ from gui.shell.view_host import dock_name
 
 WAIT_MS = 20_000
 VIEWS = ("Chain rule", "Gradient check", "Gradient health", "Lesson", "Data point",
-         "Training history")
+         "Training history", "Loss landscape", "Runs")
 
 
 def sized(qtbot, window, width, height):
@@ -38,7 +38,7 @@ def test_every_view_is_a_named_dock_in_the_view_host(window):
     assert all(d.parent() is window.views.area for d in docks)
     # the registry: every feature once, by key
     assert {"inspector", "gradcheck", "health", "lesson", "point_view", "timeline",
-            "run_watch", "sessions"} <= set(window.views)
+            "run_watch", "sessions", "landscape", "runs"} <= set(window.views)
     assert window.features["inspector"] is window.views.get("inspector")
 
 
@@ -145,17 +145,17 @@ def test_a_new_view_is_a_few_lines_and_shares_the_hosts_state(qtbot, window):
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QLabel
 
-    class Landscape:  # what a later view (issue 13's loss landscape) needs to do
+    class Another:  # what a later view needs to do
         def __init__(self, w):
-            self.dock = w.views.add_dock("Loss landscape", QLabel("surface"), "Ctrl+Alt+L",
-                                         "Show the loss landscape")
+            self.dock = w.views.add_dock("Another view", QLabel("surface"), "Ctrl+Alt+L",
+                                         "Show another view")
 
-    view = window.views.install("landscape", lambda: Landscape(window))
-    assert window.views.install("landscape", lambda: Landscape(window)) is view  # once
-    with pytest.raises(KeyError, match="landscape"):
-        window.views.add("landscape", object())
-    assert "landscape" in list(window.views) and window.views["landscape"] is view
-    assert view.dock.objectName() == "loss_landscape_dock"
+    view = window.views.install("another", lambda: Another(window))
+    assert window.views.install("another", lambda: Another(window)) is view  # once
+    with pytest.raises(KeyError, match="another"):
+        window.views.add("another", object())
+    assert "another" in list(window.views) and window.views["another"] is view
+    assert view.dock.objectName() == "another_view_dock"
     toggle = view.dock.toggleViewAction()
     view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
     assert toggle in view_menu.actions() and toggle.shortcut().toString() == "Ctrl+Alt+L"

@@ -150,3 +150,21 @@ def test_a_preview_is_made_on_a_copy_and_a_new_run_clears_the_history():
     rec.on_new_run(pg)
     entries, _, now = rec.snapshot_entries()
     assert now == generation + 1 and [e.epoch for e in entries] == [10]
+
+
+def test_a_hand_edit_is_a_moment_of_its_own():
+    pg = Playground(Settings(hidden=(3,)))
+    recorder = TimelineRecorder()
+    recorder.on_new_run(pg)
+    pg.trainer.step_batch()
+    recorder.on_step(pg)
+    before = pg.net.params.copy()
+    pg.net.params[:] = before + 0.5  # what the worker's set_params does, then tells observers
+    recorder.on_edit(pg)
+    recorder.on_step(pg)  # the same step count again: nothing new (not an edit)
+    entries, _, _ = recorder.snapshot_entries()
+    assert [(e.steps, e.edited) for e in entries] == [(0, False), (1, False), (1, True)]
+    np.testing.assert_array_equal(entries[1].state["params"], before)
+    np.testing.assert_array_equal(entries[2].state["params"], before + 0.5)
+    restore_entry(pg.trainer, entries[1])  # going back undoes the edit
+    np.testing.assert_array_equal(pg.net.params, before)

@@ -14,7 +14,8 @@ from model.files.runs_io import MAX_ROWS, curves_csv, export_runs_csv, summary_c
 from model.files.session import SessionError, session_from_dict, session_to_dict
 from model.lessons.runs import MAX_RUNS, RunCurve, RunLog
 from model.lessons.runs_ab import (BATCH_SENTENCE, batch_preset, describe_changes,
-                                   legend_labels, playground_for, run_batch_preset)
+                                   legend_labels, playground_for, run_batch_preset,
+                                   train_run)
 from model.lessons.timeline import Timeline
 from model.playground import Playground, Settings
 
@@ -342,3 +343,10 @@ def test_csv_exports(tmp_path):
     export_runs_csv(log.runs, path, summary=True)
     assert path.read_text(encoding="utf-8").startswith("run_id,run,pinned")
     assert [p.name for p in tmp_path.iterdir()] == ["runs.csv"]  # no temporary file left
+
+
+def test_train_run_stops_when_asked():
+    pg = Playground(Settings(hidden=(3,)))
+    asked = []
+    run = train_run(pg, 50, "stopped", stop=lambda: asked.append(1) or len(asked) >= 3)
+    assert run.epochs == 3 and len(asked) == 3  # asked after every epoch, stopped at once

@@ -106,10 +106,11 @@ def fine_output_grid(pg: Playground, resolution: int, interrupted=None,
     is true between two blocks (e.g. a command is waiting: the caller has better things to
     do than a smoother picture), or when the data is not 2-D and no plane is given."""
     r = int(resolution)
+    # the features, not yet scaled: net.predict applies the input scaling itself
     if plane is not None:
-        X = pg.transform(plane.rows(r))
+        X = pg.features(plane.rows(r))
     elif len(pg.data.input_names) == 2:
-        X = pg.transform(pg.grid_inputs(r))
+        X = pg.features(pg.grid_inputs(r))
     else:
         return None
     out = np.empty((len(X), pg.net.sizes[-1]))

@@ -165,11 +165,16 @@ class PlaneBar(QWidget):
     def show_spec(self, spec, text: str) -> None:
         """Show ``spec`` (without reporting it) and the caption ``text``."""
         self._axes = tuple(spec.axes)
-        for combo, k in ((self.x_axis, spec.axes[0]), (self.y_axis, spec.axes[1])):
+        for combo, k, other in ((self.x_axis, *spec.axes), (self.y_axis, *spec.axes[::-1])):
             if combo.currentIndex() != k:
                 was = combo.blockSignals(True)
                 combo.setCurrentIndex(k)
                 combo.blockSignals(was)
+            # the other axis' input is greyed out: stepping through the list with the arrow
+            # keys skips it instead of swapping the axes at every step
+            model = combo.model()
+            for j in range(combo.count()):
+                model.item(j).setEnabled(j != other)
             combo.setEnabled(spec.kind == "slice")
         if self.pca.isChecked() != (spec.kind == "pca"):
             was = self.pca.blockSignals(True)

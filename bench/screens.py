@@ -9,7 +9,9 @@ geometry that matters: the window's minimum size, the boundary's on-screen squar
 loss plot's height.
 
 States: the default window at 1280×800 and 1024×640; each backprop view open at both sizes;
-every lesson phase; multi-class (with a p(k) thumbnail hovered); regression; after a
+every lesson phase; multi-class (with a p(k) thumbnail hovered); regression; real data (iris
+on a chosen slice with the Slice view, iris on its principal components, breast cancer with
+the confusion matrix, each also at 2×); after a
 divergence (with the "restore your last session" offer beside it); the run watch on a dead
 and on an exploding run; a dark palette; your own drawn points; the worked examples; and 2×
 scale (a second process with QT_SCALE_FACTOR=2). ``--docs`` copies the README's pictures
@@ -203,6 +205,44 @@ def watch(kind):
     return run
 
 
+def open_example(w, name: str) -> None:
+    """File → Open data example → ``name``, OK in the preview, a few epochs."""
+    io = feature(w, "data_io")
+    io.example_actions[name].trigger()
+    wait(lambda: io.dialog is not None and io.dialog.ok.isEnabled())
+    io.dialog.ok.click()
+    wait(lambda: settled(w) and w.latest_snapshot.plane is not None)
+    train(w, 40)
+
+
+def iris_slice(w):
+    """Petal length × petal width, sepal length held at 7 (the Slice view open)."""
+    open_example(w, "iris")
+    controls = feature(w, "slice")
+    controls.set_axes(2, 3)
+    controls.set_held(0, 7.0)
+    w.views.show_dock(controls.dock)
+    wait(lambda: w.latest_snapshot.plane.spec == controls.spec)
+
+
+def iris_pca(w):
+    open_example(w, "iris")
+    controls = feature(w, "slice")
+    controls.set_pca(True)
+    wait(lambda: w.latest_snapshot.plane.kind == "pca")
+
+
+def breast_cancer_confusion(w):
+    open_example(w, "breast_cancer")
+    w.views.show_dock(feature(w, "confusion").dock)
+    feature(w, "slice").set_pca(True)
+    wait(lambda: w.latest_snapshot.plane.kind == "pca")
+
+
+REAL = (("iris_slice", iris_slice), ("iris_pca", iris_pca),
+        ("breast_cancer_confusion", breast_cancer_confusion))
+
+
 def fine_boundary(w):
     steps(w, 300)
 
@@ -257,6 +297,9 @@ def plan() -> list:
          {"grab": lambda w: w.right_column}),
         ("examples_dialog", Settings(), BIG, examples, {"grab": "returned"}),
     ]
+    for name, setup in REAL:
+        for size in (BIG, SMALL):
+            shots.append((f"{name}_{size[0]}x{size[1]}", Settings(), size, setup, {}))
     return shots
 
 
@@ -268,7 +311,8 @@ DOCS = {"screenshot.png": "spiral_1280x800", "small_screen.png": "view_chain_rul
         "timeline.png": "view_history_1280x800", "multiclass.png": "multiclass_hover_p2_1280x800",
         "diverged.png": "diverged_1024x640", "run_watch.png": "watch_dead_1024x640",
         "dark.png": "dark_1280x800", "drawing.png": "drawing_output_column",
-        "examples.png": "examples_dialog"}
+        "examples.png": "examples_dialog", "slice.png": "iris_slice_1280x800",
+        "confusion.png": "breast_cancer_confusion_1280x800"}
 
 
 # ----------------------------------------------------------------------------- rendering
@@ -371,7 +415,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     shots = plan()
     if args.list:
-        print("\n".join([s[0] for s in shots] + ["scale2x_1024x640", "scale2x_1000x600"]))
+        print("\n".join([s[0] for s in shots] + ["scale2x_1024x640", "scale2x_1000x600"]
+                        + [f"scale2x_{name}_1024x640" for name, _ in REAL]))
         return 0
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -387,6 +432,13 @@ def main(argv=None) -> int:
             try:
                 default(w)
                 save(w, out, f"scale2x_{size[0]}x{size[1]}")
+            finally:
+                close(w)
+        for name, setup in REAL:
+            w = make(Settings(), SMALL)
+            try:
+                setup(w)
+                save(w, out, f"scale2x_{name}_1024x640")
             finally:
                 close(w)
         return 0

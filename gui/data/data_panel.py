@@ -247,6 +247,14 @@ class DataPanel(QWidget):
         n = len(snap.X_train) + len(snap.X_test)
         if snap.extras.get("custom") and n:
             self.ratio.set_value(round(100 * len(snap.X_train) / n))
+        # feature transforms are of two inputs (x₁, x₂); wider data goes in column by column
+        two = snap.X_train.ndim == 2 and snap.X_train.shape[1] == 2
+        for fid, b in self.feature_buttons.items():
+            if b.isEnabled() != two:
+                b.setEnabled(two)
+                b.setToolTip(f"Feed {FEATURE_TIPS.get(fid, fid)} to the network" if two else
+                             "Feature transforms apply to data with two inputs; this data's "
+                             "columns go in as they are")
 
     def features(self) -> tuple[str, ...]:
         return tuple(fid for fid, b in self.feature_buttons.items() if b.isChecked())

@@ -116,6 +116,10 @@ def test_the_scaling_control_rebuilds_with_the_chosen_method(qtbot, window):
     assert combo.currentData() == "auto"
     # the training share shown is the file's (80 %), not the generated sets' 50 %
     assert window.data_panel.ratio.slider.value() == 80
+    # four columns go in as they are: the feature toggles of x₁, x₂ do not apply
+    buttons = window.data_panel.feature_buttons.values()
+    assert not any(b.isEnabled() for b in buttons)
+    assert "two inputs" in window.data_panel.feature_buttons["x1"].toolTip()
 
 
 def test_graph_and_inspector_say_the_inputs_are_scaled_and_show_scaled_values(qtbot, window):

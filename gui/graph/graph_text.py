@@ -10,6 +10,8 @@ import math
 
 from model.core.naming import neuron_name, neuron_role, parameter_name
 
+from gui.graph.graph_header import NO_THUMBNAILS
+
 EDIT_HINT = "Double-click, Enter or right-click ▸ Edit value… to change it"
 SCALING_WORDS = {"standard": "x′ = (x − mean) / standard deviation",
                  "minmax": "the training range mapped onto [−1, 1]"}
@@ -77,7 +79,6 @@ def input_tooltip(snap, unit: int) -> list[str]:
 def header_note(snap) -> tuple[str, str]:
     """(text, tooltip) of the note above the graph: whether the inputs are scaled and which
     plane the thumbnails show; ("", "") for raw inputs on the (x₁, x₂) plane."""
-    from gui.graph.graph_header import NO_THUMBNAILS
     parts, tips = [], []
     method = getattr(snap, "input_scaling", None)
     plane = getattr(snap, "plane", None)

@@ -174,3 +174,17 @@ def test_the_fine_grid_of_scaled_two_input_data_is_predict_on_raw_rows():
     gx, gy = np.meshgrid(np.linspace(x0, x1, 15), np.linspace(y0, y1, 15))
     want = pg.predict(np.column_stack([gx.ravel(), gy.ravel()])).T.reshape(-1, 15, 15)
     np.testing.assert_allclose(snap.output_grid_fine, want, atol=1e-12)
+
+
+def test_a_moment_of_the_history_is_drawn_on_the_chosen_plane(pg, iris):
+    """The training history's preview of a past moment uses the live views' slice."""
+    from model.lessons.recorder import TimelineRecorder
+    recorder = TimelineRecorder()
+    recorder.on_new_run(pg)
+    entry = recorder.snapshot_entries()[0][0]
+    spec = PlaneSpec("slice", (2, 0), (None, 3.0, None, None))
+    snap = recorder.preview(entry, 12, pg, plane=spec)
+    assert snap.plane.spec == spec
+    rows, _ = slice_rows(iris, (2, 0), [0, 3.0, 0, iris.X_train[:, 3].mean()], 12)
+    np.testing.assert_allclose(snap.neuron_grids[-1], pg.predict(rows).T.reshape(3, 12, 12),
+                               atol=1e-12)  # the entry is the current state: same weights

@@ -115,10 +115,12 @@ class Plane:
         return slices.unit_grids(layer_values, self.rows(resolution), resolution)
 
 
-# principal components of the last data set seen, (data, result): the data of a run does not
-# change, so the SVD runs once per data set, not once per frame (the data object is held, so
-# that a new one can never be mistaken for it)
+# The data of a run does not change: the principal components of the last data set seen
+# (data, result) and the last plane made (data, spec, plane) are kept, so that the SVD runs
+# once per data set and a plane is resolved once per choice, not once per frame. The data
+# object is held, so that a new one can never be mistaken for it.
 _pca_cache: tuple = (None, None)
+_plane_cache: tuple = (None, None, None)
 
 
 def _principal_components(data):
@@ -133,7 +135,17 @@ def _principal_components(data):
 def make_plane(data, spec: PlaneSpec | None = None) -> Plane:
     """``spec`` (default: the first two inputs, the others at their means) resolved against
     ``data`` (a ``model.data.datasets.Data`` with more than two inputs)."""
+    global _plane_cache
     spec = PlaneSpec() if spec is None else spec
+    cached_data, cached_spec, cached = _plane_cache
+    if cached_data is data and cached_spec == spec:
+        return cached  # immutable: the same plane for every snapshot of this choice
+    plane = _make_plane(data, spec)
+    _plane_cache = (data, spec, plane)
+    return plane
+
+
+def _make_plane(data, spec: PlaneSpec) -> Plane:
     d = len(data.input_names)
     spec.check(d)
     X_all = np.concatenate([data.X_train, data.X_test])

@@ -10,7 +10,9 @@ loss plot's height.
 
 States: the default window at 1280×800 and 1024×640; each backprop view open at both sizes;
 every lesson phase; the loss landscape (two weights, the principal plane, the worked example
-with its paths) and the Runs panel (a duplicate, the batch preset); multi-class (with a p(k) thumbnail hovered); regression; after a
+with its paths) and the Runs panel (a duplicate, the batch preset); multi-class (with a p(k)
+thumbnail hovered); regression; real data (iris on a chosen slice with the Slice view, iris on
+its principal components, breast cancer with the confusion matrix, each also at 2×); after a
 divergence (with the "restore your last session" offer beside it); the run watch on a dead
 and on an exploding run; a dark palette; your own drawn points; the worked examples; and 2×
 scale (a second process with QT_SCALE_FACTOR=2). ``--docs`` copies the README's pictures
@@ -261,6 +263,44 @@ def watch(kind):
     return run
 
 
+def open_example(w, name: str) -> None:
+    """File → Open data example → ``name``, OK in the preview, a few epochs."""
+    io = feature(w, "data_io")
+    io.example_actions[name].trigger()
+    wait(lambda: io.dialog is not None and io.dialog.ok.isEnabled())
+    io.dialog.ok.click()
+    wait(lambda: settled(w) and w.latest_snapshot.plane is not None)
+    train(w, 40)
+
+
+def iris_slice(w):
+    """Petal length × petal width, sepal length held at 7 (the Slice view open)."""
+    open_example(w, "iris")
+    controls = feature(w, "slice")
+    controls.set_axes(2, 3)
+    controls.set_held(0, 7.0)
+    w.views.show_dock(controls.dock)
+    wait(lambda: w.latest_snapshot.plane.spec == controls.spec)
+
+
+def iris_pca(w):
+    open_example(w, "iris")
+    controls = feature(w, "slice")
+    controls.set_pca(True)
+    wait(lambda: w.latest_snapshot.plane.kind == "pca")
+
+
+def breast_cancer_confusion(w):
+    open_example(w, "breast_cancer")
+    w.views.show_dock(feature(w, "confusion").dock)
+    feature(w, "slice").set_pca(True)
+    wait(lambda: w.latest_snapshot.plane.kind == "pca")
+
+
+REAL = (("iris_slice", iris_slice), ("iris_pca", iris_pca),
+        ("breast_cancer_confusion", breast_cancer_confusion))
+
+
 def fine_boundary(w):
     steps(w, 300)
 
@@ -323,6 +363,9 @@ def plan() -> list:
         ("dark_1024x640_landscape", Settings(), SMALL, view_landscape, {"dark": True}),
         ("dark_1024x640_runs", Settings(), SMALL, view_runs, {"dark": True}),
     ]
+    for name, setup in REAL:
+        for size in (BIG, SMALL):
+            shots.append((f"{name}_{size[0]}x{size[1]}", Settings(), size, setup, {}))
     return shots
 
 
@@ -335,7 +378,8 @@ DOCS = {"screenshot.png": "spiral_1280x800", "small_screen.png": "view_chain_rul
         "diverged.png": "diverged_1024x640", "run_watch.png": "watch_dead_1024x640",
         "dark.png": "dark_1280x800", "drawing.png": "drawing_output_column",
         "examples.png": "examples_dialog", "landscape.png": "view_landscape_lesson_1280x800",
-        "runs.png": "view_runs_preset_1280x800"}
+        "runs.png": "view_runs_preset_1280x800", "slice.png": "iris_slice_1280x800",
+        "confusion.png": "breast_cancer_confusion_1280x800"}
 
 
 # ----------------------------------------------------------------------------- rendering
@@ -438,7 +482,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     shots = plan()
     if args.list:
-        print("\n".join([s[0] for s in shots] + [f"scale2x_{n}" for n, _, _ in SCALED]))
+        print("\n".join([s[0] for s in shots] + [f"scale2x_{n}" for n, _, _ in SCALED]
+                        + [f"scale2x_{name}_1024x640" for name, _ in REAL]))
         return 0
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -454,6 +499,13 @@ def main(argv=None) -> int:
             try:
                 setup(w)
                 save(w, out, f"scale2x_{name}")
+            finally:
+                close(w)
+        for name, setup in REAL:
+            w = make(Settings(), SMALL)
+            try:
+                setup(w)
+                save(w, out, f"scale2x_{name}_1024x640")
             finally:
                 close(w)
         return 0

@@ -380,6 +380,8 @@ class Playground:
         if self.custom_data is None and self.data.name in DATASETS:
             return (-6.0, 6.0, -6.0, 6.0)
         X = np.concatenate([self.data.X_train, self.data.X_test])[:, :2]
+        if X.shape[1] < 2:  # one input: no plane, but a snapshot still names an extent
+            X = np.column_stack([X, np.zeros(len(X))])
         lo, hi = X.min(axis=0), X.max(axis=0)
         pad = np.maximum((hi - lo) * 0.1, 0.5)
         lo, hi = lo - pad, hi + pad

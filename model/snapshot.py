@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from model.data.plane import Plane, PlaneSpec, make_plane
 from model.playground import Playground
 
 
@@ -49,9 +50,11 @@ class Snapshot:
     history_train_accuracy: np.ndarray
     history_test_accuracy: np.ndarray
     metrics: MappingProxyType  # train_loss, test_loss, train_accuracy, test_accuracy (nan: n/a)
-    extent: tuple[float, float, float, float]  # x1_min, x1_max, x2_min, x2_max
-    # every unit's value over the input plane, [units, x2, x1] per layer, inputs first;
-    # None when the data has more than two inputs
+    # x1_min, x1_max, x2_min, x2_max; with more than two inputs, the extent of ``plane``
+    extent: tuple[float, float, float, float]
+    # every unit's value over the input plane, [units, x2, x1] per layer, inputs first; with
+    # more than two inputs over ``plane`` (a slice or the principal components), [units, y, x];
+    # None when there is no plane (a single input)
     neuron_grids: tuple[np.ndarray, ...] | None
     # raw data points, for the output view
     X_train: np.ndarray
@@ -74,6 +77,16 @@ class Snapshot:
     # the network's input scaling ("standard", "minmax") or None: the input thumbnails and the
     # inspector show scaled values, and should say so
     input_scaling: str | None = None
+    # more than two inputs: the plane the grids are drawn over and where the points are on it
+    # (see model.data.plane); None for two inputs (the grids span x1, x2) or one
+    plane: Plane | None = None
+
+    def points(self, part: str) -> np.ndarray:
+        """(n, 2) where the ``part`` ("train" or "test") rows are drawn on the output view:
+        their two inputs, or their position on ``plane``."""
+        if self.plane is not None:
+            return self.plane.train_points if part == "train" else self.plane.test_points
+        return (self.X_train if part == "train" else self.X_test)[:, :2]
 
     @property
     def output_grid(self) -> np.ndarray | None:
@@ -85,16 +98,22 @@ class Snapshot:
 FINE_BLOCK_ROWS = 2048
 
 
-def fine_output_grid(pg: Playground, resolution: int, interrupted=None) -> np.ndarray | None:
-    """The output layer over a resolution² grid of the extent: (k, r, r), [unit, x2, x1].
+def fine_output_grid(pg: Playground, resolution: int, interrupted=None,
+                     plane: Plane | None = None) -> np.ndarray | None:
+    """The output layer over a resolution² grid of the extent (or of ``plane``): (k, r, r),
+    [unit, x2, x1].
 
     Evaluated in blocks of FINE_BLOCK_ROWS rows; returns None as soon as ``interrupted()``
     is true between two blocks (e.g. a command is waiting: the caller has better things to
-    do than a smoother picture), or when the data is not 2-D."""
-    if len(pg.data.input_names) != 2:
-        return None
+    do than a smoother picture), or when the data is not 2-D and no plane is given."""
     r = int(resolution)
-    X = pg.transform(pg.grid_inputs(r))
+    # the features, not yet scaled: net.predict applies the input scaling itself
+    if plane is not None:
+        X = pg.features(plane.rows(r))
+    elif len(pg.data.input_names) == 2:
+        X = pg.features(pg.grid_inputs(r))
+    else:
+        return None
     out = np.empty((len(X), pg.net.sizes[-1]))
     for start in range(0, len(X), FINE_BLOCK_ROWS):
         if interrupted is not None and interrupted():
@@ -106,18 +125,27 @@ def fine_output_grid(pg: Playground, resolution: int, interrupted=None) -> np.nd
 def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
                   running: bool = False, message: str | None = None, epochs_per_s: float = 0.0,
                   include_grids: bool = True, extras: dict | None = None,
-                  fine_resolution: int | None = None, interrupted=None) -> Snapshot:
+                  fine_resolution: int | None = None, interrupted=None,
+                  plane: PlaneSpec | None = None) -> Snapshot:
     """Copy everything the GUI draws out of ``pg``. Call it in the thread that trains.
 
     With ``fine_resolution`` (and grids included) the output layer is also evaluated on a
     fine_resolution² grid over the same extent (``output_grid_fine``), unless
-    ``interrupted()`` becomes true meanwhile (see ``fine_output_grid``)."""
+    ``interrupted()`` becomes true meanwhile (see ``fine_output_grid``). Data with more than
+    two inputs is drawn over ``plane`` (default: the slice through the means of the first two
+    inputs); a spec that does not fit the data falls back to that default."""
     net, tr = pg.net, pg.trainer
     h = tr.history
     metrics = h.last if len(h) else tr.evaluate()
     metrics.pop("epoch", None)
-    grids = pg.neuron_grids(grid_resolution) if include_grids else None
-    fine = (fine_output_grid(pg, fine_resolution, interrupted)
+    resolved = plane_of(pg, plane)
+    if not include_grids:
+        grids = None
+    elif resolved is None:
+        grids = pg.neuron_grids(grid_resolution)
+    else:
+        grids = resolved.unit_grids(pg.layer_values, grid_resolution)
+    fine = (fine_output_grid(pg, fine_resolution, interrupted, resolved)
             if grids is not None and fine_resolution else None)
     upd_layers = [net.layout.split(tr.optimizer.update, l) for l in range(len(net.layers))]
     data = pg.data
@@ -139,7 +167,7 @@ def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
         history_test_loss=frozen_copy(h.test_loss), history_train_accuracy=frozen_copy(h.train_accuracy),
         history_test_accuracy=frozen_copy(h.test_accuracy),
         metrics=MappingProxyType({k2: float(v) for k2, v in metrics.items()}),
-        extent=pg.extent(),
+        extent=pg.extent() if resolved is None else resolved.extent,
         neuron_grids=None if grids is None else tuple(frozen_copy(g) for g in grids),
         X_train=frozen_copy(data.X_train), y_train=frozen_copy(data.y_train, data.y_train.dtype),
         X_test=frozen_copy(data.X_test), y_test=frozen_copy(data.y_test, data.y_test.dtype),
@@ -151,4 +179,17 @@ def take_snapshot(pg: Playground, run_id: int, grid_resolution: int = 40, *,
         confusion=None if reports is None else MappingProxyType({
             part: frozen_copy(r.counts, np.int64) for part, r in reports.items()}),
         input_scaling=None if net.input_scaling is None else net.input_scaling.method,
+        plane=resolved,
     )
+
+
+def plane_of(pg: Playground, spec: PlaneSpec | None) -> Plane | None:
+    """The plane to draw ``pg``'s data on: None for one or two inputs; ``spec`` resolved
+    against the data, or the default slice when it does not fit (a spec chosen for other
+    data arriving after the data changed)."""
+    if len(pg.data.input_names) < 3:
+        return None
+    try:
+        return make_plane(pg.data, spec)
+    except ValueError:
+        return make_plane(pg.data, None)

@@ -1,8 +1,8 @@
 """The data panel: dataset picker with previews, data parameters and input feature toggles.
 
 Reports through ``changed(name, value)`` with ``Settings`` field names (dataset, n_classes,
-noise, train_ratio, batch_size, n_points, features) and "regenerate" for a new draw of the
-points. ``sync`` shows the worker's settings without emitting.
+noise, train_ratio, batch_size, n_points, scale, features) and "regenerate" for a new draw of
+the points. ``sync`` shows the worker's settings without emitting.
 """
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from functools import lru_cache
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QIcon, QImage, QPixmap
-from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QLabel, QPushButton, QSizePolicy,
-                               QSlider, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QGridLayout, QHBoxLayout, QLabel,
+                               QPushButton, QSizePolicy, QSlider, QSpinBox, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from model.data.datasets import DATASETS, MAX_CLASSES, MIN_CLASSES, generate
 from model.data.features import FEATURES, feature_label
@@ -50,6 +51,17 @@ def _fit(title: str, button: QToolButton, width: int = 60) -> str:
 def points_text(n: int) -> str:
     """ "1 point", "2 points"."""
     return count_of(n, "point")  # thin spaces, as every count (model.numbers)
+
+
+#: the input scaling choices (``Settings.scale``) and their names in the combo box
+SCALE_CHOICES = (("auto", "auto"), ("standard", "standard"), ("minmax", "min-max"),
+                 ("none", "none"))
+SCALE_TIP = ("How the inputs are scaled before the first layer: standard = z-scores (mean 0, "
+             "standard deviation 1), min-max = the training range onto [−1, 1], none = the raw "
+             "values.\nThe statistics come from the training rows only (the test rows stay "
+             "unseen) and are part of the network: saved with its weights and built into the "
+             "exports.\nauto: standard for data from a file, none for the generated sets and "
+             "drawn points. Changing it starts a new run.")
 
 
 def _heading(text: str) -> QLabel:
@@ -172,6 +184,22 @@ class DataPanel(QWidget):
         self.regenerate.clicked.connect(lambda _c=False: self._emit("regenerate", True))
         layout.addWidget(self.regenerate)
 
+        # always shown: real measurements need it, and the generated sets must be able to
+        # show that they do without (TF Playground's raw inputs)
+        self.scale = QComboBox()
+        for choice, text in SCALE_CHOICES:
+            self.scale.addItem(text, choice)
+        self.scale.setToolTip(SCALE_TIP)
+        self.scale.currentIndexChanged.connect(
+            lambda _i: self._emit("scale", self.scale.currentData()))
+        scale_label = QLabel("Input scaling")
+        scale_label.setToolTip(SCALE_TIP)
+        scale_label.setBuddy(self.scale)
+        row = QHBoxLayout()
+        row.addWidget(scale_label)
+        row.addWidget(self.scale, 1)
+        layout.addLayout(row)
+
         layout.addWidget(_heading("Features"))
         hint = QLabel("Which properties of a point the network sees as inputs")
         hint.setWordWrap(True)
@@ -208,6 +236,26 @@ class DataPanel(QWidget):
             sender.blockSignals(was)
             return
         self._emit("features", chosen)
+
+    def show_data(self, snap) -> None:
+        """What the settings alone do not say about the current data: what "auto" scaling
+        stands for ("auto (standard)"), and for your own data its real share of training
+        rows (a file comes split 80/20 by class, whatever the slider said before)."""
+        method = snap.extras.get("auto_scaling", "none")
+        text = f"auto ({dict(SCALE_CHOICES).get(method, method)})"
+        if self.scale.itemText(0) != text:
+            self.scale.setItemText(0, text)
+        n = len(snap.X_train) + len(snap.X_test)
+        if snap.extras.get("custom") and n:
+            self.ratio.set_value(round(100 * len(snap.X_train) / n))
+        # feature transforms are of two inputs (x₁, x₂); wider data goes in column by column
+        two = snap.X_train.ndim == 2 and snap.X_train.shape[1] == 2
+        for fid, b in self.feature_buttons.items():
+            if b.isEnabled() != two:
+                b.setEnabled(two)
+                b.setToolTip(f"Feed {FEATURE_TIPS.get(fid, fid)} to the network" if two else
+                             "Feature transforms apply to data with two inputs; this data's "
+                             "columns go in as they are")
 
     def features(self) -> tuple[str, ...]:
         return tuple(fid for fid, b in self.feature_buttons.items() if b.isChecked())
@@ -252,6 +300,7 @@ class DataPanel(QWidget):
             self.noise.set_value(round(settings.noise * 100))
             self.batch.set_value(settings.batch_size)
             self.points.setValue(settings.n_points)
+            self.scale.setCurrentIndex(max(0, self.scale.findData(settings.scale)))
             for fid, b in self.feature_buttons.items():
                 b.blockSignals(True)
                 b.setChecked(fid in settings.features)

@@ -351,6 +351,7 @@ class DrawTool(QObject):
         single = snap.task == "classification" or len(snap.output_names) == 1
         self.available = raw_inputs == 2 and single
         self.bar.setEnabled(self.available)
+        self.bar.setVisible(raw_inputs <= 2)  # the slice controls take its place
         self.bar.setToolTip("" if self.available else
                             "Drawing needs data with two inputs (x₁, x₂) and one target")
         if not self.available:

@@ -10,7 +10,11 @@ import math
 
 from model.core.naming import neuron_name, neuron_role, parameter_name
 
+from gui.graph.graph_header import NO_THUMBNAILS
+
 EDIT_HINT = "Double-click, Enter or right-click ▸ Edit value… to change it"
+SCALING_WORDS = {"standard": "x′ = (x − mean) / standard deviation",
+                 "minmax": "the training range mapped onto [−1, 1]"}
 
 
 def short_number(v: float) -> str:
@@ -46,6 +50,54 @@ def name_of(snap, column: int, unit: int) -> str:
 def parameter_of(snap, layer: int, i: int, j: int) -> str:
     """"x₁ → H1·3" for W[i][j] of ``layer``, "bias of H1·3" for i = -1."""
     return parameter_name(layer, i, j, snap.sizes, snap.input_names, snap.output_names)
+
+
+def scaling_note(snap) -> str:
+    """"scaled: standard" when the network scales its inputs, else ""."""
+    method = getattr(snap, "input_scaling", None)
+    return f"scaled: {method}" if method else ""
+
+
+def input_tooltip(snap, unit: int) -> list[str]:
+    """What an input neuron's thumbnail and values are: scaled or raw, and on a slice the
+    value the input is held at."""
+    lines = []
+    method = getattr(snap, "input_scaling", None)
+    if method:
+        lines.append(f"values are scaled ({method}: {SCALING_WORDS.get(method, method)}, "
+                     f"statistics of the training rows)")
+    plane = getattr(snap, "plane", None)
+    if plane is not None and plane.kind == "slice" and unit < len(plane.held):
+        if unit in plane.axes:
+            lines.append(f"varies along the output view's {'xy'[plane.axes.index(unit)]} axis")
+        else:
+            mean = " (its mean)" if plane.held[unit] == plane.means[unit] else ""
+            lines.append(f"held at {short_number(plane.held[unit])}{mean} on this slice")
+    return lines
+
+
+def header_note(snap) -> tuple[str, str]:
+    """(text, tooltip) of the note above the graph: whether the inputs are scaled and which
+    plane the thumbnails show; ("", "") for raw inputs on the (x₁, x₂) plane."""
+    parts, tips = [], []
+    method = getattr(snap, "input_scaling", None)
+    plane = getattr(snap, "plane", None)
+    if method:
+        # short: the note shares the graph's header row, the tooltip has the words
+        parts.append(f"{'' if plane else 'inputs '}scaled: {method}")
+        tips.append(f"The network scales its inputs before the first layer "
+                    f"({SCALING_WORDS.get(method, method)}, statistics of the training rows "
+                    f"only): the input thumbnails and values are the scaled ones.")
+    if snap.neuron_grids is None:
+        parts.append(NO_THUMBNAILS if len(snap.input_names) > 2 else "no thumbnails: one input")
+        tips.append("Neuron thumbnails show a unit's output over a plane of two inputs.")
+    elif plane is not None:
+        where = "slice" if plane.kind == "slice" else "PCA plane"
+        parts.append(where if method else f"thumbnails: {where}")
+        tips.append("With more than two inputs the thumbnails show each unit over the plane "
+                    "of the output view: a slice through the held values of the other inputs, "
+                    "or the plane of the first two principal components through the mean.")
+    return " · ".join(parts), "\n".join(tips)
 
 
 def label_rows(snap, neurons: dict, edges: dict) -> list[tuple[str, str]]:
@@ -92,6 +144,8 @@ def item_tooltip(snap, item, note: str | None = None) -> str:
         c, u = (item.column, item.unit) if item.kind == "neuron" else (item.layer + 1, item.unit)
         head = f"{name_of(snap, c, u)}: {neuron_role(c, u, snap.sizes)}"
         lines = [("Bias of " + head) if item.kind == "bias" else head]
+        if c == 0 and item.kind == "neuron":
+            lines += input_tooltip(snap, u)
         if c > 0:
             l = c - 1
             lines += [f"activation: {snap.activations[l]}", f"bias: {_fmt(snap.biases[l][u])}",
@@ -99,7 +153,9 @@ def item_tooltip(snap, item, note: str | None = None) -> str:
                       f"last Δb: {_fmt(snap.update_biases[l][u])}"]
         if snap.neuron_grids is not None and item.kind == "neuron":
             g = snap.neuron_grids[c][u]
-            lines.append(f"output over the plane: {_fmt(g.min())} … {_fmt(g.max())}")
+            where = "the plane" if getattr(snap, "plane", None) is None else (
+                "the slice" if snap.plane.kind == "slice" else "the PCA plane")
+            lines.append(f"output over {where}: {_fmt(g.min())} … {_fmt(g.max())}")
     if note:
         lines.append(f"on the graph: {note}")
     if item.kind != "neuron":

@@ -22,8 +22,8 @@ from gui.graph.graph_header import NO_THUMBNAILS, GraphHeader  # noqa: F401 (the
 from gui.graph.graph_items import BiasItem, EdgeItem, NeuronItem, SceneButton
 from gui.graph.graph_layout import compute_layout
 from gui.graph.graph_style import GraphStyle
-from gui.graph.graph_text import (column_count, column_title, item_tooltip, name_of,
-                                  parameter_of)
+from gui.graph.graph_text import (column_count, column_title, header_note, item_tooltip,
+                                  name_of, parameter_of)
 from gui.graph.graph_view import GraphView
 from gui.graph.placement import Placer
 
@@ -91,6 +91,7 @@ class NetworkView(QWidget):
         self._update_thumbnails()
         self._update_controls()
         self._refresh_tooltips()
+        self._update_note(snap)
 
     def set_smooth(self, smooth: bool) -> None:
         """Antialiased edges (the default) or crisp ones. Antialiasing thick curves costs about
@@ -261,7 +262,6 @@ class NetworkView(QWidget):
                                 lambda k=k, d=delta: self._change_neurons(k, d))
                 self._scene.addItem(b)
                 self._neuron_buttons[(k, delta)] = b
-        self._note.setVisible(snap.neuron_grids is None)
         self._layout()
         self._apply_highlight()
 
@@ -368,6 +368,15 @@ class NetworkView(QWidget):
 
     def _update_thumbnails(self) -> None:
         self._style.thumbnails(self, self._snap)
+
+    def _update_note(self, snap) -> None:
+        """The header's note: scaled inputs, the plane the thumbnails show (or none)."""
+        text, tip = header_note(snap)
+        if text != self._note.text():
+            self._note.setText(text)
+            self._note.setToolTip(tip)
+        if self._note.isVisible() != bool(text):
+            self._note.setVisible(bool(text))
 
     def _apply_highlight(self) -> None:
         self._style.highlight(self, self._highlight)

@@ -7,6 +7,11 @@ graph, that neuron's own heatmap (a class probability p(k) on class k's own colo
 Two scatter items (created once) show the training points and, on a toggle, the test points
 outlined in black.
 
+With more than two inputs the snapshot's grids span a plane chosen in the output view (a slice
+through held values of the other inputs, or the first two principal components; see
+``model.data.plane`` and ``gui/views/slice_controls.py``): the axes take that plane's names
+and the points are drawn where they fall on it.
+
 The plot sits in a ``SquareBox`` that keeps its data area square and centred, so the plane
 always shows its extent (−6…6) at its aspect, whatever shape the panel has. When the worker
 sends a finer output grid (paused or training slowly) the boundary is drawn from it.
@@ -94,6 +99,20 @@ class SquareBox(QWidget):
             QTimer.singleShot(0, self._place)
 
 
+PLANE_TIP = ("Background: the network's output over the (x₁, x₂) plane.\n"
+             "Dots: training points; outlined dots: test points.\n"
+             "Hover a neuron in the graph to see its own output here.")
+SLICE_TIP = ("Background: the network's output over a slice: the two inputs on the axes vary, "
+             "every other input is held at the value shown above the plot.\nThe boundary is "
+             "that of this slice and moves when the held values move.\nDots: every row at its "
+             "values of the two inputs (its other inputs may differ from the held ones); "
+             "outlined dots: test points.")
+PCA_TIP = ("Background: the network's output over the plane through the mean spanned by the "
+           "first two principal components of the training rows (each input divided by its "
+           "standard deviation).\nDots: every row projected onto that plane; outlined dots: "
+           "test points.")
+
+
 def _rgb_hex(c) -> str:
     return "#%02x%02x%02x" % tuple(c)
 
@@ -106,6 +125,7 @@ class OutputView(QWidget):
         self._points_key = None  # (run_id, show_test) the scatter items were drawn for
         self._legend_key = None
         self._rect_key = None
+        self._axes_key = ("x₁", "x₂")
 
         self.title = QLabel("<b>Output</b>")
         self.title.setToolTip("What the network predicts at every point of the input plane")
@@ -116,9 +136,7 @@ class OutputView(QWidget):
         self.plot.getPlotItem().layout.setContentsMargins(0, 8, 10, 0)
         # the boundary image is scaled up to the screen smoothly, not in stair steps
         self.plot.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-        self.plot.setToolTip("Background: the network's output over the (x₁, x₂) plane.\n"
-                             "Dots: training points; outlined dots: test points.\n"
-                             "Hover a neuron in the graph to see its own output here.")
+        self.plot.setToolTip(PLANE_TIP)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
         self.train_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen(255, 255, 255, 220, width=1))
@@ -192,12 +210,14 @@ class OutputView(QWidget):
                 self._draw_snapshot(self._snap)
 
     def _draw_snapshot(self, snap) -> None:
+        self._draw_axes(snap)
         self._draw_points(snap)
         self._draw_legend(snap)
         grids = snap.neuron_grids
         if grids is None:
             self.image.clear()
-            self._set_title("<b>Output</b> (not drawn: the data has more than two inputs)")
+            why = "more than two inputs" if len(snap.input_names) > 2 else "one input"
+            self._set_title(f"<b>Output</b> (not drawn: the data has {why})")
             return
         column, unit = self._hovered
         last = len(grids) - 1
@@ -220,7 +240,9 @@ class OutputView(QWidget):
                 rgb = self._output_rgb(snap, fine, UPSAMPLE_FINE)
             else:
                 rgb = self._output_rgb(snap, grids[-1], UPSAMPLE)
-            self._set_title("<b>Output</b>")
+            plane = getattr(snap, "plane", None)
+            self._set_title("<b>Output</b>" if plane is None else "<b>Output</b> on a slice"
+                            if plane.kind == "slice" else "<b>Output</b> on the PCA plane")
         self.image.setImage(rgb, autoLevels=False)
         r = rgb.shape[0]
         if (snap.extent, r) != self._rect_key:
@@ -253,24 +275,45 @@ class OutputView(QWidget):
             values = np.where(values >= 0, 1.0, -1.0)
         return palette.diverging(values, light)
 
+    def _draw_axes(self, snap) -> None:
+        """The axes' titles: x₁ and x₂, or the plane's (two inputs' names, PC1 and PC2)."""
+        plane = getattr(snap, "plane", None)
+        labels = ("x₁", "x₂") if plane is None else plane.labels()
+        if labels != self._axes_key:
+            self._axes_key = labels
+            item = self.plot.getPlotItem()
+            item.setLabel("bottom", labels[0])
+            item.setLabel("left", labels[1])
+            self.plot.setToolTip(PLANE_TIP if plane is None else
+                                 SLICE_TIP if plane.kind == "slice" else PCA_TIP)
+            # two inputs share the plane's units (−6…6); a slice's two inputs need not, and
+            # the principal components' spreads differ: each fills the square
+            self.plot.setAspectLocked(plane is None)
+            self._rect_key = None  # the range is set again
+
     def _draw_points(self, snap) -> None:
-        key = (snap.run_id, self.show_test.isChecked())
+        plane = getattr(snap, "plane", None)
+        key = (snap.run_id, self.show_test.isChecked(), None if plane is None else plane.spec)
         if key == self._points_key:
             return
         self._points_key = key
         if snap.neuron_grids is None:
-            # more than two inputs: the points' first two columns are no plane worth showing
+            # no plane (one input): nothing to place the points on
             self.train_points.clear()
             self.test_points.clear()
             return
-        self._set_points(self.train_points, snap.X_train, snap.y_train, snap.task)
+        points = getattr(snap, "points", None)
+        train = points("train") if points else snap.X_train
+        self._set_points(self.train_points, train, snap.y_train, snap.task)
         if self.show_test.isChecked() and len(snap.X_test):
-            self._set_points(self.test_points, snap.X_test, snap.y_test, snap.task)
+            test = points("test") if points else snap.X_test
+            self._set_points(self.test_points, test, snap.y_test, snap.task)
         else:
             self.test_points.clear()
 
     @staticmethod
     def _set_points(item, X, y, task) -> None:
+        """Points at X[:, 0], X[:, 1] (where they are on the plane), coloured by y."""
         colors = palette.point_colors(y, task)
         cache: dict = {}  # one QBrush per distinct colour
         for c in map(tuple, colors.tolist()):

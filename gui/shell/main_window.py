@@ -136,6 +136,9 @@ class MainWindow(QMainWindow):
                        examples_menu, draw_tool, data_io, sessions, exports, run_watch_notice,
                        landscape_view, runs_view):
             module.install(self)
+        from gui.views import confusion_view, slice_controls  # issue 14: real data's views
+        for module in (slice_controls, confusion_view):
+            module.install(self)
         from gui.shell.docks import menu_named  # the graph's zoom (Ctrl+=, Ctrl+−, Ctrl+0)
         menu_named(self, "&View").addActions(self.network_view.zoom_actions())
         from gui.files import opening  # Ctrl+O and drops: any file by its kind
@@ -309,6 +312,7 @@ class MainWindow(QMainWindow):
                            snap.extras.get("loss", "mse"))
         custom = (len(snap.X_train) + len(snap.X_test)) if snap.extras.get("custom") else None
         self.data_panel.sync(settings, custom)
+        self.data_panel.show_data(snap)
         self.seed_label.setText(f"seed {settings.seed}")
 
     def _on_draw_timer(self) -> None:

@@ -28,6 +28,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from model.core.losses import default_loss
 from model.core.network import Network
+from model.core.scaling import resolve_method
+from model.data.plane import PlaneSpec
 from model.playground import Playground, Settings
 from model.snapshot import take_snapshot
 
@@ -89,6 +91,9 @@ class TrainerWorker(QObject):
         self._drawing = np.zeros(1, dtype=np.int64)  # the same, as a compiled kernel sees it
         # Observers (lessons, health, timeline) hear about epochs and new runs in this thread.
         self._observers: list = []
+        # the plane drawn for data with more than two inputs, and the input names it was
+        # chosen for (other data falls back to the default slice; see model.snapshot.plane_of)
+        self._plane: tuple[PlaneSpec, tuple[str, ...]] | None = None
 
     # ----------------------------------------------------------------- GUI-thread API
     def _post(self, name: str, *args, seq: int = 0) -> None:
@@ -132,6 +137,11 @@ class TrainerWorker(QObject):
 
     def set_speed(self, index: int, seq: int = 0) -> None:
         self._post("set_speed", int(index), seq=seq)
+
+    def set_plane(self, spec: PlaneSpec, seq: int = 0) -> None:
+        """Draw data with more than two inputs over this slice or projection (the neuron
+        grids of every snapshot from now on; the cost is that of two-input data)."""
+        self._post("set_plane", spec, seq=seq)
 
     def request_snapshot(self) -> None:
         self._post("snapshot")
@@ -454,6 +464,19 @@ class TrainerWorker(QObject):
         self._imported = None
         self._new_run()
 
+    def _do_set_plane(self, spec: PlaneSpec) -> None:
+        if not isinstance(spec, PlaneSpec):
+            raise ValueError(f"not a plane: {spec!r:.60}")
+        names = tuple(self.pg.data.input_names)
+        spec.check(len(names))  # a one-line ValueError, reported by _handle
+        self._plane = (spec, names)
+
+    def _plane_spec(self) -> PlaneSpec | None:
+        """The chosen plane if it was chosen for the current data's inputs."""
+        if self._plane is not None and self._plane[1] == tuple(self.pg.data.input_names):
+            return self._plane[0]
+        return None
+
     def _do_set_speed(self, index: int) -> None:
         if not 0 <= index < len(SPEEDS):
             raise ValueError(f"no speed {index}")
@@ -490,12 +513,14 @@ class TrainerWorker(QObject):
             slow = not self._running or (kind != "flat" and rate <= FINE_MAX_RATE)
             snap = take_snapshot(self.pg, self._run_id, self._grid_resolution,
                                  fine_resolution=FINE_GRID if slow else None,
-                                 interrupted=self._command_waiting,
+                                 interrupted=self._command_waiting, plane=self._plane_spec(),
                                  running=self._running, epochs_per_s=self._epochs_per_s(now),
                                  extras={"settings": self.pg.settings, "seq": self._seq,
                                          "custom": self.pg.custom_data is not None,
                                          "loss": self.pg.trainer.loss.name,
-                                         "engine": self.pg.trainer.engine_description()})
+                                         "engine": self.pg.trainer.engine_description(),
+                                         "auto_scaling": resolve_method(
+                                             "auto", self.pg.data.origin == "file")})
         self.snapshot_ready.emit(snap)
 
 

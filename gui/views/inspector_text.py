@@ -86,8 +86,10 @@ def _values(r: InspectorResult, snap) -> str:
         names_in = snap.input_names if snap is not None else ()
         x = ", ".join(f"{name} = {_n(v)}" for name, v in zip(names_in, r.x[0])) or \
             ", ".join(_n(v) for v in r.x[0])
-        y = ", ".join(_n(v) for v in r.y[0])
-        out = (f"<p>Training example #{int(r.rows[0])}: x = ({x}), target y = ({y})</p>"
+        y = ", ".join(_n(v) for v in r.y[0]) + _class_of(r.y[0], snap)
+        scaled = _raw_row(int(r.rows[0]), snap)
+        out = (f"<p>Training example #{int(r.rows[0])}: x{scaled[0]} = ({x}), target y = ({y})"
+               f"{scaled[1]}</p>"
                f"<p style='font-size:large'>= {_p(c.source[0])} · {_p(c.fprime[0])} · "
                f"{_p(c.dC_da[0])}")
         if c.is_output and c.activation == "softmax":
@@ -163,12 +165,46 @@ def _update(c: ChainRule) -> str:
     return "".join(out) + "</table>"
 
 
+def _class_of(y, snap) -> str:
+    """": versicolor" for an encoded classification target (one-hot, or one 0/1 output)."""
+    names = tuple(getattr(snap, "class_names", ()) or ())
+    if snap is None or getattr(snap, "task", "") != "classification" or not names:
+        return ""
+    k = int(y[0] >= 0.5) if len(y) == 1 else int(max(range(len(y)), key=lambda u: y[u]))
+    return f": {_escape(names[k])}" if k < len(names) else ""
+
+
+def _raw_row(row: int, snap) -> tuple[str, str]:
+    """(" (scaled: standard)", " — raw: name = value, …") for a network that scales its
+    inputs: the values in the table are the scaled ones; ("", "") otherwise."""
+    method = getattr(snap, "input_scaling", None)
+    if not method:
+        return "", ""
+    X = getattr(snap, "X_train", None)
+    if X is None or not 0 <= row < len(X):
+        return f" (scaled: {method})", ""
+    names = snap.input_names if X.shape[1] == len(snap.input_names) else ()
+    raw = ", ".join(f"{name} = {_n(v)}" for name, v in zip(names, X[row])) or \
+        ", ".join(_n(v) for v in X[row])
+    return f" (scaled: {method})", f"<br><span style='color:#888'>raw row: {raw}</span>"
+
+
+def scaling_html(snap) -> str:
+    """A line saying the inputs are scaled, or ""."""
+    method = getattr(snap, "input_scaling", None)
+    if not method:
+        return ""
+    return (f" · inputs scaled ({method}): a_prev of layer 1 are the scaled inputs, "
+            f"statistics of the training rows")
+
+
 def render_html(r: InspectorResult, snap) -> tuple[str, str]:
     """The panel's two columns for one result, in the tutorials' notation: the factors and
     their product; then ∂C/∂a, the comparison with the trainer and the next update."""
     c = r.chain
     head = (f"<p style='color:#888'>layer {r.selection[0] + 1} · f = {c.activation} · "
-            f"loss {c.loss} · epoch {format_count(r.epoch)}, step {format_count(r.steps)}</p>")
+            f"loss {c.loss} · epoch {format_count(r.epoch)}, step {format_count(r.steps)}"
+            f"{scaling_html(snap)}</p>")
     return (head + _formula(r) + _values(r, snap),
             _comparison(c) + _dC_da(r, snap) + _update(c))
 

@@ -182,7 +182,8 @@ class PointView(QObject):
         X = snap.X_train if part == "train" else snap.X_test
         self.selected = (part, int(index), np.array(X[index]))
         self.info, self.error = None, None
-        self.marker.setData(x=[X[index, 0]], y=[X[index, 1]])
+        at = _plane_points(snap, part)[index]  # where it is drawn (a slice, PCA: not X[:2])
+        self.marker.setData(x=[at[0]], y=[at[1]])
         self.clear_action.setEnabled(True)
         show_dock(self.dock)
         self._refresh()
@@ -195,9 +196,9 @@ class PointView(QObject):
             return False
         px, py = self.window.output_view.plot.getPlotItem().vb.viewPixelSize()
         best = None
-        parts = [("train", snap.X_train)]
+        parts = [("train", _plane_points(snap, "train"))]
         if self.window.output_view.show_test.isChecked():
-            parts.append(("test", snap.X_test))
+            parts.append(("test", _plane_points(snap, "test")))
         for part, X in parts:
             if not len(X):
                 continue
@@ -303,6 +304,11 @@ class PointView(QObject):
         w.network_view.set_annotations(neurons, edges, None, owner=OWNER)
         claim_highlight(w, self, shares)
         where = ", ".join(short_number(v) for v in info.raw)
+        if len(info.raw) > 2 and snap is not None and len(snap.input_names) == len(info.raw):
+            where = ", ".join(f"{_html(name)} = {short_number(v)}"
+                              for name, v in zip(snap.input_names, info.raw))
+        if getattr(snap, "input_scaling", None):
+            where += f"; scaled ({snap.input_scaling}) on the graph"
         verdict = "" if info.correct is None else (" ✓ correct" if info.correct else " ✗ wrong")
         p.summary.setText(
             f"<b>{'Training' if info.part == 'train' else 'Test'} point #{info.index}</b> at "
@@ -327,6 +333,14 @@ class PointView(QObject):
 
 
 _TABLE = "<table cellspacing='0' cellpadding='2' border='1' style='border-color:#ccc'>"
+
+
+def _plane_points(snap, part: str) -> np.ndarray:
+    """(n, 2) where the rows of ``part`` are drawn in the output view."""
+    points = getattr(snap, "points", None)
+    if points is not None:
+        return points(part)
+    return (snap.X_train if part == "train" else snap.X_test)[:, :2]
 
 
 def _html(text: str) -> str:

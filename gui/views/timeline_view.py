@@ -202,7 +202,9 @@ class TimelineView(QObject):
         entry = self._wanted
         snap = self.window.latest_snapshot  # the live views' grid size
         grids = snap.neuron_grids if snap is not None else None
-        fn = partial(self.recorder.preview, entry, grids[0].shape[-1] if grids else 40)
+        plane = getattr(snap, "plane", None)  # the live views' slice, if any
+        fn = partial(self.recorder.preview, entry, grids[0].shape[-1] if grids else 40,
+                     plane=None if plane is None else plane.spec)
         self._relay.watch(self.window.worker.call(fn), entry)
 
     def _on_result(self, tag, future) -> None:

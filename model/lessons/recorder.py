@@ -73,12 +73,13 @@ class TimelineRecorder:
             return list(self.timeline.entries), self.timeline.nbytes(), self.generation
 
     # ---------------------------------------------------------------- run by worker.call
-    def preview(self, entry: Entry, grid_resolution: int, pg) -> Snapshot:
-        """The snapshot of ``entry``'s moment, made on a copy: training is not touched."""
+    def preview(self, entry: Entry, grid_resolution: int, pg, plane=None) -> Snapshot:
+        """The snapshot of ``entry``'s moment, made on a copy: training is not touched;
+        data with more than two inputs is drawn over ``plane`` (a PlaneSpec, as live)."""
         copy = Playground(pg.settings, data=pg.custom_data, network=pg.net.copy())
         copy.trainer.history = pg.trainer.history.copy()
         restore_entry(copy.trainer, entry)
-        return take_snapshot(copy, PREVIEW_RUN_ID, grid_resolution,
+        return take_snapshot(copy, PREVIEW_RUN_ID, grid_resolution, plane=plane,
                              extras={"settings": pg.settings, "timeline_entry": entry})
 
     def restore(self, entry: Entry, pg) -> int:

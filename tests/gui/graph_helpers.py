@@ -18,7 +18,7 @@ def make_snapshot(hidden=(4, 2), **settings):
     return take_snapshot(pg, run_id=1)
 
 
-def three_input_snapshot():
+def three_input_snapshot(include_grids=True):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 3))
     y = (X.sum(axis=1) > 0).astype(int)
@@ -26,7 +26,7 @@ def three_input_snapshot():
                  target_names=("no", "yes"))
     pg = Playground(Settings(hidden=(3,)), data=data)
     pg.trainer.step_batch()
-    return take_snapshot(pg, run_id=1)
+    return take_snapshot(pg, run_id=1, include_grids=include_grids)
 
 
 def items(w, cls):

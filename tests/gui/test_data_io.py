@@ -148,7 +148,7 @@ def test_a_failed_export_leaves_the_old_file(qtbot, window, io, monkeypatch, tmp
     assert kind == "warning" and title == "Export data" and "No space left" in text
 
 
-def test_three_inputs_train_and_the_plane_says_why_it_is_not_drawn(
+def test_three_inputs_train_and_the_plane_shows_a_slice(
         qtbot, window, io, monkeypatch, tmp_path, message_boxes):
     tool = draw_tool.install(window)
     ex = exports.install(window)
@@ -167,7 +167,10 @@ def test_three_inputs_train_and_the_plane_says_why_it_is_not_drawn(
     qtbot.waitUntil(lambda: window.latest_snapshot.epoch >= 5, timeout=WAIT_MS)
     window.pause()
     snap = window.latest_snapshot
-    assert snap.neuron_grids is None and snap.input_names == ("u", "v", "w")
+    assert snap.input_names == ("u", "v", "w")
+    # the default slice: u and v on the axes, w held at its training mean
+    assert snap.plane is not None and snap.plane.axes == (0, 1)
+    assert snap.plane.held[2] == pytest.approx(snap.X_train[:, 2].mean())
 
     def curve_points():
         x = window.loss_plot.train_curve.xData
@@ -178,15 +181,16 @@ def test_three_inputs_train_and_the_plane_says_why_it_is_not_drawn(
     np.testing.assert_array_equal(window.loss_plot.train_curve.yData,
                                   window.latest_snapshot.history_train_loss)
     assert np.all(np.isfinite(window.latest_snapshot.history_train_loss))
-    # the graph shows three inputs; the plane says why it is empty
+    # the graph shows three inputs; the plane shows the slice, and says so
     assert window.network_view._snap.sizes[0] == 3
-    assert "more than two inputs" in window.output_view.title.text()
-    assert window.output_view.image.image is None
-    # drawing is off for such data, and the boundary image is refused with a reason
+    qtbot.waitUntil(lambda: "slice" in window.output_view.title.text(), timeout=WAIT_MS)
+    assert window.output_view.image.image is not None
+    # drawing is off for such data (the slice controls take its row); the boundary image
+    # of the slice can be exported
     assert not tool.bar.isEnabled() and "two inputs" in tool.bar.toolTip()
-    assert not ex.export_to("boundary", tmp_path / "b.png")
-    assert "more than two inputs" in message_boxes[-1][2]
-    assert not (tmp_path / "b.png").exists()
+    assert not tool.bar.isVisible() and window.views["slice"].bar.isVisible()
+    assert ex.export_to("boundary", tmp_path / "b.png")
+    assert (tmp_path / "b.png").read_bytes().startswith(b"\x89PNG")
 
 
 def test_weights_exported_from_a_csv_network_export_again_from_the_command_line(

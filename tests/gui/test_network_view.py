@@ -159,7 +159,7 @@ def test_thumbnails_put_x2_up_and_map_sigmoid_half_to_white(view):
 
 
 def test_no_grids_draws_discs_and_says_so_once(view):
-    snap = three_input_snapshot()
+    snap = three_input_snapshot(include_grids=False)
     assert snap.neuron_grids is None
     view.set_snapshot(snap)
     assert len(items(view, EdgeItem)) == 3 * 3 + 3 * 1
@@ -169,6 +169,19 @@ def test_no_grids_draws_discs_and_says_so_once(view):
     view.grab()  # paints the discs without error
     view.set_snapshot(make_snapshot((4, 2)))
     assert not view._note.isVisible()
+
+
+def test_three_inputs_get_thumbnails_of_the_slice_and_say_so(view):
+    snap = three_input_snapshot()
+    view.set_snapshot(snap)
+    assert all(n.image is not None for c in view._neurons for n in c)
+    assert view._note.isVisible() and view._note.text() == "thumbnails: slice"
+    # the held input's thumbnail is flat (one colour), the inputs on the axes are not
+    held = view._neurons[0][2].image
+    colors = {held.pixelColor(x, y).rgb() for x in (0, 20, 39) for y in (0, 20, 39)}
+    assert len(colors) == 1
+    u = view._neurons[0][0].image
+    assert u.pixelColor(0, 20) != u.pixelColor(39, 20)
 
 
 def test_highlight_dims_other_edges_and_none_clears(view):

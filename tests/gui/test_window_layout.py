@@ -12,7 +12,7 @@ from gui.shell.view_host import dock_name
 
 WAIT_MS = 20_000
 VIEWS = ("Chain rule", "Gradient check", "Gradient health", "Lesson", "Data point",
-         "Training history", "Loss landscape", "Runs")
+         "Training history", "Loss landscape", "Runs", "Slice", "Confusion matrix")
 
 
 def sized(qtbot, window, width, height):
@@ -38,7 +38,7 @@ def test_every_view_is_a_named_dock_in_the_view_host(window):
     assert all(d.parent() is window.views.area for d in docks)
     # the registry: every feature once, by key
     assert {"inspector", "gradcheck", "health", "lesson", "point_view", "timeline",
-            "run_watch", "sessions", "landscape", "runs"} <= set(window.views)
+            "run_watch", "sessions", "landscape", "runs", "slice", "confusion"} <= set(window.views)
     assert window.features["inspector"] is window.views.get("inspector")
 
 
@@ -87,6 +87,35 @@ def test_no_view_crushes_the_boundary_or_the_loss_plot(qtbot, window, width, hei
         if dock is not None:
             assert dock.height() >= 100 and dock.width() >= 400, name
             assert window.network_view.height() >= 120, name
+            dock.hide()
+
+
+@pytest.mark.parametrize("width, height, side", [(1024, 640, 180), (1280, 800, 240)])
+def test_real_data_with_its_views_keeps_the_boundary(qtbot, window, width, height, side):
+    """Iris (four inputs): the slice controls above the plane and the Slice and Confusion
+    matrix views below the graph leave the boundary its room and the window its minimum."""
+    from gui.data.data_io import install
+    io = install(window)
+    io.example_actions["iris"].trigger()
+    qtbot.waitUntil(lambda: io.dialog is not None and io.dialog.ok.isEnabled(), timeout=WAIT_MS)
+    io.dialog.ok.click()
+    qtbot.waitUntil(lambda: window.latest_snapshot.plane is not None, timeout=WAIT_MS)
+    sized(qtbot, window, width, height)
+    bar = window.views["slice"].bar
+    assert bar.isVisible() and bar.width() >= bar.minimumSizeHint().width()
+    for dock in (None, window.views["slice"].dock, window.views["confusion"].dock):
+        if dock is not None:
+            window.views.show_dock(dock)
+            qtbot.waitUntil(dock.isVisible, timeout=WAIT_MS)
+            qtbot.wait(150)
+        name = dock.windowTitle() if dock else "no view"
+        hint = window.minimumSizeHint()
+        assert hint.width() <= 1024 and hint.height() <= 640, (name, hint)
+        w, h, _ = boundary(window)
+        assert w >= side and h >= side and abs(w - h) <= 2, (name, w, h)
+        assert window.loss_plot.plot.height() >= 100, name
+        if dock is not None:
+            assert dock.height() >= 100 and window.network_view.height() >= 120, name
             dock.hide()
 
 

@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self.controls.changed.connect(self._on_setting_changed)
         self.data_panel.changed.connect(self._on_setting_changed)
         self.network_view.hidden_changed.connect(self._on_hidden_changed)
+        self.network_view.layer_activation_chosen.connect(self._on_layer_activation_chosen)
         self.network_view.weight_edited.connect(self._on_weight_edited)
         self.network_view.bias_edited.connect(self._on_bias_edited)
         self.network_view.neuron_hovered.connect(self.output_view.set_hovered)
@@ -235,6 +236,8 @@ class MainWindow(QMainWindow):
         elif name == "regularization" and value != "none" and s.reg_rate == 0:
             # a penalty with rate 0 would do nothing: start from a small one
             self.update_settings(regularization=value, reg_rate=DEFAULT_REG_RATE)
+        elif name == "activation":  # the top bar sets every hidden layer
+            self.update_settings(activation=value, layer_activations=())
         elif name == "loss":
             task, k = self._task_of(s.dataset, s.n_classes)
             self.update_settings(loss=None if value == losses_for(task, k)[0] else value)
@@ -254,6 +257,14 @@ class MainWindow(QMainWindow):
 
     def _on_hidden_changed(self, sizes) -> None:
         self.update_settings(hidden=tuple(int(n) for n in sizes))
+
+    def _on_layer_activation_chosen(self, layer: int, name) -> None:
+        """Hidden layer ``layer``'s activation from the graph (None: the top bar's)."""
+        s = self._settings
+        if 0 <= layer < len(s.hidden):
+            per_layer = list(s.layer_activations or (None,) * len(s.hidden))
+            per_layer[layer] = name
+            self.update_settings(layer_activations=tuple(per_layer))
 
     def _on_weight_edited(self, layer: int, i: int, j: int, value: float) -> None:
         self._send(self.worker.set_weight, layer, i, j, value)

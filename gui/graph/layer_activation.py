@@ -85,13 +85,22 @@ class ActivationTag(QGraphicsItem):
             self.on_click(self.layer)
 
 
+class _SlopeEdit(QLineEdit):
+    def keyPressEvent(self, event):
+        super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            # QLineEdit passes Enter on (for a dialog's default button); in a menu that would
+            # close the menu even when the slope was refused
+            event.accept()
+
+
 class SlopeBox(QWidget):
     """"Leaky ReLU slope α: [0.01]" with a one-line error under it; Enter applies."""
 
     def __init__(self, current: float, apply, parent=None):
         super().__init__(parent)
         self.apply = apply
-        self.edit = QLineEdit(f"{current:g}")
+        self.edit = _SlopeEdit(f"{current:g}")
         self.edit.setMaximumWidth(90)
         self.edit.setToolTip("The slope α of a leaky ReLU below zero: a number between 0 and "
                              "1 (exclusive). Enter applies it to this layer.")
@@ -180,7 +189,7 @@ class LayerTags:
         """(layer k's activation, whether it follows the top bar, the top bar's)."""
         snap = self.view._snap
         current = snap.activations[k]
-        settings = snap.extras.get("settings") if isinstance(snap.extras, dict) else None
+        settings = snap.extras.get("settings")  # None in a snapshot made outside the window
         if settings is None or len(settings.hidden) != len(self.tags):
             return current, True, current
         per_layer = settings.layer_activations

@@ -53,6 +53,7 @@ class ActivationBox(QComboBox):
                          "every hidden layer", Qt.ItemDataRole.ToolTipRole)
         self.slope_menu: QMenu | None = None  # the open slope box's popup, for the tests
         self._shown = 0  # the index the settings say: "other slope…" goes back to it
+        self._stepping = False
         self.currentIndexChanged.connect(self._on_index)
         self._fit_list()
 
@@ -71,9 +72,27 @@ class ActivationBox(QComboBox):
         self.view().setMinimumWidth(widest + 8 * metrics.averageCharWidth())
 
     # ----------------------------------------------------------------- the user's choice
+    def keyPressEvent(self, event):
+        self._stepping = True  # arrows on the closed box step over "other slope…"
+        try:
+            super().keyPressEvent(event)
+        finally:
+            self._stepping = False
+
+    def wheelEvent(self, event):
+        self._stepping = True
+        try:
+            super().wheelEvent(event)
+        finally:
+            self._stepping = False
+
     def _on_index(self, index: int) -> None:
         name = self.itemData(index)
-        if name == OTHER_SLOPE:
+        if name == OTHER_SLOPE and self._stepping:
+            beyond = index + (1 if index > self._shown else -1)
+            ok = 0 <= beyond < self.count() and self.model().item(beyond).isEnabled()
+            self.setCurrentIndex(beyond if ok else self._shown)  # on to the next one
+        elif name == OTHER_SLOPE:
             self._set_quietly(self._shown)  # the box keeps saying what the layers use
             self.open_slope_box()
         elif name not in (None, MIXED):

@@ -22,6 +22,8 @@ $(STAMP): pyproject.toml
 	@# The optional ONNX exporter; the app works without it, so a failure here is not fatal.
 	-$(PY) -m pip install --quiet -e '.[onnx]'
 	@$(PY) -c "import onnx, onnxruntime" 2>/dev/null || echo "note: ONNX export unavailable (onnx/onnxruntime did not install)"
+	@# MP4 recording (imageio-ffmpeg brings ffmpeg); GIF works without it.
+	-$(PY) -m pip install --quiet -e '.[mp4]'
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 venv: $(STAMP)

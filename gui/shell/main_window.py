@@ -127,12 +127,13 @@ class MainWindow(QMainWindow):
         """The views beyond the playground itself, each a module with ``install(window)``
         that adds its docks, menus and worker observers (see gui/shell/docks.py)."""
         from gui.data import data_io, draw_tool
-        from gui.files import exports, sessions
+        from gui.files import exports, recorder, sessions
         from gui.shell import run_watch_notice
         from gui.views import (examples_menu, gradcheck_view, health_view, inspector, lesson,
                                point_view, timeline_view)
         for module in (inspector, gradcheck_view, health_view, lesson, point_view, timeline_view,
-                       examples_menu, draw_tool, data_io, sessions, exports, run_watch_notice):
+                       examples_menu, draw_tool, data_io, sessions, exports, recorder,
+                       run_watch_notice):
             module.install(self)
         from gui.shell.docks import menu_named  # the graph's zoom (Ctrl+=, Ctrl+−, Ctrl+0)
         menu_named(self, "&View").addActions(self.network_view.zoom_actions())

@@ -43,6 +43,9 @@ SPIRAL = Settings(dataset="spiral", hidden=(8, 8), features=("x1", "x2", "sin_x1
                   optimizer="adam", lr=0.01)
 ARMS = Settings(dataset="spiral_arms", n_classes=4, hidden=(8, 8), optimizer="adam", lr=0.03,
                 features=("x1", "x2", "sin_x1", "sin_x2"))
+LAYERS = Settings(hidden=(4, 3, 2), layer_activations=(None, "leaky_relu:0.2", "gelu_tanh"))
+FORMULA = Settings(dataset="curve_formula", formula="3*sin(x) + x/2", hidden=(6, 4))
+LAYERS_FORMULA = LAYERS.replace(dataset="curve_formula", formula="3*sin(x) + x/2")
 WAIT_S = 30.0
 
 
@@ -232,6 +235,37 @@ def examples(w):
     return dialog
 
 
+def layer_menu(w):
+    """Per-layer activations: hidden layer 2's menu, open under its tag."""
+    train(w, 30)
+    menu = w.network_view._tags.open_menu(1)
+    pause_for(0.2)
+    return menu
+
+
+def formula_error(w):
+    """The formula box refusing a formula, its message under the box."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    train(w, 30)
+    box = w.data_panel.formula_box
+    w.activateWindow()
+    box.edit.setFocus()
+    box.edit.selectAll()
+    QTest.keyClicks(box.edit, "3*sin(x) + (x")
+    QTest.keyClick(box.edit, Qt.Key.Key_Return)
+
+
+def recording(w):
+    """Recording the decision boundary while training runs."""
+    import tempfile
+    from gui.files.record_dialog import RecordPlan
+    rec = feature(w, "recorder")
+    path = pathlib.Path(tempfile.mkdtemp(prefix="bp-screens-")) / "boundary.gif"
+    rec.start(RecordPlan(limit=30, path=str(path)))
+    pause_for(1.5)  # save() takes the picture; closing the window cancels the recording
+
+
 def plan() -> list:
     """(name, settings, size, setup, options) for every picture."""
     shots = [("default_1280x800", Settings(), BIG, default, {}),
@@ -256,6 +290,11 @@ def plan() -> list:
         ("drawing_output_column", Settings(hidden=(6, 6)), BIG, drawing,
          {"grab": lambda w: w.right_column}),
         ("examples_dialog", Settings(), BIG, examples, {"grab": "returned"}),
+        ("activations_per_layer_1280x800", LAYERS, BIG, default, {}),
+        ("activations_per_layer_1024x640", LAYERS, SMALL, default, {}),
+        ("activation_menu", LAYERS, BIG, layer_menu, {"grab": "returned"}),
+        ("formula_error_1024x640", FORMULA, SMALL, formula_error, {}),
+        ("recording_1280x800", Settings(), BIG, recording, {}),
     ]
     return shots
 
@@ -371,7 +410,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     shots = plan()
     if args.list:
-        print("\n".join([s[0] for s in shots] + ["scale2x_1024x640", "scale2x_1000x600"]))
+        print("\n".join([s[0] for s in shots] + ["scale2x_1024x640", "scale2x_1000x600",
+                                                 "scale2x_1024x640_layers"]))
         return 0
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -382,11 +422,13 @@ def main(argv=None) -> int:
     pg.setConfigOptions(antialias=True)
     np.seterr(all="ignore")
     if args.scaled_run:
-        for size in ((1024, 640), (1000, 600)):
-            w = make(Settings(), size)
+        for size, settings in (((1024, 640), Settings()), ((1000, 600), Settings()),
+                               ((1024, 640), LAYERS_FORMULA)):
+            w = make(settings, size)
             try:
                 default(w)
-                save(w, out, f"scale2x_{size[0]}x{size[1]}")
+                extra = "_layers" if settings is LAYERS_FORMULA else ""
+                save(w, out, f"scale2x_{size[0]}x{size[1]}{extra}")
             finally:
                 close(w)
         return 0

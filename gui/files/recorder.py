@@ -101,6 +101,9 @@ class Recorder(QObject):
             row = layout.itemAt(k).layout()
             if row is not None and row.indexOf(view.discretize) >= 0:
                 row.addWidget(self.button)
+                # no taller than the check boxes: the row keeps its height, the plane its size
+                self.button.setMaximumHeight(max(view.discretize.sizeHint().height(),
+                                                 self.button.fontMetrics().height() + 4))
                 return
         layout.addWidget(self.button)  # that row moved: under everything else
 

@@ -56,13 +56,20 @@ def box_text(name: str) -> str:
     return title(name).split(" (")[0]
 
 
+#: labels of four letters at most, for columns too close for ``compact``'s
+TINY = {"tanh": "tanh", "relu": "ReLU", "sigmoid": "sigm", "linear": "lin", "leaky_relu": "LRe",
+        "elu": "ELU", "softplus": "SP", "silu": "SiLU", "gelu_tanh": "GELU", "softmax": "smax"}
+
+
 def compact(name: str, short: bool = False) -> str:
     """The label under a hidden column's title: "tanh", "leaky 0.2"; ``short`` (crowded
-    columns) drops the slope."""
+    columns): four letters at most ("sigm", "LRe"), the full name in the tooltip."""
     info = INFO.get(kind_of(name))
     if info is None:
         return name
-    if kind_of(name) == "leaky_relu" and not short:
+    if short:
+        return TINY.get(kind_of(name), info[1])
+    if kind_of(name) == "leaky_relu":
         return f"{info[1]} {slope_of(name):g}"
     return info[1]
 

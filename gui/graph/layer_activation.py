@@ -207,7 +207,9 @@ class LayerTags:
             tip = (f"Activation of hidden layer {tag.layer + 1}: {words.tooltip(current)}\n"
                    f"{'Follows' if follows else 'Chosen here, not'} the top bar's. "
                    "Click to choose this layer's activation (the top bar sets every layer).")
-            changed |= tag.set_text(words.compact(current, short) + " ▾", not follows, tip)
+            # crowded columns: no room for the arrow (the pointer and the tooltip say "click")
+            text = words.compact(current, short) + ("" if short else " ▾")
+            changed |= tag.set_text(text, not follows, tip)
         return changed
 
     def place(self, column_x: list[float]) -> None:

@@ -262,3 +262,26 @@ def test_lesson_mode_walks_a_gelu_layer_and_applies_the_normal_step(qtbot, make_
     qtbot.waitUntil(lambda: not lesson.active, timeout=WAIT_MS)
     settle(qtbot, window)
     np.testing.assert_array_equal(in_worker(window, lambda pg: pg.net.params.copy()), expected)
+
+
+@pytest.mark.parametrize("hidden", [(4, 2), (3,) * 8, (16, 16, 16), (1,)])
+@pytest.mark.parametrize("size", [(430, 420), (600, 600)])
+def test_every_tag_has_room_under_its_title(qtbot, hidden, size):
+    """The graph at about its size at 1024×640 and 1280×800: every hidden layer's tag shown,
+    none over another text or a neuron, in short and long column titles."""
+    from graph_helpers import check_texts, make_snapshot
+    from gui.graph.network_view import NetworkView
+    view = NetworkView()
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    qtbot.waitExposed(view)
+    acts = ("leaky_relu:0.25", "gelu_tanh", "softplus", "silu", "elu", "relu", "sigmoid",
+            "linear")[:len(hidden)]
+    view.set_snapshot(make_snapshot(hidden, layer_activations=acts if len(acts) > 1 else ()))
+    qtbot.wait(20)
+    tags = view._tags.tags
+    assert len(tags) == len(hidden) and all(t.isVisible() for t in tags)
+    assert [t.text.split(" ▾")[0] for t in tags] == [
+        words.compact(a, view._short) for a in view._snap.activations[:-1]]
+    check_texts(view, f"{hidden} at {size}")

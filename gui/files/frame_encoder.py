@@ -57,7 +57,8 @@ def missing_for(fmt: str) -> str | None:
         try:
             imageio_ffmpeg.get_ffmpeg_exe()
         except RuntimeError as exc:
-            return f"MP4 needs ffmpeg, which imageio-ffmpeg did not find ({exc}); GIF works without it"
+            return (f"MP4 needs ffmpeg, which imageio-ffmpeg did not find ({exc}); "
+                    "GIF works without it")
     elif fmt != "gif":
         return f"unknown animation format {fmt!r} (choose from: {', '.join(FORMATS)})"
     return None

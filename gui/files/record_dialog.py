@@ -98,7 +98,8 @@ class RecordDialog(QDialog):
         self.size = QComboBox()
         self.size.setToolTip("Frame size in pixels; the height follows the shape of what is "
                              "recorded")
-        self.source.currentIndexChanged.connect(lambda _i: self._fill_sizes(self.size.currentData()))
+        self._source = self.source.currentData()
+        self.source.currentIndexChanged.connect(self._on_source)
         self._fill_sizes(plan.width)
 
         self.path = QLineEdit()
@@ -154,6 +155,13 @@ class RecordDialog(QDialog):
                 cw, ch = output_size((w, h), choice)
                 self.size.addItem(f"{cw}×{ch}", choice)
         self.size.setCurrentIndex(max(0, self.size.findData(width)))
+
+    def _on_source(self, _index: int) -> None:
+        self._fill_sizes(self.size.currentData())
+        path = Path(self.path.text().strip())
+        if path.stem == self._source:  # the name it suggested: follow the new choice
+            self.path.setText(str(path.with_name(self.source.currentData() + path.suffix)))
+        self._source = self.source.currentData()
 
     def _on_unit(self, _index: int = 0) -> None:
         seconds = self.unit.currentData() == "seconds"

@@ -283,7 +283,8 @@ class Recorder(QObject):
             text = (f"Saved {name}: {file_size_text(enc.size_bytes)}, {enc.written} frames, "
                     f"{seconds:.1f} s" + (f" ({details})" if details else ""))
             w.notify("recording", text, tooltip=str(enc.options.path))
-            w.statusBar().showMessage(f"Saved {enc.options.path} ({file_size_text(enc.size_bytes)})")
+            w.statusBar().showMessage(
+                f"Saved {enc.options.path} ({file_size_text(enc.size_bytes)})")
         elif enc.state == "cancelled":
             w.notify("recording", "Recording cancelled: nothing was written")
         else:

@@ -77,6 +77,9 @@ def test_a_recorded_gif_decodes_to_its_frames_and_size(qtbot, window, rec, tmp_p
 
 def test_ctrl_r_stops_early_and_the_window_can_be_recorded(qtbot, window, rec, tmp_path):
     dialog = open_dialog(qtbot, window, rec)
+    assert dialog.path.text().endswith("boundary.gif")
+    dialog.source.setCurrentIndex(dialog.source.findData("window"))
+    assert dialog.path.text().endswith("window.gif")  # the suggested name follows the choice
     path = tmp_path / "window.gif"
     fill(dialog, path, fps=5, limit=60, source="window", width=480)
     dialog.accept()

@@ -23,6 +23,8 @@ INFO: dict[str, tuple[str, str, str, str]] = {
                   "½(1 + t) + ½z·(1 − t²)·√(2/π)·(1 + 0.134145·z²), t = the tanh"),
     "softmax": ("Softmax", "softmax", "e^z_j / Σ_k e^z_k", "a_j·(1 − a_j) on the diagonal"),
 }
+#: a menu's formula column, where the full one is too wide (the tooltip has it)
+MENU_FORMULA = {"gelu_tanh": "≈ z·Φ(z), in tanh form"}
 #: what "GELU (tanh)" means, for tooltips
 GELU_NOTE = "GELU in its tanh approximation (as in GPT-2 and BERT), not the exact erf form"
 #: the kinds the top bar and the per-layer menus offer, in their order
@@ -72,6 +74,11 @@ def compact(name: str, short: bool = False) -> str:
     if kind_of(name) == "leaky_relu":
         return f"{info[1]} {slope_of(name):g}"
     return info[1]
+
+
+def menu_formula(kind: str) -> str:
+    """The formula beside an activation's title in a menu."""
+    return MENU_FORMULA.get(kind, INFO[kind][2])
 
 
 def formula(name: str) -> str:

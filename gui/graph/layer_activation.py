@@ -95,7 +95,8 @@ class _SlopeEdit(QLineEdit):
 
 
 class SlopeBox(QWidget):
-    """"Leaky ReLU slope α: [0.01]" with a one-line error under it; Enter applies."""
+    """"Leaky ReLU slope α: [0.01]" with the one-line reason a slope is refused under it;
+    Enter applies."""
 
     def __init__(self, current: float, apply, parent=None):
         super().__init__(parent)
@@ -107,7 +108,13 @@ class SlopeBox(QWidget):
         self.edit.returnPressed.connect(self._on_return)
         self.error = QLabel()
         self.error.setStyleSheet(f"color: {ERROR};")
-        self.error.hide()
+        # A menu keeps the size it opened with: the message's room (two lines, wrapped) is
+        # there from the start, empty until a slope is refused.
+        metrics = self.error.fontMetrics()
+        self.error.setWordWrap(True)
+        self.error.setFixedWidth(metrics.averageCharWidth() * 40)
+        self.error.setFixedHeight(metrics.lineSpacing() * 2 + 2)
+        self.error.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(QLabel("Leaky ReLU slope α:"))
@@ -124,8 +131,6 @@ class SlopeBox(QWidget):
     def _on_return(self) -> None:
         name, problem = self.name()
         self.error.setText(problem or "")
-        self.error.setVisible(problem is not None)
-        self.adjustSize()
         if name is not None:
             self.apply(name)
 
@@ -151,7 +156,7 @@ def fill_menu(menu: QMenu, layer: int, current: str, follows: bool, top_bar: str
 
     box = SlopeBox(slope, apply)
     for kind in words.HIDDEN_KINDS:
-        a = QAction(f"{words.INFO[kind][0]}\t{words.INFO[kind][2]}", menu)
+        a = QAction(f"{words.INFO[kind][0]}\t{words.menu_formula(kind)}", menu)
         a.setCheckable(True)
         a.setChecked(not follows and kind == kind_of(current))
         a.setData(kind)

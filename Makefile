@@ -26,6 +26,8 @@ $(STAMP): pyproject.toml
 	@# once into the user cache folder, here rather than in the background of a first start.
 	-$(PY) -m pip install --quiet -e '.[fast]'
 	@$(PY) -c "from model.core import engine; engine.LOADER.wait(600) or print('note: compiled engine unavailable:', engine.LOADER.error)"
+	@# MP4 recording (imageio-ffmpeg brings ffmpeg); GIF works without it.
+	-$(PY) -m pip install --quiet -e '.[mp4]'
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 venv: $(STAMP)

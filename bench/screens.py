@@ -46,6 +46,9 @@ SPIRAL = Settings(dataset="spiral", hidden=(8, 8), features=("x1", "x2", "sin_x1
                   optimizer="adam", lr=0.01)
 ARMS = Settings(dataset="spiral_arms", n_classes=4, hidden=(8, 8), optimizer="adam", lr=0.03,
                 features=("x1", "x2", "sin_x1", "sin_x2"))
+LAYERS = Settings(hidden=(4, 3, 2), layer_activations=(None, "leaky_relu:0.2", "gelu_tanh"))
+FORMULA = Settings(dataset="curve_formula", formula="3*sin(x) + x/2", hidden=(6, 4))
+LAYERS_FORMULA = LAYERS.replace(dataset="curve_formula", formula="3*sin(x) + x/2")
 WAIT_S = 30.0
 
 
@@ -330,10 +333,43 @@ def examples(w):
     return dialog
 
 
-#: the 2× pictures: (name, size, setup)
-SCALED = (("1024x640", (1024, 640), default), ("1000x600", (1000, 600), default),
-          ("landscape_1024x640", (1024, 640), view_landscape),
-          ("runs_1024x640", (1024, 640), view_runs))
+def layer_menu(w):
+    """Per-layer activations: hidden layer 2's menu, open under its tag."""
+    train(w, 30)
+    menu = w.network_view._tags.open_menu(1)
+    pause_for(0.2)
+    return menu
+
+
+def formula_error(w):
+    """The formula box refusing a formula, its message under the box."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    train(w, 30)
+    box = w.data_panel.formula_box
+    w.activateWindow()
+    box.edit.setFocus()
+    box.edit.selectAll()
+    QTest.keyClicks(box.edit, "3*sin(x) + (x")
+    QTest.keyClick(box.edit, Qt.Key.Key_Return)
+
+
+def recording(w):
+    """Recording the decision boundary while training runs."""
+    import tempfile
+    from gui.files.record_dialog import RecordPlan
+    rec = feature(w, "recorder")
+    path = pathlib.Path(tempfile.mkdtemp(prefix="bp-screens-")) / "boundary.gif"
+    rec.start(RecordPlan(limit=30, path=str(path)))
+    pause_for(1.5)  # save() takes the picture; closing the window cancels the recording
+
+
+#: the 2× pictures: (name, size, setup, settings)
+SCALED = (("1024x640", (1024, 640), default, Settings()),
+          ("1000x600", (1000, 600), default, Settings()),
+          ("1024x640_layers", (1024, 640), default, LAYERS_FORMULA),
+          ("landscape_1024x640", (1024, 640), view_landscape, Settings()),
+          ("runs_1024x640", (1024, 640), view_runs, Settings()))
 
 
 def plan() -> list:
@@ -362,6 +398,11 @@ def plan() -> list:
         ("examples_dialog", Settings(), BIG, examples, {"grab": "returned"}),
         ("dark_1024x640_landscape", Settings(), SMALL, view_landscape, {"dark": True}),
         ("dark_1024x640_runs", Settings(), SMALL, view_runs, {"dark": True}),
+        ("activations_per_layer_1280x800", LAYERS, BIG, default, {}),
+        ("activations_per_layer_1024x640", LAYERS, SMALL, default, {}),
+        ("activation_menu", LAYERS, BIG, layer_menu, {"grab": "returned"}),
+        ("formula_error_1024x640", FORMULA, SMALL, formula_error, {}),
+        ("recording_1280x800", Settings(), BIG, recording, {}),
     ]
     for name, setup in REAL:
         for size in (BIG, SMALL):
@@ -482,7 +523,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     shots = plan()
     if args.list:
-        print("\n".join([s[0] for s in shots] + [f"scale2x_{n}" for n, _, _ in SCALED]
+        print("\n".join([s[0] for s in shots] + [f"scale2x_{s[0]}" for s in SCALED]
                         + [f"scale2x_{name}_1024x640" for name, _ in REAL]))
         return 0
     out = pathlib.Path(args.out)
@@ -494,8 +535,8 @@ def main(argv=None) -> int:
     pg.setConfigOptions(antialias=True)
     np.seterr(all="ignore")
     if args.scaled_run:
-        for name, size, setup in SCALED:
-            w = make(Settings(), size)
+        for name, size, setup, settings in SCALED:
+            w = make(settings, size)
             try:
                 setup(w)
                 save(w, out, f"scale2x_{name}")

@@ -1,8 +1,8 @@
 """The data panel: dataset picker with previews, data parameters and input feature toggles.
 
 Reports through ``changed(name, value)`` with ``Settings`` field names (dataset, n_classes,
-noise, train_ratio, batch_size, n_points, scale, features) and "regenerate" for a new draw of
-the points. ``sync`` shows the worker's settings without emitting.
+noise, train_ratio, batch_size, n_points, scale, features, formula) and "regenerate" for a new
+draw of the points. ``sync`` shows the worker's settings without emitting.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from model.data.features import FEATURES, feature_label
 from model.numbers import count_of
 
 from gui import theme
+from gui.data.formula_box import FormulaBox
 from gui.plots import palette
 
 ICON_SIZE = 52
@@ -28,12 +29,13 @@ FEATURE_TIPS = {"x1": "the first coordinate", "x2": "the second coordinate",
                 "sin_x1": "sine of x₁", "sin_x2": "sine of x₂"}
 
 
-@lru_cache(maxsize=None)
-def dataset_icon(name: str) -> QIcon:
-    """A small preview of data set ``name`` (its points, coloured by class or value)."""
+@lru_cache(maxsize=64)
+def dataset_icon(name: str, formula: str | None = None) -> QIcon:
+    """A small preview of data set ``name`` (its points, coloured by class or value);
+    ``formula``: the curve of "curve_formula"."""
     # regression targets are a field, not classes: more points make it readable
     n = 1500 if DATASETS[name].task == "regression" else 300
-    X, y = generate(name, n_points=n, noise=0.0, seed=1)
+    X, y = generate(name, n_points=n, noise=0.0, seed=1, formula=formula)
     img = np.ascontiguousarray(palette.scatter_image(X, y, DATASETS[name].task, ICON_SIZE))
     qimg = QImage(img.data, ICON_SIZE, ICON_SIZE, 4 * ICON_SIZE, QImage.Format.Format_RGBA8888)
     return QIcon(QPixmap.fromImage(qimg.copy()))  # copy: the numpy buffer goes away
@@ -149,6 +151,11 @@ class DataPanel(QWidget):
         self.custom_label.setStyleSheet(f"color: {theme.accent()};")
         self.custom_label.hide()
         layout.addWidget(self.custom_label)
+        # y = f(x) of "Above/below your formula", shown while that data set is chosen
+        self.formula_box = FormulaBox()
+        self.formula_box.submitted.connect(lambda text: self._emit("formula", text))
+        self.formula_box.hide()
+        layout.addWidget(self.formula_box)
 
         self.classes = QSpinBox()
         self.classes.setRange(MIN_CLASSES, MAX_CLASSES)
@@ -295,6 +302,11 @@ class DataPanel(QWidget):
             self.classes.setVisible(bool(spec and spec.multiclass) and not custom)
             for w in (self.points, self.noise, self.regenerate):
                 w.setVisible(not custom)
+            self.formula_box.setVisible(settings.dataset == "curve_formula" and not custom)
+            self.formula_box.set_formula(settings.formula)
+            if "curve_formula" in self.dataset_buttons:  # its preview shows your curve
+                self.dataset_buttons["curve_formula"].setIcon(
+                    dataset_icon("curve_formula", settings.formula))
             self.classes.setValue(settings.n_classes)
             self.ratio.set_value(round(settings.train_ratio * 100))
             self.noise.set_value(round(settings.noise * 100))

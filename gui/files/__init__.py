@@ -1,1 +1,1 @@
-"""Files from the window: sessions and exports."""
+"""Files from the window: sessions, exports and recorded animations."""

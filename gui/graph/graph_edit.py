@@ -131,6 +131,11 @@ class EdgeEditing:
             edit.triggered.connect(lambda: self.edit(key))
             menu.addAction(edit)
             menu.addSeparator()
+        neuron = next((it for it in view._view.items(pos) if getattr(it, "kind", None) == "neuron"
+                       and 0 < it.column < len(view._neurons) - 1), None)
+        if target is None and neuron is not None:  # a hidden neuron: its layer's activation
+            view._tags.add_submenu(menu, neuron.column - 1)
+            menu.addSeparator()
         menu.addActions(view.zoom_actions())
         self.menu = menu
         menu.popup(global_pos)

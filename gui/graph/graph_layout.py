@@ -13,7 +13,7 @@ from dataclasses import dataclass
 MIN_NEURON = 8.0  # px: below this a thumbnail shows nothing
 MAX_NEURON = 54.0
 MIN_DX = 44.0  # px between columns: a column's "+ −" buttons and short title need that
-HEAD = 62.0  # px above the neurons: buttons, title, count
+HEAD = 80.0  # px above the neurons: buttons, title, count, activation tag
 SHORT_DX = 74.0  # columns closer than this get short titles ("H1", "16")
 
 

@@ -25,6 +25,7 @@ from gui.graph.graph_style import GraphStyle
 from gui.graph.graph_text import (column_count, column_title, header_note, item_tooltip,
                                   name_of, parameter_of)
 from gui.graph.graph_view import GraphView
+from gui.graph.layer_activation import LayerTags
 from gui.graph.placement import Placer
 
 MODES = ("weights", "gradients", "updates")
@@ -46,6 +47,7 @@ class NetworkView(QWidget):
     edge_selected = Signal(int, int, int)  # layer, i, j (i = -1: the bias of neuron j)
     selection_cleared = Signal()  # Esc on the graph, or a click on empty space
     annotations_changed = Signal(str)  # the owner named by the last set_annotations call
+    layer_activation_chosen = Signal(int, object)  # hidden layer k, a name or None (top bar's)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -58,6 +60,8 @@ class NetworkView(QWidget):
         self._hovered: list = []  # items under the pointer, for tooltip refreshes
         self._notes = AnnotationLayer()  # numbers over the graph (lesson, one data point)
         self._geometry: Geometry | None = None
+        self._tags = LayerTags(self)  # the per-layer activation tags under the column titles
+        self._short = False
         self._clear_items()
 
         self._scene = QGraphicsScene(self)
@@ -87,6 +91,9 @@ class NetworkView(QWidget):
         if arch != self._arch:
             self._arch = arch
             self._build(snap)
+        elif self._tags.update(self._short) and self._geometry is not None:
+            self._tags.place(self._geometry.column_x)  # a new activation, same architecture
+            self._place_labels()
         self._restyle()
         self._update_thumbnails()
         self._update_controls()
@@ -202,6 +209,7 @@ class NetworkView(QWidget):
         self._neuron_buttons: dict[tuple[int, int], SceneButton] = {}
         self._hovered = []
         self._notes.forget()  # its items went with the scene's
+        self._tags.tags = []  # went with the scene too
 
     def _fonts(self) -> dict[str, QFont]:
         """The graph's fonts, none under MIN_FONT_PX logical pixels."""
@@ -262,6 +270,7 @@ class NetworkView(QWidget):
                                 lambda k=k, d=delta: self._change_neurons(k, d))
                 self._scene.addItem(b)
                 self._neuron_buttons[(k, delta)] = b
+        self._tags.build(self._scene, len(sizes) - 2, fonts["count"])
         self._layout()
         self._apply_highlight()
 
@@ -283,6 +292,7 @@ class NetworkView(QWidget):
             self._notes.any())
         cw, ch = lay.canvas
         s = lay.size
+        self._short = lay.short
         self._scene.setSceneRect(0, 0, cw, ch)
         column_x = []
         for c, column in enumerate(self._neurons):
@@ -304,6 +314,8 @@ class NetworkView(QWidget):
                 b = self._neuron_buttons.get((c - 1, delta))
                 if b is not None:
                     b.setPos(cx + off, 3.0)
+        self._tags.update(lay.short)
+        self._tags.place(column_x)
         for c, u, t in self._unit_labels:
             item = self._neurons[c][u]
             r = t.boundingRect()
@@ -343,7 +355,8 @@ class NetworkView(QWidget):
             placer.add_many(layer)
         for b in self._neuron_buttons.values():
             placer.add(_rect(b.sceneBoundingRect()))
-        texts = [t for pair in self._titles for t in pair] + [t for _, _, t in self._unit_labels]
+        texts = [t for pair in self._titles for t in pair] + list(self._tags.tags) + \
+            [t for _, _, t in self._unit_labels]
         for t in texts:
             t.setVisible(placer.place([_rect(t.sceneBoundingRect())]) is not None)
         self._notes.place(self._scene, placer, geo, self._fonts()["note"], self._describe)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSli
                                QToolButton, QVBoxLayout, QWidget)
 
 from gui import theme
+from gui.shell.activation_box import ActivationBox
 from gui.shell.flow_layout import FlowLayout
 from gui.shell.worker import FLAT_OUT, SPEEDS
 from model.core.losses import losses_for
@@ -21,7 +22,6 @@ from model.numbers import format_count
 
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-ACTIVATIONS = (("tanh", "Tanh"), ("relu", "ReLU"), ("sigmoid", "Sigmoid"), ("linear", "Linear"))
 OPTIMIZERS = (("sgd", "SGD"), ("momentum", "Momentum"), ("adam", "Adam"))
 REGULARIZATIONS = (("none", "None"), ("l1", "L1"), ("l2", "L2"))
 TASKS = (("classification", "Classification"), ("regression", "Regression"))
@@ -104,14 +104,15 @@ class ControlBar(QWidget):
         self.lr.activated.connect(self._on_lr_activated)
         self.lr.lineEdit().editingFinished.connect(self._on_lr_edited)
 
-        self.activation = _combo(ACTIVATIONS)
+        self.activation = ActivationBox()  # every hidden layer; the graph sets one
+        self.activation.chosen.connect(lambda name: self._emit("activation", name))
         self.optimizer = _combo(OPTIMIZERS)
         self.regularization = _combo(REGULARIZATIONS)
         self.reg_rate = _combo([(v, f"{v:g}") for v in REG_RATES])
         self.task = _combo(TASKS)
         self.loss = QComboBox()
         self.loss.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        for combo, name in ((self.activation, "activation"), (self.optimizer, "optimizer"),
+        for combo, name in ((self.optimizer, "optimizer"),
                             (self.regularization, "regularization"),
                             (self.reg_rate, "reg_rate"), (self.task, "task"),
                             (self.loss, "loss")):
@@ -140,7 +141,8 @@ class ControlBar(QWidget):
                      "Step size of gradient descent; type any value or pick one. "
                      "Changing it keeps the weights."),
             _caption("Activation", self.activation,
-                     "Activation function of the hidden layers (rebuilds the network)"),
+                     "Activation function of every hidden layer (rebuilds the network); "
+                     "click a hidden column's activation on the graph to set one layer"),
             _caption("Optimizer", self.optimizer,
                      "How gradients become weight updates; changing it keeps the weights"),
             _caption("Regularization", self.regularization,
@@ -215,8 +217,8 @@ class ControlBar(QWidget):
         try:
             self._lr = settings.lr
             self._show_lr(settings.lr)
-            for combo, value in ((self.activation, settings.activation),
-                                 (self.optimizer, settings.optimizer),
+            self.activation.show_settings(settings)
+            for combo, value in ((self.optimizer, settings.optimizer),
                                  (self.regularization, settings.regularization),
                                  (self.reg_rate, settings.reg_rate), (self.task, task)):
                 i = combo.findData(value)

@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self.controls.changed.connect(self._on_setting_changed)
         self.data_panel.changed.connect(self._on_setting_changed)
         self.network_view.hidden_changed.connect(self._on_hidden_changed)
+        self.network_view.layer_activation_chosen.connect(self._on_layer_activation_chosen)
         self.network_view.weight_edited.connect(self._on_weight_edited)
         self.network_view.bias_edited.connect(self._on_bias_edited)
         self.network_view.neuron_hovered.connect(self.output_view.set_hovered)
@@ -127,13 +128,13 @@ class MainWindow(QMainWindow):
         """The views beyond the playground itself, each a module with ``install(window)``
         that adds its docks, menus and worker observers (see gui/shell/docks.py)."""
         from gui.data import data_io, draw_tool
-        from gui.files import exports, sessions
+        from gui.files import exports, recorder, sessions
         from gui.shell import run_watch_notice
         from gui.views import (examples_menu, gradcheck_view, health_view, inspector, lesson,
                                point_view, timeline_view)
         from gui.views import landscape_view, runs_view
         for module in (inspector, gradcheck_view, health_view, lesson, point_view, timeline_view,
-                       examples_menu, draw_tool, data_io, sessions, exports, run_watch_notice,
+                       examples_menu, draw_tool, data_io, sessions, exports, recorder, run_watch_notice,
                        landscape_view, runs_view):
             module.install(self)
         from gui.views import confusion_view, slice_controls  # issue 14: real data's views
@@ -251,6 +252,8 @@ class MainWindow(QMainWindow):
         elif name == "regularization" and value != "none" and s.reg_rate == 0:
             # a penalty with rate 0 would do nothing: start from a small one
             self.update_settings(regularization=value, reg_rate=DEFAULT_REG_RATE)
+        elif name == "activation":  # the top bar sets every hidden layer
+            self.update_settings(activation=value, layer_activations=())
         elif name == "loss":
             task, k = self._task_of(s.dataset, s.n_classes)
             self.update_settings(loss=None if value == losses_for(task, k)[0] else value)
@@ -270,6 +273,14 @@ class MainWindow(QMainWindow):
 
     def _on_hidden_changed(self, sizes) -> None:
         self.update_settings(hidden=tuple(int(n) for n in sizes))
+
+    def _on_layer_activation_chosen(self, layer: int, name) -> None:
+        """Hidden layer ``layer``'s activation from the graph (None: the top bar's)."""
+        s = self._settings
+        if 0 <= layer < len(s.hidden):
+            per_layer = list(s.layer_activations or (None,) * len(s.hidden))
+            per_layer[layer] = name
+            self.update_settings(layer_activations=tuple(per_layer))
 
     def _on_weight_edited(self, layer: int, i: int, j: int, value: float) -> None:
         self._send(self.worker.set_weight, layer, i, j, value)

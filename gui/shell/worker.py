@@ -439,9 +439,11 @@ class TrainerWorker(QObject):
     def _do_load_network(self, network: Network) -> None:
         pg = self.pg
         hidden = tuple(network.sizes[1:-1])
+        # every hidden layer's own activation, as the file has them (the first becomes
+        # ``activation``, the others per-layer choices where they differ)
         settings = pg.settings.replace(
             hidden=hidden, output_activation=network.output_activation,
-            activation=network.activation_names[0] if hidden else pg.settings.activation)
+            layer_activations=()).with_hidden_activations(network.activation_names[:-1])
         try:
             new = Playground(settings, data=pg.custom_data, network=network.copy())
         except ValueError:

@@ -76,15 +76,17 @@ def move(w, point: QPoint):
 # ---------------------------------------------------------------- the texts on the graph
 def text_rects(view):
     """(viewport rectangle, description) of every visible text on the graph: titles, counts,
-    names, the "+ −" buttons, annotation labels and "+N more" hints."""
+    names, the "+ −" buttons, the activation tags, annotation labels and "+N more" hints."""
     from PySide6.QtWidgets import QGraphicsSimpleTextItem
 
     from gui.graph.annotations import NoteItem
     from gui.graph.graph_items import SceneButton
+    from gui.graph.layer_activation import ActivationTag
     to_view = view._view.viewportTransform()
     out = []
     for it in view._scene.items():
-        if it.isVisible() and isinstance(it, (QGraphicsSimpleTextItem, NoteItem, SceneButton)):
+        if it.isVisible() and isinstance(it, (QGraphicsSimpleTextItem, NoteItem, SceneButton,
+                                              ActivationTag)):
             text = it.text() if isinstance(it, QGraphicsSimpleTextItem) else it.text
             out.append((to_view.mapRect(it.sceneBoundingRect()), text))
     return out

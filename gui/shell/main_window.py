@@ -24,6 +24,7 @@ from model.playground import MAX_HIDDEN_LAYERS, MAX_NEURONS, Settings
 
 from gui.shell.actions import make_actions
 from gui.shell.controls import ControlBar
+from gui.shell.pacing import GateKeeper, next_frame_at, single_threaded_blas
 from gui.shell.rate import RateMeter
 from gui.shell.window_layout import build_layout, default_splits
 from model.core.losses import losses_for
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self._import_seq = 0  # command number of an import not yet confirmed by the worker
         self._closed = False
         self.frames_drawn = 0
+        single_threaded_blas()  # see gui/shell/pacing.py: BLAS threads stall this one
 
         self.controls = ControlBar()
         self.data_panel = DataPanel()
@@ -89,6 +91,8 @@ class MainWindow(QMainWindow):
         self.worker.snapshot_ready.connect(self._on_snapshot_ready)
         self.worker.diverged.connect(self._on_diverged)
         self.worker.error.connect(self._on_worker_error)
+        # the trainer stands aside while this thread is awake (see gui/shell/pacing.py)
+        self._gate_keeper = GateKeeper(self.worker.gate)
 
         self.controls.changed.connect(self._on_setting_changed)
         self.data_panel.changed.connect(self._on_setting_changed)
@@ -103,6 +107,7 @@ class MainWindow(QMainWindow):
         self._draw_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._draw_timer.timeout.connect(self._on_draw_timer)
         self._drawn_at = 0.0
+        self._next_frame_at = 0.0  # drawing takes at most half the time (pacing.py)
         self._rate_shown_at = 0.0
         self.thread.start()
         self._install_features()
@@ -277,7 +282,7 @@ class MainWindow(QMainWindow):
                 self._sync(settings, snap)
         if not self._draw_timer.isActive() and not self._closed:
             # at most DRAW_HZ frames a second; snapshots arriving meanwhile replace this one
-            wait = self._drawn_at + 1.0 / DRAW_HZ - time.perf_counter()
+            wait = self._next_frame_at - time.perf_counter()
             if wait <= 0:
                 self._on_draw_timer()
             else:
@@ -325,6 +330,7 @@ class MainWindow(QMainWindow):
                     QCoreApplication.sendPostedEvents(scene, QEvent.Type.MetaCall)
                 QCoreApplication.sendPostedEvents(self, QEvent.Type.UpdateRequest)
         self.frames_drawn += 1
+        self._next_frame_at = next_frame_at(self._drawn_at, time.perf_counter(), DRAW_HZ)
 
     def _on_diverged(self, message: str) -> None:
         self._show_playing(False)
@@ -416,6 +422,7 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self._draw_timer.stop()
+        self._gate_keeper.remove()
         self.worker.stop()
         self.thread.quit()
         if not self.thread.wait(30_000):  # a step never takes this long; don't hang forever

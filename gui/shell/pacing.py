@@ -1,0 +1,119 @@
+"""Keeping the GUI thread responsive while the trainer runs flat out, on a busy machine.
+
+Three measures, each bounding one source of GUI-thread stalls (issue 9.12):
+
+- ``single_threaded_blas``: numpy's OpenBLAS starts helper threads for products of a few
+  hundred rows (the output plane's upsampling, the neuron grids). On a machine whose cores are
+  busy, the GUI thread then waits for a helper to be scheduled: a 0.05 ms product took up to
+  140 ms with two other processes running. The window's products are small; one thread is
+  always faster there.
+- ``GuiGate``: both threads run Python and share the GIL. While the GUI thread works, every
+  Python call it makes waits for the trainer to be preempted (5 ms each, far more when the
+  trainer's core is taken by another process). ``GateKeeper`` closes the gate when the GUI
+  thread starts handling an event (an application event filter: about 700 events a second
+  while training flat out, a few microseconds each) and opens it when its event loop is about
+  to sleep again (``QAbstractEventDispatcher.aboutToBlock``; the dispatcher's ``awake`` comes
+  only after the events of a wake-up were handled, with glib). While it is closed the trainer
+  stands aside between two minibatches (GIL released), for at most the worker's
+  ``MAX_YIELD_S``, after which it trains one minibatch anyway (never starved).
+- ``next_frame_at``: a frame may start only after the GUI thread has been free for as long as
+  the last frame took, so drawing takes at most half of the GUI thread's time however slow the
+  machine is; snapshots that arrive meanwhile replace each other (never a queue of frames).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from PySide6.QtCore import QAbstractEventDispatcher, QCoreApplication, QObject
+
+
+def single_threaded_blas() -> bool:
+    """Limit numpy's BLAS to one thread in this process; False if that is not possible
+    (threadpoolctl missing, or a BLAS it does not know): the window still works."""
+    try:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(1, user_api="blas")
+    except Exception as exc:  # noqa: BLE001 - an optimisation: never fatal
+        logging.getLogger(__name__).info("BLAS threads not limited: %s", exc)
+        return False
+    return True
+
+
+class GuiGate:
+    """Open while the GUI thread sleeps in its event loop and draws nothing.
+
+    ``awake``, ``asleep`` and ``frame`` are called in the GUI thread only (so no lock);
+    the trainer's thread only reads: ``is_open()`` and ``wait(timeout)``."""
+
+    def __init__(self):
+        self._open = threading.Event()
+        self._open.set()
+        self._awake = False
+        self._frames = 0
+
+    def awake(self) -> None:
+        self._awake = True
+        self._open.clear()
+
+    def asleep(self) -> None:
+        self._awake = False
+        if not self._frames:
+            self._open.set()
+
+    def enter_frame(self) -> None:
+        self._frames += 1
+        self._open.clear()
+
+    def leave_frame(self) -> None:
+        self._frames -= 1
+        if not self._frames and not self._awake:
+            self._open.set()
+
+    def is_open(self) -> bool:
+        return self._open.is_set()
+
+    def wait(self, timeout: float) -> bool:
+        """Block (GIL released) until the gate opens or ``timeout`` passed; True if open."""
+        return self._open.wait(timeout)
+
+    def release(self) -> None:
+        """Open for good: nobody will open it again (the window closed)."""
+        self._awake = False
+        self._frames = 0
+        self._open.set()
+
+
+class GateKeeper(QObject):
+    """Closes ``gate`` whenever the GUI thread starts handling an event and opens it when
+    the thread's event loop is about to sleep. Create it in the GUI thread; ``remove()``
+    before the window goes."""
+
+    def __init__(self, gate: GuiGate):
+        super().__init__()
+        self.gate = gate
+        self._awake = gate.awake
+        self._dispatcher = QAbstractEventDispatcher.instance()
+        self._dispatcher.aboutToBlock.connect(gate.asleep)  # a plain callable: GUI thread
+        QCoreApplication.instance().installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        self._awake()  # cheap: every event of the GUI thread comes through here
+        return False
+
+    def remove(self) -> None:
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        try:
+            self._dispatcher.aboutToBlock.disconnect(self.gate.asleep)
+        except (RuntimeError, TypeError):  # already gone with the application
+            pass
+        self.gate.release()
+
+
+def next_frame_at(started: float, ended: float, max_hz: float) -> float:
+    """When the frame after one drawn from ``started`` to ``ended`` may start: at most
+    ``max_hz`` frames a second, and never before the GUI thread was free as long as the
+    frame took."""
+    return max(started + 1.0 / max_hz, ended + (ended - started))

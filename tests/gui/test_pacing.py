@@ -1,0 +1,121 @@
+"""The GUI thread's work stays bounded while the trainer runs flat out (issue 9.12): the trainer
+stands aside while the GUI thread is awake, frames are paced by their own cost, Pause shows
+at once and the fine boundary follows, and numpy's BLAS keeps to one thread."""
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QObject, QTimer, Slot
+
+from gui.shell.pacing import GuiGate, next_frame_at, single_threaded_blas
+from gui.shell.worker import FLAT_OUT, MAX_YIELD_S
+from model.playground import Settings
+from tests.gui.conftest import WAIT_MS
+
+
+def test_the_gate_is_open_only_while_the_gui_sleeps_and_draws_nothing():
+    gate = GuiGate()
+    assert gate.is_open()
+    gate.awake()
+    assert not gate.is_open() and not gate.wait(0.01)
+    gate.enter_frame()
+    gate.asleep()  # asleep, but a frame is being drawn (e.g. called outside the loop)
+    assert not gate.is_open()
+    gate.enter_frame()
+    gate.leave_frame()
+    assert not gate.is_open()
+    gate.leave_frame()
+    assert gate.is_open() and gate.wait(0.01)
+    gate.awake()
+    gate.enter_frame()
+    gate.release()  # the window closes: the trainer must never wait for it again
+    assert gate.is_open()
+
+
+def test_frames_take_at_most_half_the_time_and_at_most_max_hz():
+    assert next_frame_at(10.0, 10.002, 60) == pytest.approx(10.0 + 1 / 60)  # cheap frame
+    assert next_frame_at(10.0, 10.1, 60) == pytest.approx(10.2)  # 100 ms: 100 ms free after
+
+
+def test_numpy_uses_one_blas_thread_in_the_window(window):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    blas = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+    if not blas:
+        pytest.skip("numpy's BLAS is not one threadpoolctl knows")
+    assert single_threaded_blas()
+    assert all(i["num_threads"] == 1 for i in threadpoolctl.threadpool_info()
+               if i["user_api"] == "blas")
+
+
+def test_the_trainer_stands_aside_while_the_gui_thread_is_busy(qtbot, window):
+    window.controls.speed.setValue(FLAT_OUT)
+    window.play()
+    qtbot.waitUntil(lambda: window.latest_snapshot.running, timeout=WAIT_MS)
+    qtbot.wait(200)
+    # the trainer's own step count, read as it moves (a test's look into the worker: an int)
+    steps = lambda: window.worker.pg.trainer.steps  # noqa: E731
+    counts = {}
+    busy_s = 0.5
+
+    def busy():  # a slot that keeps the GUI thread busy for busy_s
+        counts["before"] = steps()
+        end = time.perf_counter() + busy_s
+        while time.perf_counter() < end:
+            sum(range(1000))
+        counts["after"] = steps()
+    QTimer.singleShot(0, busy)
+    qtbot.waitUntil(lambda: "after" in counts, timeout=WAIT_MS)
+    trained = counts["after"] - counts["before"]
+    # at most one minibatch per MAX_YIELD_S (never starved), instead of hundreds
+    assert trained <= busy_s / MAX_YIELD_S + 2, trained
+    before = steps()
+    qtbot.wait(300)  # idle again: it trains flat out
+    assert steps() - before > 10 * (busy_s / MAX_YIELD_S + 2)
+    window.pause()
+
+
+def test_an_expensive_frame_leaves_the_gui_thread_free_as_long(qtbot, window, monkeypatch):
+    starts = []
+    draw = window.network_view.set_snapshot
+
+    def slow(snap):
+        starts.append(time.perf_counter())
+        time.sleep(0.05)  # a frame of at least 50 ms
+        draw(snap)
+    monkeypatch.setattr(window.network_view, "set_snapshot", slow)
+    window.controls.speed.setValue(FLAT_OUT)
+    window.play()
+    qtbot.waitUntil(lambda: len(starts) >= 8, timeout=WAIT_MS)
+    window.pause()
+    gaps = np.diff(starts[1:])  # from the second: the first may follow a discrete snapshot
+    # each frame takes >= 50 ms, so the next starts >= 100 ms after it (not back to back)
+    assert gaps.min() >= 0.1 - 0.005, gaps
+
+
+class Received(QObject):
+    """Snapshots as the GUI thread receives them (a QObject slot: queued, GUI thread)."""
+
+    def __init__(self):
+        super().__init__()
+        self.snaps = []
+
+    @Slot(object)
+    def take(self, snap):
+        self.snaps.append(snap)
+
+
+def test_pause_shows_at_once_and_the_fine_boundary_follows(qtbot, make_window):
+    window = make_window(Settings(hidden=(16,) * 8))
+    received = Received()
+    window.worker.snapshot_ready.connect(received.take)
+    window.controls.speed.setValue(FLAT_OUT)
+    window.play()
+    qtbot.waitUntil(lambda: window.latest_snapshot.running, timeout=WAIT_MS)
+    window.pause()
+    qtbot.waitUntil(lambda: any(not s.running and s.output_grid_fine is not None
+                                for s in received.snaps), timeout=WAIT_MS)
+    paused = [s for s in received.snaps if not s.running]
+    # the first paused snapshot skips the costly fine grid; the next one has it, same state
+    assert paused[0].output_grid_fine is None
+    assert paused[1].output_grid_fine is not None and paused[1].steps == paused[0].steps
+    qtbot.waitUntil(lambda: window.output_view._snap is paused[1], timeout=WAIT_MS)

@@ -39,7 +39,6 @@ from gui.shell.worker import TrainerWorker
 SNAPSHOT_HZ = 33.0
 DRAW_HZ = 60  # the most frames a second, e.g. when stepping by hand
 WEIGHT_FILTERS = "Weights (*.json *.npz);;JSON (*.json);;NumPy archive (*.npz)"
-CALL_TIMEOUT_S = 10.0
 DEFAULT_REG_RATE = 0.001
 
 
@@ -364,13 +363,16 @@ class MainWindow(QMainWindow):
         from model.files.serialize import save_network
 
         from gui.files.exports import network_and_meta
-        try:
-            net, meta = self.worker.call(network_and_meta).result(timeout=CALL_TIMEOUT_S)
+        from gui.shell.replies import ask_worker
+
+        def write(pg):  # in the worker thread, between two steps: the GUI never waits
+            net, meta = network_and_meta(pg)
             save_network(net, path, meta=meta)
-        except Exception as exc:  # noqa: BLE001 - any failure is reported, never fatal
-            self.warn("Export weights", f"The weights were not saved:\n{exc}")
-            return
-        self.statusBar().showMessage(f"Weights saved to {path}")
+        ask_worker(self, write,
+                   lambda _: self.statusBar().showMessage(f"Weights saved to {path}"),
+                   lambda exc: self.warn("Export weights",
+                                         f"The weights were not saved:\n{exc}"),
+                   busy=f"Saving {Path(path).name}…")
 
     def import_weights(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import weights", "", WEIGHT_FILTERS)

@@ -230,7 +230,9 @@ def test_export_then_import_through_the_actions(qtbot, window, monkeypatch, tmp_
     saved = play_some(qtbot, window, epochs=2)
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         staticmethod(lambda *a, **k: (str(first), "")))
-    window.actions_.export.trigger()
+    window.actions_.export.trigger()  # written in the worker: the window never waits
+    qtbot.waitUntil(lambda: "Weights saved to" in window.statusBar().currentMessage(),
+                    timeout=WAIT_MS)
     assert first.exists()
     np.testing.assert_array_equal(load_network(first).params, params(saved))
     # train on, then import the file: the network is back to the saved weights
@@ -245,6 +247,7 @@ def test_export_then_import_through_the_actions(qtbot, window, monkeypatch, tmp_
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         staticmethod(lambda *a, **k: (str(second), "")))
     window.actions_.export.trigger()
+    qtbot.waitUntil(second.exists, timeout=WAIT_MS)
     assert second.read_bytes() == first.read_bytes()
     # Reset after an import returns to the imported weights
     play_some(qtbot, window, epochs=1)

@@ -8,18 +8,21 @@ import numpy as np
 import pytest
 
 from gui.shell.docks import FutureRelay
-from gui.views import examples_menu, gradcheck_view, inspector, lesson, point_view, timeline_view
+from gui.views import (examples_menu, gradcheck_view, health_view, inspector, lesson, point_view,
+                       timeline_view)
 from model.core.network import Network
 from model.core.optimizers import Optimizer, Regularizer
 from model.core.trainer import Trainer
 from model.lessons.phases import LessonSteppers, PhaseStepper
+from model.lessons.health import HealthHistory
+from model.lessons.health_recorder import HealthRecorder
 from model.lessons.recorder import TimelineRecorder
 from model.lessons.timeline import Timeline
 from model.playground import Playground, Settings
 from tests.gui.conftest import WAIT_MS
 
 LIVE = (Trainer, Network, Playground, PhaseStepper, LessonSteppers, Optimizer, Regularizer,
-        Timeline, TimelineRecorder)
+        Timeline, TimelineRecorder, HealthRecorder, HealthHistory)
 PLAIN = (str, bytes, int, float, complex, bool, type(None), np.generic)
 
 
@@ -140,3 +143,19 @@ def test_every_view_receives_frozen_data(qtbot, window, delivered):
     for view, tag, future in delivered:
         result = future.result(timeout=WAIT_MS / 1000)
         assert problems(result, f"{view} {tag}") == [], (view, tag)
+
+
+def test_the_health_panel_gets_a_frozen_copy(qtbot, window):
+    """The gradient-health recorder runs in the worker thread; what the panel draws is its
+    copy: read-only arrays (not views of the recorder's own), no list, no live object."""
+    view = health_view.install(window)
+    for _ in range(3):
+        window.step_epoch()
+    qtbot.waitUntil(lambda: view.observer.copy().epochs.size >= 3, timeout=WAIT_MS)
+    copy = view.observer.copy()
+    assert problems(copy, "copy") == []
+    assert copy.series["grad_norm"].shape == (copy.epochs.size, 3)
+    assert isinstance(copy.latest, tuple) and len(copy.latest) == 3
+    # a copy, not a view: the recorder may append and thin while the GUI draws this one
+    assert all(not np.shares_memory(copy.series[name], view.observer.history._values)
+               for name in copy.series)

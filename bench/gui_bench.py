@@ -243,9 +243,10 @@ def pause_latency(rounds: int, train_s: float = 0.7) -> dict:
         frames = window.frames_drawn
         t0 = time.perf_counter()
         window.actions_.play.trigger()  # what Space does
+        # an event loop that sleeps between events, as the app's does (a processEvents()
+        # loop would keep the GUI thread "busy" and the trainer standing aside)
         while not arrived or (window._pending is not None and window.frames_drawn == frames):
-            app.processEvents()
-            time.sleep(0.0005)
+            spin(1)
         drawn = time.perf_counter()
         stops.append((arrived[0] - t0) * 1000.0)
         draws.append((drawn - t0) * 1000.0)

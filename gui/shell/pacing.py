@@ -11,9 +11,9 @@ Three measures, each bounding one source of GUI-thread stalls (issue 9.12):
   Python call it makes waits for the trainer to be preempted (5 ms each, far more when the
   trainer's core is taken by another process). ``GateKeeper`` closes the gate when the GUI
   thread starts handling an event (an application event filter: about 700 events a second
-  while training flat out, a few microseconds each) and opens it when its event loop is about
-  to sleep again (``QAbstractEventDispatcher.aboutToBlock``; the dispatcher's ``awake`` comes
-  only after the events of a wake-up were handled, with glib). While it is closed the trainer
+  while training flat out, a few microseconds each) and opens it when its event loop has
+  handled what it had (the dispatcher's ``awake`` and ``aboutToBlock``: with glib both come
+  between two batches of events, never before one). While it is closed the trainer
   stands aside between two minibatches (GIL released), for at most the worker's
   ``MAX_YIELD_S``, after which it trains one minibatch anyway (never starved).
 - ``next_frame_at``: a frame may start only after the GUI thread has been free for as long as
@@ -41,24 +41,25 @@ def single_threaded_blas() -> bool:
 
 
 class GuiGate:
-    """Open while the GUI thread sleeps in its event loop and draws nothing.
+    """Open while the GUI thread handles no event and draws no frame.
 
-    ``awake``, ``asleep`` and ``frame`` are called in the GUI thread only (so no lock);
+    ``busy``, ``idle`` and the frame methods are called in the GUI thread only (so no lock);
     the trainer's thread only reads: ``is_open()`` and ``wait(timeout)``."""
 
     def __init__(self):
         self._open = threading.Event()
         self._open.set()
-        self._awake = False
+        self._busy = False
         self._frames = 0
 
-    def awake(self) -> None:
-        self._awake = True
-        self._open.clear()
+    def busy(self) -> None:
+        self._busy = True
+        if self._open.is_set():  # a plain read; clear() takes a lock (700 times a second)
+            self._open.clear()
 
-    def asleep(self) -> None:
-        self._awake = False
-        if not self._frames:
+    def idle(self) -> None:
+        self._busy = False
+        if not self._frames and not self._open.is_set():
             self._open.set()
 
     def enter_frame(self) -> None:
@@ -67,7 +68,7 @@ class GuiGate:
 
     def leave_frame(self) -> None:
         self._frames -= 1
-        if not self._frames and not self._awake:
+        if not self._frames and not self._busy:
             self._open.set()
 
     def is_open(self) -> bool:
@@ -79,36 +80,38 @@ class GuiGate:
 
     def release(self) -> None:
         """Open for good: nobody will open it again (the window closed)."""
-        self._awake = False
+        self._busy = False
         self._frames = 0
         self._open.set()
 
 
 class GateKeeper(QObject):
     """Closes ``gate`` whenever the GUI thread starts handling an event and opens it when
-    the thread's event loop is about to sleep. Create it in the GUI thread; ``remove()``
-    before the window goes."""
+    the thread's event loop has handled what it had. Create it in the GUI thread;
+    ``remove()`` before the window goes."""
 
     def __init__(self, gate: GuiGate):
         super().__init__()
         self.gate = gate
-        self._awake = gate.awake
+        self._busy = gate.busy
         self._dispatcher = QAbstractEventDispatcher.instance()
-        self._dispatcher.aboutToBlock.connect(gate.asleep)  # a plain callable: GUI thread
+        for signal in (self._dispatcher.awake, self._dispatcher.aboutToBlock):
+            signal.connect(gate.idle)  # a plain callable: runs in the GUI thread
         QCoreApplication.instance().installEventFilter(self)
 
     def eventFilter(self, obj, event) -> bool:
-        self._awake()  # cheap: every event of the GUI thread comes through here
+        self._busy()  # cheap: every event of the GUI thread comes through here
         return False
 
     def remove(self) -> None:
         app = QCoreApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
-        try:
-            self._dispatcher.aboutToBlock.disconnect(self.gate.asleep)
-        except (RuntimeError, TypeError):  # already gone with the application
-            pass
+        for signal in (self._dispatcher.awake, self._dispatcher.aboutToBlock):
+            try:
+                signal.disconnect(self.gate.idle)
+            except (RuntimeError, TypeError):  # already gone with the application
+                pass
         self.gate.release()
 
 

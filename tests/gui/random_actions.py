@@ -95,6 +95,7 @@ class RandomActions:
         self.counts: dict[str, int] = {}
         self.messages: list[tuple[str, str]] = []
         self.worker_errors: list[str] = []
+        self.last = ""  # what the last action did, in words (for a failure's message)
         self._undo: list = []
         window.worker.error.connect(self._on_worker_error)
         self.kinds = ((self.menu_action, 14), (self.key, 14), (self.widget, 22),
@@ -165,6 +166,7 @@ class RandomActions:
         action = self.rng.choices(kinds, weights)[0]
         name = action.__name__
         self.counts[name] = self.counts.get(name, 0) + 1
+        self.last = name
         action()
         QApplication.processEvents()
         if self.rng.random() < 0.3:
@@ -186,7 +188,9 @@ class RandomActions:
                     stack.append(a.menu())
                 elif (not a.isSeparator() and a.isEnabled() and a.text() not in SKIPPED_MENU):
                     actions.append(a)
-        self.rng.choice(actions).trigger()
+        action = self.rng.choice(actions)
+        self.last = f"menu {action.text()!r}"
+        action.trigger()
 
     def key(self) -> None:
         keys, weights = zip(*KEYS)
@@ -199,6 +203,7 @@ class RandomActions:
         code = {"Space": Qt.Key.Key_Space, "Right": Qt.Key.Key_Right,
                 "Escape": Qt.Key.Key_Escape, "=": Qt.Key.Key_Equal,
                 "-": Qt.Key.Key_Minus}.get(key) or getattr(Qt.Key, f"Key_{key}")
+        self.last = f"key {sequence}"
         target = QApplication.focusWidget() or self.window
         if isinstance(target, (QLineEdit, QAbstractSpinBox, QComboBox)) and key not in (
                 "Escape",) and not mods:
@@ -216,6 +221,7 @@ class RandomActions:
     def widget(self) -> None:
         w = self.rng.choice(self._widgets())
         rng = self.rng
+        self.last = f"widget {type(w).__name__} {w.toolTip()[:40]!r}"
         if isinstance(w, QComboBox):
             if w.count():
                 w.setCurrentIndex(rng.randrange(w.count()))

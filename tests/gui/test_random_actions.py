@@ -1,4 +1,4 @@
-"""A restless user (issue 9.12): 1,200 random real actions on the window while training runs
+"""A restless user (issue 9.12): 1,000 random real actions on the window while training runs
 flat out — menus, shortcuts, every visible setting widget, clicks and drags on the graph and
 the plane, typed weight edits, views opened and closed, saves and loads through the (patched)
 file dialogs — with zero exceptions in any thread, no Qt warning, no raw Python error text
@@ -13,7 +13,7 @@ from gui.shell.worker import FLAT_OUT
 from tests.gui.conftest import WAIT_MS
 from tests.gui.random_actions import Problems, RandomActions
 
-ACTIONS = 1200
+ACTIONS = 1000
 SEED = 20240917
 
 
@@ -48,7 +48,8 @@ def test_a_thousand_random_actions_while_training(qtbot, window, tmp_path, probl
     elapsed = time.perf_counter() - start
     # every kind of action ran many times, and the files the dialogs named were written
     assert sum(driver.counts.values()) == ACTIONS
-    assert min(driver.counts.values()) >= 20, driver.counts
+    assert len(driver.counts) == len(driver.kinds) and min(driver.counts.values()) >= 10, \
+        driver.counts
     assert any(tmp_path.glob("*.json")), sorted(p.name for p in tmp_path.iterdir())
     # after it all the window still trains: a finite loss, and the epochs go on
     window.play()

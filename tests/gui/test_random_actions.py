@@ -4,10 +4,12 @@ the plane, typed weight edits, views opened and closed, saves and loads through 
 file dialogs — with zero exceptions in any thread, no Qt warning, no raw Python error text
 shown, and a finite loss afterwards. Seeded: a failure replays."""
 import math
+import threading
 import time
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QTimer, qWarning
 
 from gui.shell.worker import FLAT_OUT
 from tests.gui.conftest import WAIT_MS
@@ -69,3 +71,24 @@ def test_a_thousand_random_actions_while_training(qtbot, window, tmp_path, probl
     assert not problems.items, problems.items
     print(f"{ACTIONS} actions in {elapsed:.1f} s: {driver.counts}; "
           f"{len(driver.messages)} messages, {len(driver.worker_errors)} refused commands")
+
+
+@pytest.mark.qt_no_exception_capture  # the recorder itself is what is tested here
+def test_the_recorder_sees_what_must_never_happen(qtbot, problems):
+    """Without this the random-action test could pass blind: an exception in a slot or in
+    another thread, a Qt warning, raw Python error text in a message."""
+    def slot():
+        raise ValueError("in a slot")
+    QTimer.singleShot(0, slot)
+    qtbot.waitUntil(lambda: len(problems.items) == 1, timeout=WAIT_MS)
+    thread = threading.Thread(target=lambda: 1 / 0)
+    thread.start()
+    thread.join()
+    qWarning("a Qt warning")
+    problems.user_text("message box", "Nothing was written:\nTypeError: unsupported operand")
+    problems.user_text("message box", "The weights were not loaded: w.json: not JSON")  # fine
+    assert len(problems.items) == 4, problems.items
+    assert "ValueError: in a slot" in problems.items[0]
+    assert "ZeroDivisionError" in problems.items[1]
+    assert problems.items[2] == "Qt QtWarningMsg: a Qt warning"
+    assert "raw error text" in problems.items[3]

@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         self.worker.snapshot_ready.connect(self._on_snapshot_ready)
         self.worker.diverged.connect(self._on_diverged)
         self.worker.error.connect(self._on_worker_error)
-        # the trainer stands aside while this thread is awake (see gui/shell/pacing.py)
+        # the trainer stands aside while this thread is busy (see gui/shell/pacing.py)
         self._gate_keeper = GateKeeper(self.worker.gate)
 
         self.controls.changed.connect(self._on_setting_changed)

@@ -43,46 +43,53 @@ def single_threaded_blas() -> bool:
 class GuiGate:
     """Open while the GUI thread handles no event and draws no frame.
 
-    ``busy``, ``idle`` and the frame methods are called in the GUI thread only (so no lock);
-    the trainer's thread only reads: ``is_open()`` and ``wait(timeout)``."""
+    ``busy``, ``idle`` and the frame methods are called in the GUI thread only: the state is
+    two plain values (``busy`` runs 700 times a second and takes no lock). The trainer's
+    thread reads ``is_open()`` and sleeps in ``wait(timeout)``, which also ends at once when
+    ``nudge()`` says a command is waiting for it (any thread)."""
 
     def __init__(self):
-        self._open = threading.Event()
-        self._open.set()
+        self._wake = threading.Event()  # only wakes the trainer; the state is below
         self._busy = False
         self._frames = 0
 
     def busy(self) -> None:
         self._busy = True
-        if self._open.is_set():  # a plain read; clear() takes a lock (700 times a second)
-            self._open.clear()
 
     def idle(self) -> None:
         self._busy = False
-        if not self._frames and not self._open.is_set():
-            self._open.set()
+        if not self._frames:
+            self._wake.set()
 
     def enter_frame(self) -> None:
         self._frames += 1
-        self._open.clear()
 
     def leave_frame(self) -> None:
         self._frames -= 1
         if not self._frames and not self._busy:
-            self._open.set()
+            self._wake.set()
 
     def is_open(self) -> bool:
-        return self._open.is_set()
+        return not self._busy and not self._frames
+
+    def nudge(self) -> None:
+        """Wake a waiting trainer (a command was posted): it has more to do than wait."""
+        self._wake.set()
 
     def wait(self, timeout: float) -> bool:
-        """Block (GIL released) until the gate opens or ``timeout`` passed; True if open."""
-        return self._open.wait(timeout)
+        """Block (GIL released) until the gate opens, a nudge, or ``timeout``; True if open.
+        (Cleared before the check: an opening in between is never missed.)"""
+        self._wake.clear()
+        if self.is_open():
+            return True
+        self._wake.wait(timeout)
+        return self.is_open()
 
     def release(self) -> None:
         """Open for good: nobody will open it again (the window closed)."""
         self._busy = False
         self._frames = 0
-        self._open.set()
+        self._wake.set()
 
 
 class GateKeeper(QObject):

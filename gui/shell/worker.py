@@ -88,6 +88,7 @@ class TrainerWorker(QObject):
     # ----------------------------------------------------------------- GUI-thread API
     def _post(self, name: str, *args, seq: int = 0) -> None:
         self._commands.put((name, args, seq))
+        self.gate.nudge()  # a trainer standing aside for the GUI handles it at once
 
     def play(self, seq: int = 0) -> None:
         self._post("play", seq=seq)
@@ -234,8 +235,8 @@ class TrainerWorker(QObject):
         n = 0
         # One minibatch per iteration; a command is noticed before the next one starts.
         while no_command():
-            if not gate_open() and gate_wait(MAX_YIELD_S):
-                continue  # the GUI went back to sleep: a command may have come meanwhile
+            if not gate_open() and (gate_wait(MAX_YIELD_S) or not no_command()):
+                continue  # the GUI is idle again, or a command came: look again
             # (or the GUI has been busy for MAX_YIELD_S: one minibatch all the same)
             if step(errors_ignored=True) and self._observers:
                 self._notify("on_epoch")

@@ -1,6 +1,7 @@
 """The GUI thread's work stays bounded while the trainer runs flat out (issue 9.12): the trainer
 stands aside while the GUI thread is awake, frames are paced by their own cost, Pause shows
 at once and the fine boundary follows, and numpy's BLAS keeps to one thread."""
+import threading
 import time
 
 import numpy as np
@@ -13,20 +14,30 @@ from model.playground import Settings
 from tests.gui.conftest import WAIT_MS
 
 
-def test_the_gate_is_open_only_while_the_gui_sleeps_and_draws_nothing():
+def test_the_gate_is_open_only_while_the_gui_is_idle_and_draws_nothing():
     gate = GuiGate()
-    assert gate.is_open()
+    assert gate.is_open() and gate.wait(0.0)
     gate.busy()
     assert not gate.is_open() and not gate.wait(0.01)
     gate.enter_frame()
-    gate.idle()  # idle, but a frame is being drawn (e.g. called outside the loop)
+    gate.idle()  # idle, but a frame is being drawn (e.g. called outside the event loop)
     assert not gate.is_open()
     gate.enter_frame()
     gate.leave_frame()
     assert not gate.is_open()
     gate.leave_frame()
     assert gate.is_open() and gate.wait(0.01)
+    # a waiting trainer wakes at once when the GUI goes idle, or when a command is posted
     gate.busy()
+    for wake, opens in ((gate.idle, True), (gate.nudge, False)):
+        if opens is False:
+            gate.busy()
+        timer = threading.Timer(0.05, wake)
+        timer.start()
+        start = time.perf_counter()
+        assert gate.wait(5.0) is opens
+        assert time.perf_counter() - start < 2.0
+        timer.join()
     gate.enter_frame()
     gate.release()  # the window closes: the trainer must never wait for it again
     assert gate.is_open()

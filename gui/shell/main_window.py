@@ -379,17 +379,11 @@ class MainWindow(QMainWindow):
         if not path:
             return
         from model.files.serialize import load_network
-
-        from gui.shell.replies import read_in_background
-        # read and checked off the GUI thread (a slow disk must not freeze the window); a
-        # corrupt file is a message, never a crash
-        read_in_background(self, lambda: load_network(path),
-                           lambda net: self._import_network(net, path),
-                           lambda exc: self.warn("Import weights",
-                                                 f"The weights were not loaded:\n{exc}"),
-                           busy=f"Reading {Path(path).name}…")
-
-    def _import_network(self, net, path: str) -> None:
+        try:
+            net = load_network(path)
+        except Exception as exc:  # noqa: BLE001 - a corrupt file must never crash the app
+            self.warn("Import weights", f"The weights were not loaded:\n{exc}")
+            return
         current = list(self._latest.input_names) if self._latest else list(
             self._settings.features)
         if list(net.inputs) != current:

@@ -7,23 +7,15 @@ Meanwhile ``busy`` ("Saving network.onnx…") shows in the status bar, so a slow
 machine shows as progress, not as a frozen window. The exports do their writing inside ``fn``:
 the file (and its fsync) is written off the GUI thread too.
 
-``read_in_background(window, fn, done, failed, busy=...)`` is the same for work that needs no
-playground, such as reading and checking a file: ``fn()`` runs in a small pool of its own, so a
-slow disk holds neither the GUI nor the trainer.
-
 If the window closes first, the Future is cancelled and nobody is called.
 """
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 
 from PySide6.QtCore import QObject
 
 from gui.shell.docks import FutureRelay, install_once
-
-
-#: reads files for the window off its thread (one at a time: a user opens one file at once)
-_FILES = ThreadPoolExecutor(max_workers=1, thread_name_prefix="files")
 
 
 class WorkerCancelled(RuntimeError):
@@ -47,17 +39,12 @@ class WorkerReplies(QObject):
         return len(self._pending)
 
     def ask(self, fn, done, failed, busy: str | None = None) -> Future:
-        return self._watch(self.window.worker.call(fn), done, failed, busy)
-
-    def in_background(self, fn, done, failed, busy: str | None = None) -> Future:
-        return self._watch(_FILES.submit(fn), done, failed, busy)
-
-    def _watch(self, future: Future, done, failed, busy: str | None) -> Future:
         self._count += 1
         tag = self._count
         self._pending[tag] = (done, failed, busy)
         if busy:
             self.window.statusBar().showMessage(busy)
+        future = self.window.worker.call(fn)
         self._relay.watch(future, tag)
         return future
 
@@ -87,8 +74,3 @@ def ask_worker(window, fn, done, failed, busy: str | None = None) -> Future:
     in the GUI thread. Returns the Future (for tests; the GUI never waits on it)."""
     return replies(window).ask(fn, done, failed, busy)
 
-
-def read_in_background(window, fn, done, failed, busy: str | None = None) -> Future:
-    """Run ``fn()`` (no playground: e.g. read a file) in the window's file thread;
-    ``done(result)`` or ``failed(exception)`` follows in the GUI thread."""
-    return replies(window).in_background(fn, done, failed, busy)

@@ -4,9 +4,9 @@ Three measures, each bounding one source of GUI-thread stalls (issue 9.12):
 
 - ``single_threaded_blas``: numpy's OpenBLAS starts helper threads for products of a few
   hundred rows (the output plane's upsampling, the neuron grids). On a machine whose cores are
-  busy, the GUI thread then waits for a helper to be scheduled: a 0.05 ms product took up to
-  140 ms with two other processes running. The window's products are small; one thread is
-  always faster there.
+  busy, the GUI thread then waits for a helper to be scheduled: a 0.05 ms product (the output
+  plane's upsampling) took 8 ms in the median and up to 140 ms on a busy machine. The window's
+  products are small; one thread is always faster there.
 - ``GuiGate``: both threads run Python and share the GIL. While the GUI thread works, every
   Python call it makes waits for the trainer to be preempted (5 ms each, far more when the
   trainer's core is taken by another process). ``GateKeeper`` closes the gate when the GUI
@@ -15,7 +15,8 @@ Three measures, each bounding one source of GUI-thread stalls (issue 9.12):
   handled what it had (the dispatcher's ``awake`` and ``aboutToBlock``: with glib both come
   between two batches of events, never before one). While it is closed the trainer
   stands aside between two minibatches (GIL released), for at most the worker's
-  ``MAX_YIELD_S``, after which it trains one minibatch anyway (never starved).
+  ``MAX_YIELD_S``, after which it trains one minibatch anyway (never starved); a command
+  posted to it ends the wait at once (``nudge``).
 - ``next_frame_at``: a frame may start only after the GUI thread has been free for as long as
   the last frame took, so drawing takes at most half of the GUI thread's time however slow the
   machine is; snapshots that arrive meanwhile replace each other (never a queue of frames).

@@ -123,9 +123,14 @@ def test_pause_shows_at_once_and_the_fine_boundary_follows(qtbot, make_window):
     window.play()
     qtbot.waitUntil(lambda: window.latest_snapshot.running, timeout=WAIT_MS)
     window.pause()
-    qtbot.waitUntil(lambda: any(not s.running and s.output_grid_fine is not None
-                                for s in received.snaps), timeout=WAIT_MS)
-    paused = [s for s in received.snaps if not s.running]
+    pause_seq = window._seq
+
+    def after_pause():
+        return [s for s in received.snaps if s.extras["seq"] >= pause_seq]
+    qtbot.waitUntil(lambda: any(s.output_grid_fine is not None for s in after_pause()),
+                    timeout=WAIT_MS)
+    paused = after_pause()
+    assert not any(s.running for s in paused)
     # the first paused snapshot skips the costly fine grid; the next one has it, same state
     assert paused[0].output_grid_fine is None
     assert paused[1].output_grid_fine is not None and paused[1].steps == paused[0].steps

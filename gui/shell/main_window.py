@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         self._draw_timer.timeout.connect(self._on_draw_timer)
         self._drawn_at = 0.0
         self._next_frame_at = 0.0  # drawing takes at most half the time (pacing.py)
+        self._drawn_seq = 0  # the last command whose answer was drawn
         self._rate_shown_at = 0.0
         self.thread.start()
         self._install_features()
@@ -279,12 +280,18 @@ class MainWindow(QMainWindow):
             settings = snap.extras.get("settings")
             if settings is not None and (settings, snap.run_id) != self._synced:
                 self._sync(settings, snap)
-        if not self._draw_timer.isActive() and not self._closed:
-            # at most DRAW_HZ frames a second; snapshots arriving meanwhile replace this one
-            wait = self._next_frame_at - time.perf_counter()
+        if not self._closed:
+            # at most DRAW_HZ frames a second, paced by their cost (pacing.py); snapshots
+            # arriving meanwhile replace this one. The answer to a command (Pause, Step…) is
+            # not paced: the user waits for it.
+            answer = seq > self._drawn_seq
+            wait = (self._drawn_at + 1.0 / DRAW_HZ if answer else self._next_frame_at
+                    ) - time.perf_counter()
+            active = self._draw_timer.isActive()
             if wait <= 0:
+                self._draw_timer.stop()
                 self._on_draw_timer()
-            else:
+            elif not active or (answer and wait * 1000 < self._draw_timer.remainingTime()):
                 self._draw_timer.start(max(1, round(wait * 1000)))
 
     def _sync(self, settings: Settings, snap) -> None:
@@ -302,6 +309,7 @@ class MainWindow(QMainWindow):
         if snap is None:
             return
         self._drawn_at = time.perf_counter()
+        self._drawn_seq = max(self._drawn_seq, snap.extras.get("seq", 0))
         with self.worker.gui_frame():
             self.controls.set_epoch(snap.epoch)
             rate = self.rate.text(snap, self._drawn_at)

@@ -135,3 +135,27 @@ def test_pause_shows_at_once_and_the_fine_boundary_follows(qtbot, make_window):
     assert paused[0].output_grid_fine is None
     assert paused[1].output_grid_fine is not None and paused[1].steps == paused[0].steps
     qtbot.waitUntil(lambda: window.output_view._snap is paused[1], timeout=WAIT_MS)
+
+
+def test_the_answer_to_a_command_is_drawn_at_once(qtbot, window, monkeypatch):
+    """Frames that cost 300 ms are paced 300 ms apart, but the frame answering Pause comes
+    right after the frame being drawn: the user is waiting for it."""
+    frames = []  # (start, end, snapshot) of each frame's graph
+    draw = window.network_view.set_snapshot
+
+    def slow(snap):
+        start = time.perf_counter()
+        time.sleep(0.3)
+        draw(snap)
+        frames.append((start, time.perf_counter(), snap))
+    monkeypatch.setattr(window.network_view, "set_snapshot", slow)
+    window.controls.speed.setValue(FLAT_OUT)
+    window.play()
+    qtbot.waitUntil(lambda: len(frames) >= 3, timeout=WAIT_MS)
+    window.pause()
+    seq = window._seq
+    qtbot.waitUntil(lambda: any(s.extras["seq"] >= seq for _, _, s in frames), timeout=WAIT_MS)
+    k = next(i for i, (_, _, s) in enumerate(frames) if s.extras["seq"] >= seq)
+    assert not frames[k][2].running
+    assert frames[k][0] - frames[k - 1][1] < 0.2  # paced, it would wait >= 0.3 s
+    assert frames[k - 1][0] - frames[k - 2][1] >= 0.3 - 0.005  # the running ones were paced

@@ -27,7 +27,9 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractSlider, QAbstractSpinBo
 
 #: Qt messages that say nothing about the app (the offscreen platform's own limits)
 BENIGN_QT = ("propagateSizeHints", "This plugin does not support raise()",
-              "QFont::setPointSize: Point size <= 0")
+             "QFont::setPointSize: Point size <= 0",
+             # Help → Open log folder asks the platform for a file manager: offscreen has none
+             "does not support QPlatformServices::openDocument()")
 #: Python's error text in a message meant for the user means an unhandled case
 RAW_ERROR = re.compile(r"Traceback|\b(TypeError|AttributeError|KeyError|IndexError|"
                        r"NameError|UnboundLocalError|ZeroDivisionError|AssertionError|"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
@@ -26,11 +26,11 @@ from gui.data.csv_preview import (ERROR_BACKGROUND, PREVIEW_ROWS, PreviewDialog,
                                   error_line, preview_rows)
 from gui.files.remembered import open_file_name, save_file_name
 from gui.shell.docks import install_once, menu_named
+from gui.shell.replies import ask_worker
 
 __all__ = ["DataIO", "install", "insert_before_quit", "PreviewDialog", "describe",
            "error_line", "preview_rows", "ERROR_BACKGROUND", "PREVIEW_ROWS", "OPEN_SHORTCUT"]
 
-CALL_TIMEOUT_S = 10.0
 CSV_FILTERS = "CSV files (*.csv);;All files (*)"
 OPEN_SHORTCUT = "Ctrl+Shift+O"
 
@@ -53,6 +53,8 @@ def insert_before_quit(menu, window, actions) -> None:
 
 class DataIO(QObject):
     """File → Open data… / Export data…"""
+
+    exported = Signal(str, bool)  # path ("" when cancelled), written
 
     def __init__(self, window):
         super().__init__(window)
@@ -129,24 +131,33 @@ class DataIO(QObject):
 
     # ----------------------------------------------------------------- export
     def export_data(self) -> None:
-        try:
-            data = self.window.worker.call(lambda pg: pg.data).result(timeout=CALL_TIMEOUT_S)
-        except Exception as exc:  # noqa: BLE001 - reported, never fatal
-            self.window.warn("Export data", f"The data was not saved: {exc}")
-            return
+        """Ask the worker for the data (a reply, never a wait), then for a file name, then
+        write it in the worker thread."""
+        ask_worker(self.window, lambda pg: pg.data, self._ask_path, self._export_failed,
+                   busy="Export data: getting the points…")
+
+    def _ask_path(self, data) -> None:
         path, _ = save_file_name(self.window, "data", "Export data",
                                  f"{data.name or 'data'}.csv", CSV_FILTERS)
         if not path:
+            self.exported.emit("", False)
             return
         if Path(path).suffix.lower() != ".csv":
             path += ".csv"
-        try:
-            save_csv(data, path)  # atomic: a failed write leaves an older file intact
-        except (CSVError, ValueError) as exc:
-            self.window.warn("Export data", f"The data was not saved:\n{exc}")
-            return
         n = len(data.X_train) + len(data.X_test)
-        self.window.statusBar().showMessage(f"{count_of(n, 'row')} saved to {path}")
+
+        def saved(_):
+            self.window.statusBar().showMessage(f"{count_of(n, 'row')} saved to {path}")
+            self.exported.emit(path, True)
+        # atomic: a failed write leaves an older file intact
+        ask_worker(self.window, lambda pg: save_csv(data, path), saved, self._export_failed,
+                   busy=f"Saving {Path(path).name}…")
+
+    def _export_failed(self, exc: BaseException) -> None:
+        text = str(exc) if isinstance(exc, (CSVError, ValueError, OSError)) else (
+            f"{type(exc).__name__}: {exc}")
+        self.window.warn("Export data", f"The data was not saved:\n{text}")
+        self.exported.emit("", False)
 
 
 def install(window) -> DataIO:

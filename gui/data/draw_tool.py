@@ -377,10 +377,9 @@ class DrawTool(QObject):
             self.scatter.clear()
             return
         P = np.asarray(self.X)
-        colors = palette.point_colors(np.asarray(self.y), self.task)
-        brushes: dict = {}
-        self.scatter.setData(x=P[:, 0], y=P[:, 1], brush=[
-            brushes.setdefault(c, pg.mkBrush(*c)) for c in map(tuple, colors.tolist())])
+        keys = list(map(tuple, palette.point_colors(np.asarray(self.y), self.task).tolist()))
+        brushes = {c: pg.mkBrush(*c) for c in set(keys)}  # one per colour, not one per point
+        self.scatter.setData(x=P[:, 0], y=P[:, 1], brush=[brushes[c] for c in keys])
 
     # ----------------------------------------------------------------- mouse
     def _map(self, pos) -> QPointF | None:

@@ -3,9 +3,11 @@ standalone Python file, images of the decision boundary, the network graph and t
 and the loss history as CSV.
 
 The network is copied in the worker thread between two steps (with what the exporters need to
-know: task, loss, the feature transforms or None for raw columns, the class names), then
-written in the GUI thread by the engine's exporters. Every file is written atomically: a
-failed export never leaves a broken file where a good one was.
+know: task, loss, the feature transforms or None for raw columns, the class names) and written
+there by the engine's exporters; images are grabbed in the GUI thread and written in the worker
+too. The GUI thread never waits: the status bar says "Saving …" until the reply arrives
+(``gui/shell/replies.py``), then ``finished`` tells how it went. Every file is written
+atomically: a failed export never leaves a broken file where a good one was.
 
 Entry point: ``install(window) -> Exports``.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
@@ -24,8 +26,7 @@ from model.files.export_py import ExportError, export_python, write_atomic
 from gui.data.data_io import insert_before_quit
 from gui.files.remembered import save_file_name
 from gui.shell.docks import install_once, menu_named
-
-CALL_TIMEOUT_S = 10.0
+from gui.shell.replies import ask_worker
 
 #: ONNX export kind → its number type: "onnx" is the default type, one more entry per other
 #: type of model.files.export_onnx.DTYPES ("onnx_float32")
@@ -85,6 +86,8 @@ def png_bytes(widget) -> bytes:
 class Exports(QObject):
     """The File → Export submenu."""
 
+    finished = Signal(str, str, bool)  # kind, path, written
+
     def __init__(self, window):
         super().__init__(window)
         self.window = window
@@ -113,42 +116,58 @@ class Exports(QObject):
             path += suffix
         self.export_to(kind, path)
 
-    def export_to(self, kind: str, path) -> bool:
-        """Write ``kind`` to ``path``; a one-line message (and no file change) on failure."""
-        title = "Export " + KINDS[kind][0].replace("&", "").rstrip("…")
+    def export_to(self, kind: str, path) -> None:
+        """Write ``kind`` to ``path`` in the worker thread (this returns at once); then
+        ``finished(kind, path, written)``, and a one-line message (and no file change) on
+        failure."""
+        path = Path(path)
         try:
-            self._write(kind, Path(path))
+            job = self._job(kind, path)
         except Exception as exc:  # noqa: BLE001 - reported, never fatal
-            text = " ".join(str(exc).split())
-            if not isinstance(exc, ExportError):
-                text = f"{type(exc).__name__}: {text}"
-            self.window.warn(title, f"Nothing was written:\n{text}")
-            return False
+            self._failed(kind, path, exc)
+            return
+        ask_worker(self.window, job, lambda _: self._written(kind, path),
+                   lambda exc: self._failed(kind, path, exc), busy=f"Saving {path.name}…")
+
+    def _written(self, kind: str, path: Path) -> None:
         self.window.statusBar().showMessage(f"Saved {path}")
-        return True
+        self.finished.emit(kind, str(path), True)
 
-    def _call(self, fn):
-        return self.window.worker.call(fn).result(timeout=CALL_TIMEOUT_S)
+    def _failed(self, kind: str, path: Path, exc: BaseException) -> None:
+        title = "Export " + KINDS[kind][0].replace("&", "").rstrip("…")
+        text = " ".join(str(exc).split())
+        if not isinstance(exc, ExportError):
+            text = f"{type(exc).__name__}: {text}"
+        self.window.warn(title, f"Nothing was written:\n{text}")
+        self.finished.emit(kind, str(path), False)
 
-    def _write(self, kind: str, path: Path) -> None:
+    def _job(self, kind: str, path: Path):
+        """GUI thread: what only it can do (grab an image, check the snapshot); returns the
+        function that writes the file in the worker thread."""
+        if kind in ONNX_KINDS or kind in ("python", "history"):
+            return lambda pg: self._write(kind, path, pg)
+        if kind == "boundary":
+            snap = self.window.latest_snapshot
+            if snap is not None and snap.neuron_grids is None:
+                raise ExportError("the decision boundary cannot be drawn: the data has "
+                                  "more than two inputs")
+            widget = self.window.output_view.plot
+        else:
+            widget = self.window.network_view if kind == "graph" else self.window.loss_plot
+        image = png_bytes(widget)
+        return lambda pg: write_atomic(path, image)
+
+    @staticmethod
+    def _write(kind: str, path: Path, pg) -> None:
+        """Worker thread: the network's or the history's file."""
         if kind in ONNX_KINDS:
-            net, meta = self._call(network_and_meta)
+            net, meta = network_and_meta(pg)
             export_onnx(net, path, meta, dtype=ONNX_KINDS[kind])
         elif kind == "python":
-            net, meta = self._call(network_and_meta)
+            net, meta = network_and_meta(pg)
             export_python(net, path, meta)
-        elif kind == "history":
-            write_atomic(path, history_csv(self._call(history_of)).encode("utf-8"))
         else:
-            if kind == "boundary":
-                snap = self.window.latest_snapshot
-                if snap is not None and snap.neuron_grids is None:
-                    raise ExportError("the decision boundary cannot be drawn: the data has "
-                                      "more than two inputs")
-                widget = self.window.output_view.plot
-            else:
-                widget = self.window.network_view if kind == "graph" else self.window.loss_plot
-            write_atomic(path, png_bytes(widget))
+            write_atomic(path, history_csv(history_of(pg)).encode("utf-8"))
 
 
 def install(window) -> Exports:

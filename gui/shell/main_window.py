@@ -25,6 +25,7 @@ from model.playground import MAX_HIDDEN_LAYERS, MAX_NEURONS, Settings
 
 from gui.shell.actions import make_actions
 from gui.shell.controls import ControlBar
+from gui.shell.pacing import GateKeeper, next_frame_at, single_threaded_blas
 from gui.shell.rate import RateMeter
 from gui.shell.window_layout import build_layout, default_splits
 from model.core.losses import losses_for
@@ -39,7 +40,6 @@ from gui.shell.worker import TrainerWorker
 SNAPSHOT_HZ = 33.0
 DRAW_HZ = 60  # the most frames a second, e.g. when stepping by hand
 WEIGHT_FILTERS = "Weights (*.json *.npz);;JSON (*.json);;NumPy archive (*.npz)"
-CALL_TIMEOUT_S = 10.0
 DEFAULT_REG_RATE = 0.001
 
 
@@ -56,11 +56,13 @@ class MainWindow(QMainWindow):
         self._settings = settings  # what the widgets asked for; the worker's wins once synced
         self._synced = None
         self._seq = 0  # number of the last command sent
-        self._latest = None  # newest snapshot received
+        self._received = None  # newest snapshot received
+        self._latest = None  # newest snapshot drawn (what the user sees)
         self._pending = None  # newest snapshot not drawn yet
         self._import_seq = 0  # command number of an import not yet confirmed by the worker
         self._closed = False
         self.frames_drawn = 0
+        single_threaded_blas()  # see gui/shell/pacing.py: BLAS threads stall this one
 
         self.controls = ControlBar()
         self.data_panel = DataPanel()
@@ -90,6 +92,8 @@ class MainWindow(QMainWindow):
         self.worker.snapshot_ready.connect(self._on_snapshot_ready)
         self.worker.diverged.connect(self._on_diverged)
         self.worker.error.connect(self._on_worker_error)
+        # the trainer stands aside while this thread is busy (see gui/shell/pacing.py)
+        self._gate_keeper = GateKeeper(self.worker.gate)
 
         self.controls.changed.connect(self._on_setting_changed)
         self.data_panel.changed.connect(self._on_setting_changed)
@@ -105,6 +109,8 @@ class MainWindow(QMainWindow):
         self._draw_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._draw_timer.timeout.connect(self._on_draw_timer)
         self._drawn_at = 0.0
+        self._next_frame_at = 0.0  # drawing takes at most half the time (pacing.py)
+        self._drawn_seq = 0  # the last command whose answer was drawn
         self._rate_shown_at = 0.0
         self.thread.start()
         self._install_features()
@@ -183,7 +189,10 @@ class MainWindow(QMainWindow):
 
     @property
     def latest_snapshot(self):
-        """The newest snapshot received from the worker (None before the first)."""
+        """The newest snapshot the window has drawn (None before the first): what the user
+        sees. Frames are paced (pacing.py), so a snapshot just received may be drawn a few
+        milliseconds later, or replaced by a newer one; once this one meets a condition, the
+        views show it."""
         return self._latest
 
     # ----------------------------------------------------------------- commands
@@ -298,7 +307,9 @@ class MainWindow(QMainWindow):
 
     # ----------------------------------------------------------------- from the worker
     def _on_snapshot_ready(self, snap) -> None:
-        self._latest = self._pending = snap
+        self._received = self._pending = snap
+        if self._closed:
+            self._latest = snap  # nothing is drawn any more; the newest is what there is
         seq = snap.extras.get("seq", 0)
         if self._import_seq and seq >= self._import_seq:
             self._import_seq = 0  # handled; an error about it came before this snapshot
@@ -307,12 +318,18 @@ class MainWindow(QMainWindow):
             settings = snap.extras.get("settings")
             if settings is not None and (settings, snap.run_id) != self._synced:
                 self._sync(settings, snap)
-        if not self._draw_timer.isActive() and not self._closed:
-            # at most DRAW_HZ frames a second; snapshots arriving meanwhile replace this one
-            wait = self._drawn_at + 1.0 / DRAW_HZ - time.perf_counter()
+        if not self._closed:
+            # at most DRAW_HZ frames a second, paced by their cost (pacing.py); snapshots
+            # arriving meanwhile replace this one. The answer to a command (Pause, Step…) is
+            # not paced: the user waits for it.
+            answer = seq > self._drawn_seq
+            wait = (self._drawn_at + 1.0 / DRAW_HZ if answer else self._next_frame_at
+                    ) - time.perf_counter()
+            active = self._draw_timer.isActive()
             if wait <= 0:
+                self._draw_timer.stop()
                 self._on_draw_timer()
-            else:
+            elif not active or (answer and wait * 1000 < self._draw_timer.remainingTime()):
                 self._draw_timer.start(max(1, round(wait * 1000)))
 
     def _sync(self, settings: Settings, snap) -> None:
@@ -331,6 +348,7 @@ class MainWindow(QMainWindow):
         if snap is None:
             return
         self._drawn_at = time.perf_counter()
+        self._drawn_seq = max(self._drawn_seq, snap.extras.get("seq", 0))
         with self.worker.gui_frame():
             self.controls.set_epoch(snap.epoch)
             rate = f"{self.rate.text(snap, self._drawn_at)} · {snap.engine}"
@@ -357,7 +375,9 @@ class MainWindow(QMainWindow):
                 for scene in self._scenes:
                     QCoreApplication.sendPostedEvents(scene, QEvent.Type.MetaCall)
                 QCoreApplication.sendPostedEvents(self, QEvent.Type.UpdateRequest)
+        self._latest = snap
         self.frames_drawn += 1
+        self._next_frame_at = next_frame_at(self._drawn_at, time.perf_counter(), DRAW_HZ)
 
     def _on_diverged(self, message: str) -> None:
         self._show_playing(False)
@@ -392,13 +412,16 @@ class MainWindow(QMainWindow):
         from model.files.serialize import save_network
 
         from gui.files.exports import network_and_meta
-        try:
-            net, meta = self.worker.call(network_and_meta).result(timeout=CALL_TIMEOUT_S)
+        from gui.shell.replies import ask_worker
+
+        def write(pg):  # in the worker thread, between two steps: the GUI never waits
+            net, meta = network_and_meta(pg)
             save_network(net, path, meta=meta)
-        except Exception as exc:  # noqa: BLE001 - any failure is reported, never fatal
-            self.warn("Export weights", f"The weights were not saved:\n{exc}")
-            return
-        self.statusBar().showMessage(f"Weights saved to {path}")
+        ask_worker(self, write,
+                   lambda _: self.statusBar().showMessage(f"Weights saved to {path}"),
+                   lambda exc: self.warn("Export weights",
+                                         f"The weights were not saved:\n{exc}"),
+                   busy=f"Saving {Path(path).name}…")
 
     def import_weights(self) -> None:
         from gui.files import opening
@@ -409,7 +432,7 @@ class MainWindow(QMainWindow):
 
     def use_weights(self, net, path) -> bool:
         """Continue from the network read from ``path`` if it takes the current inputs."""
-        current = list(self._latest.input_names) if self._latest else list(
+        current = list(self._received.input_names) if self._received else list(
             self._settings.features)
         if list(net.inputs) != current:
             self.warn("Import weights",
@@ -450,6 +473,7 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self._draw_timer.stop()
+        self._gate_keeper.remove()
         self.worker.stop()
         self.thread.quit()
         if not self.thread.wait(30_000):  # a step never takes this long; don't hang forever

@@ -33,6 +33,8 @@ from model.data.plane import PlaneSpec
 from model.playground import Playground, Settings
 from model.snapshot import take_snapshot
 
+from gui.shell.pacing import GuiGate
+
 #: (label, kind, units per second); kind "steps" = minibatches, "epochs", "flat" = no pacing
 SPEEDS: tuple[tuple[str, str, float], ...] = (
     ("1 step/s", "steps", 1.0),
@@ -45,7 +47,7 @@ SPEEDS: tuple[tuple[str, str, float], ...] = (
 )
 FLAT_OUT = len(SPEEDS) - 1
 
-#: the longest the trainer waits for the GUI thread to finish drawing a frame
+#: the longest the trainer stands aside for a busy GUI thread before it trains one minibatch
 MAX_YIELD_S = 0.1
 #: paused or training at most this many steps/epochs a second, snapshots also carry the
 #: output on a FINE_GRID² grid for a smooth boundary (skipped when a command is waiting:
@@ -82,13 +84,12 @@ class TrainerWorker(QObject):
         self._imported: Network | None = None  # reset brings these weights back
         self._seq = 0  # sequence number of the last command handled (GUI syncs on it)
         self.steps_trained = 0  # minibatches trained by this worker, for the benchmark
-        # Cleared while the GUI thread draws a frame. Both threads run Python and share the
-        # GIL; when they fight for it, each of the GUI's hundreds of Python calls per frame
+        # Closed while the GUI thread is awake or draws a frame. Both threads run Python and
+        # share the GIL; when they fight for it, each of the GUI's hundreds of Python calls
         # waits for the trainer to be preempted, and a frame takes ten times as long. The
-        # trainer therefore stands aside (waiting on this event, GIL released) meanwhile.
-        self._gui_idle = threading.Event()
-        self._gui_idle.set()
-        self._drawing = np.zeros(1, dtype=np.int64)  # the same, as a compiled kernel sees it
+        # trainer therefore stands aside (GIL released) meanwhile; see gui/shell/pacing.py.
+        self.gate = GuiGate()
+        self._was_running = False  # the last snapshot was taken while training
         # Observers (lessons, health, timeline) hear about epochs and new runs in this thread.
         self._observers: list = []
         # the plane drawn for data with more than two inputs, and the input names it was
@@ -98,6 +99,7 @@ class TrainerWorker(QObject):
     # ----------------------------------------------------------------- GUI-thread API
     def _post(self, name: str, *args, seq: int = 0) -> None:
         self._commands.put((name, args, seq))
+        self.gate.nudge()  # a trainer standing aside for the GUI handles it at once
 
     def play(self, seq: int = 0) -> None:
         self._post("play", seq=seq)
@@ -170,14 +172,13 @@ class TrainerWorker(QObject):
     def gui_frame(self):
         """``with worker.gui_frame():`` around drawing in the GUI thread: the trainer pauses
         between two steps until the block ends (or MAX_YIELD_S has passed); a compiled
-        kernel that is running keeps training meanwhile, without the GIL."""
-        self._gui_idle.clear()
-        self._drawing[0] = 1
+        kernel that is running keeps training meanwhile, without the GIL (it reads
+        ``gate.closed``)."""
+        self.gate.enter_frame()
         try:
             yield
         finally:
-            self._drawing[0] = 0
-            self._gui_idle.set()
+            self.gate.leave_frame()
 
     def add_observer(self, observer) -> None:
         """Register an object whose optional methods ``on_epoch(pg)`` (after every completed
@@ -257,7 +258,8 @@ class TrainerWorker(QObject):
     def _train_flat_out(self) -> None:
         trainer = self.pg.trainer
         step, diverged = trainer.step_batch, None
-        no_command, gui_idle = self._commands.empty, self._gui_idle.is_set
+        gate_open, gate_wait = self.gate.is_open, self.gate.wait
+        no_command = self._commands.empty
         clock, due = time.perf_counter, self._last_snapshot + self._snapshot_interval
         n = 0
         # The compiled path trains many minibatches per call, without the GIL, and goes on
@@ -266,11 +268,11 @@ class TrainerWorker(QObject):
         many, batches_for = trainer.engine == "compiled", trainer.batches_for
         # One minibatch (or one call) per iteration; a command is noticed before the next.
         while no_command():
-            if not gui_idle():
-                self._gui_idle.wait(MAX_YIELD_S)
-                continue
+            if not gate_open() and (gate_wait(MAX_YIELD_S) or not no_command()):
+                continue  # the GUI is idle again, or a command came: look again
+            # (or the GUI has been busy for MAX_YIELD_S: one step all the same)
             if many:
-                done, ended = trainer.step_batches(batches_for(CALL_BUDGET_S), self._drawing)
+                done, ended = trainer.step_batches(batches_for(CALL_BUDGET_S), self.gate.closed)
             else:
                 done, ended = 1, step(errors_ignored=True)
             if ended and self._observers:  # once a call, however many epochs it ended
@@ -283,6 +285,8 @@ class TrainerWorker(QObject):
         if diverged:
             self._stop_diverged(diverged)
         elif clock() >= due:
+            if not gate_open():
+                gate_wait(MAX_YIELD_S)  # the GUI still draws the last one: no queue of them
             self._emit_snapshot()
 
     def _train_paced(self) -> None:
@@ -299,8 +303,8 @@ class TrainerWorker(QObject):
             self._unit_open = True
             # no catching up after a stall: at most one unit is ever due
             self._next_due = max(self._next_due + 1.0 / rate, now)
-        if not self._gui_idle.is_set():
-            self._gui_idle.wait(MAX_YIELD_S)
+        if not self.gate.is_open():
+            self.gate.wait(MAX_YIELD_S)
         trainer = self.pg.trainer
         ended_epoch = trainer.step_batch()
         self.steps_trained += 1
@@ -513,6 +517,12 @@ class TrainerWorker(QObject):
         with np.errstate(all="ignore"):  # huge weights just before a divergence overflow
             _, kind, rate = SPEEDS[self._speed]
             slow = not self._running or (kind != "flat" and rate <= FINE_MAX_RATE)
+            if not self._running and self._was_running:
+                # just paused: show it now; the fine boundary follows at once (on 8×16 it
+                # costs several frames' time)
+                slow = False
+                self._post("snapshot")
+            self._was_running = self._running
             snap = take_snapshot(self.pg, self._run_id, self._grid_resolution,
                                  fine_resolution=FINE_GRID if slow else None,
                                  interrupted=self._command_waiting, plane=self._plane_spec(),

@@ -1,16 +1,14 @@
 """Gradient health: per-layer curves over the epochs (gradient norm, update/weight ratio,
 saturated sigmoid/tanh units, dead ReLUs) and plain-language warnings, live.
 
-A worker observer measures ``model.lessons.health.layer_health`` on a fixed sample of training rows
-after epochs and discrete steps, at most once per ``interval`` of wall time, the interval
-growing with the measurement's own cost so that it never takes more than ``MAX_SHARE`` of the
-trainer's time. The records go into a ``HealthHistory`` behind a lock; the GUI copies the
-series on a timer while the dock shows and feeds curves created once per architecture.
+A worker observer (``model.lessons.health_recorder.HealthRecorder``: it runs in the trainer's
+thread, so it lives in the model) measures ``layer_health`` on a fixed sample of training rows
+after epochs and discrete steps, within a time budget, into a bounded ``HealthHistory``. The
+GUI takes its frozen copy on a timer while the dock shows and feeds curves created once per
+architecture.
 """
 from __future__ import annotations
 
-import threading
-import time
 from functools import partial
 
 import numpy as np
@@ -18,16 +16,14 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from model.lessons.health import HealthHistory, layer_health, warnings_for
+from model.lessons.health import warnings_for
+from model.lessons.health_recorder import HealthRecorder
 
 from gui import theme
 from gui.plots import ranges
 from gui.shell.docks import DOCK_HEIGHT, FutureRelay, add_dock, future_error, install_once
 from gui.plots.plot_style import plain_plot
 
-SAMPLE_ROWS = 200  # training rows the activations are measured on
-MIN_INTERVAL_S = 0.05  # at most 20 measurements a second...
-MAX_SHARE = 0.05  # ...and at most 5% of the wall time
 REFRESH_MS = 200  # the panel redraws at most 5 times a second
 COLORS = ((8, 119, 189), (245, 147, 34), (44, 160, 44), (148, 103, 189), (214, 39, 40),
           (23, 190, 207), (140, 86, 75), (127, 127, 127), (188, 189, 34))
@@ -46,67 +42,7 @@ TIPS = {
 }
 
 
-class HealthObserver:
-    """Runs in the worker thread (see TrainerWorker.add_observer); everything it shares with
-    the GUI is behind ``lock``."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.history = HealthHistory()
-        self.version = 0  # bumped on every change, so the GUI redraws only when needed
-        self.run = 0  # bumped on every new run
-        self.activations: tuple[str, ...] = ()
-        self.measure_seconds = 0.0  # cost of the last measurement
-        self._X = None
-        self._due = 0.0
-        self._last_x = None
-
-    def on_new_run(self, pg) -> None:
-        X = pg.trainer.X_train
-        rows = np.random.default_rng(0).permutation(len(X))[:SAMPLE_ROWS]
-        self._X = X[np.sort(rows)].copy()
-        self._due, self._last_x = 0.0, None
-        with self.lock:
-            self.history.clear()
-            self.activations = tuple(pg.net.activation_names)
-            self.run += 1
-            self.version += 1
-
-    def on_epoch(self, pg) -> None:
-        if time.perf_counter() >= self._due:  # cheap when skipped: flat out calls this a lot
-            self._measure(pg)
-
-    def on_step(self, pg) -> None:
-        self._measure(pg)  # a discrete step is rare: always measured
-
-    def _measure(self, pg) -> None:
-        t = pg.trainer
-        x = t.epoch + t.position / len(t.X_train)  # in epochs, a step counts as a fraction
-        if x == self._last_x or self._X is None:
-            return
-        start = time.perf_counter()
-        with np.errstate(all="ignore"):
-            health = layer_health(pg.net, self._X, t.optimizer.update, t.loss.name)
-        end = time.perf_counter()
-        self.measure_seconds = end - start
-        self._due = end + max(MIN_INTERVAL_S, self.measure_seconds / MAX_SHARE)
-        self._last_x = x
-        with self.lock:
-            self.history.append(x, health)
-            self.version += 1
-
-    def copy(self) -> tuple:
-        """(version, run, activations, epochs, {attribute: (records, layers) array}, latest
-        records) — fresh objects for the GUI thread."""
-        with self.lock:
-            h = self.history
-            series = {name: h.series(name) for name, _, _ in PLOTS}
-            latest = list(h.records[-1]) if h.records else []
-            return (self.version, self.run, self.activations, np.array(h.epochs, dtype=float),
-                    series, latest)
-
-
-def _diverged_layer(observer: HealthObserver, pg) -> tuple:
+def _diverged_layer(observer: HealthRecorder, pg) -> tuple:
     """In the worker: the layer where the NaN started, the observer's version then, and the
     epoch it happened in (for the marker on the plots)."""
     with observer.lock:
@@ -160,7 +96,7 @@ class GradientHealthView(QObject):
     def __init__(self, window):
         super().__init__(window)
         self.window = window
-        self.observer = HealthObserver()
+        self.observer = HealthRecorder()
         self.panel = HealthPanel()
         self.dock = add_dock(window, "Gradient health", self.panel, "Ctrl+Shift+H",
                              "Show per-layer gradient norms, update ratios, saturated and "
@@ -201,7 +137,9 @@ class GradientHealthView(QObject):
 
     # ------------------------------------------------------------------ drawing
     def refresh(self) -> None:
-        version, run, acts, epochs, series, latest = self.observer.copy()
+        copy = self.observer.copy()
+        version, run, acts, epochs = copy.version, copy.run, copy.activations, copy.epochs
+        series, latest = copy.series, copy.latest
         if self._diverged_version is not None and version != self._diverged_version:
             # trained on (or reset) since: the advice is about the new numbers again, but the
             # mark on the plots stays for this run

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.core.history import thinned
 from model.core.network import Network
 
 #: a unit is saturated where f′(z) is below this share of its largest value
@@ -20,6 +21,10 @@ class LayerHealth:
     update_ratio: float  # ‖Δw‖ / ‖w‖ of the last step
     saturated: float  # share of (example, unit) pairs with a sigmoid/tanh in its flat tails
     dead: float  # share of ReLU units that output 0 for every example
+
+
+#: the per-layer figures of a LayerHealth, in the order HealthHistory stores them
+FIELDS = ("grad_norm", "update_ratio", "saturated", "dead")
 
 
 #: output activation + loss pairs whose output delta is a − y: f′(z) never shrinks it
@@ -96,28 +101,74 @@ def warnings_for(health: list[LayerHealth], diverged_layer: int | None = None,
 
 
 class HealthHistory:
-    """Per-layer curves over epochs, bounded: when full, every other old record is dropped."""
+    """Per-layer curves over the epochs, in bounded memory (as ``model/core/history.py``).
 
-    def __init__(self, max_records: int = MAX_RECORDS):
-        self.max_records = max_records
-        self.epochs: list[int] = []
-        self.records: list[list[LayerHealth]] = []
+    One record per measurement: its x (epochs, fractional for a step within an epoch) and
+    every layer's four figures. Records live in preallocated numpy arrays; when full, the first
+    ``keep_first`` and the last ``keep_last`` stay dense and every other record between them is
+    dropped, so a day of training takes the memory of an hour and the curves still span the
+    whole run. (Lists of LayerHealth objects grew by 1,200 objects per 30 s of training.)
+    A new architecture (another number of layers) starts the record afresh.
+    """
 
-    def append(self, epoch: int, health: list[LayerHealth]) -> None:
-        if self.epochs and self.records and len(self.records[-1]) != len(health):
-            self.clear()  # the architecture changed
-        self.epochs.append(epoch)
-        self.records.append(health)
-        if len(self.epochs) > self.max_records:
-            self.epochs = self.epochs[::2]
-            self.records = self.records[::2]
+    def __init__(self, max_records: int = MAX_RECORDS, keep_first: int | None = None,
+                 keep_last: int | None = None):
+        keep_first = max_records // 40 if keep_first is None else keep_first
+        keep_last = max_records // 4 if keep_last is None else keep_last
+        if max_records < keep_first + keep_last + 2:
+            raise ValueError("max_records must exceed keep_first + keep_last by at least 2")
+        self.max_records, self.keep_first, self.keep_last = max_records, keep_first, keep_last
+        self._x = np.zeros(max_records)
+        self._values = np.zeros((len(FIELDS), max_records, 0))  # [field, record, layer]
+        self._n = 0
 
-    def clear(self) -> None:
-        self.epochs.clear()
-        self.records.clear()
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def layers(self) -> int:
+        return self._values.shape[2]
+
+    @property
+    def epochs(self) -> np.ndarray:
+        """x of every kept record, oldest first (a read-only view)."""
+        return _read_only(self._x[:self._n])
 
     def series(self, attribute: str) -> np.ndarray:
-        """(records, layers) array of one LayerHealth attribute."""
-        if not self.records:
-            return np.zeros((0, 0))
-        return np.array([[getattr(h, attribute) for h in rec] for rec in self.records])
+        """(records, layers) read-only view of one LayerHealth attribute."""
+        return _read_only(self._values[FIELDS.index(attribute), :self._n])
+
+    def latest(self) -> tuple[LayerHealth, ...]:
+        """The newest record as LayerHealth per layer (empty before the first)."""
+        if not self._n:
+            return ()
+        row = self._values[:, self._n - 1]
+        return tuple(LayerHealth(l, *(float(v) for v in row[:, l])) for l in range(self.layers))
+
+    def append(self, epoch: float, health) -> None:
+        if len(health) != self.layers:  # the architecture changed: a new record
+            self._values = np.zeros((len(FIELDS), self.max_records, len(health)))
+            self._n = 0
+        if self._n == self.max_records:
+            self._thin()
+        i = self._n
+        self._x[i] = epoch
+        for h in health:
+            self._values[:, i, h.layer] = (h.grad_norm, h.update_ratio, h.saturated, h.dead)
+        self._n += 1
+
+    def _thin(self) -> None:
+        keep = thinned(self._n, self.keep_first, self.keep_last)
+        m = len(keep)
+        self._x[:m] = self._x[keep]
+        self._values[:, :m] = self._values[:, keep]
+        self._n = m
+
+    def clear(self) -> None:
+        self._n = 0
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    view = a.view()
+    view.flags.writeable = False
+    return view

@@ -126,7 +126,9 @@ def test_export_data_writes_the_data_with_its_split(qtbot, window, io, monkeypat
                                                     tmp_path):
     path = tmp_path / "out"
     save_as(monkeypatch, path)
-    io.export_action.trigger()
+    with qtbot.waitSignal(io.exported, timeout=WAIT_MS) as done:
+        io.export_action.trigger()
+    assert done.args == [str(tmp_path / "out.csv"), True]
     saved = load_csv(tmp_path / "out.csv")  # the split column decides: no ratio needed
     assert same_data(saved, make_data("circle", 500, 0.0, 0.5, 0))
     assert "500 rows saved" in window.statusBar().currentMessage()
@@ -141,7 +143,9 @@ def test_a_failed_export_leaves_the_old_file(qtbot, window, io, monkeypatch, tmp
     def broken(*args):
         raise OSError(28, "No space left on device")
     monkeypatch.setattr("os.replace", broken)
-    io.export_action.trigger()
+    with qtbot.waitSignal(io.exported, timeout=WAIT_MS) as done:
+        io.export_action.trigger()
+    assert done.args == ["", False]
     assert path.read_text() == "old contents\n"
     assert [p.name for p in tmp_path.iterdir()] == ["keep.csv"]  # no temp file left
     kind, title, text = message_boxes[-1]
@@ -189,7 +193,9 @@ def test_three_inputs_train_and_the_plane_shows_a_slice(
     # of the slice can be exported
     assert not tool.bar.isEnabled() and "two inputs" in tool.bar.toolTip()
     assert not tool.bar.isVisible() and window.views["slice"].bar.isVisible()
-    assert ex.export_to("boundary", tmp_path / "b.png")
+    with qtbot.waitSignal(ex.finished, timeout=WAIT_MS) as done:
+        ex.export_to("boundary", tmp_path / "b.png")
+    assert done.args[2] is True
     assert (tmp_path / "b.png").read_bytes().startswith(b"\x89PNG")
 
 
@@ -208,7 +214,7 @@ def test_weights_exported_from_a_csv_network_export_again_from_the_command_line(
     weights = tmp_path / "w.json"
     save_as(monkeypatch, weights)
     window.actions_.export.trigger()
-    assert weights.exists()
+    qtbot.waitUntil(weights.exists, timeout=WAIT_MS)
     assert json.loads(weights.read_text())["meta"]["features"] is None  # raw columns
     script = tmp_path / "m.py"
     r = subprocess.run([sys.executable, str(ROOT / "main.py"), "export", "--init", str(weights),

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from gui.data import draw_tool
+from gui.plots import palette
 from model.data.datasets import make_data, split
 from model.playground import Settings
 
@@ -236,3 +237,22 @@ def test_clicks_pass_through_when_the_tool_is_off(qtbot, window, tool):
     for w in (tool.bar.draw, tool.bar.erase, tool.bar.clear, tool.bar.add_class,
               tool.bar.target):
         assert w.toolTip()
+
+
+def test_points_are_drawn_with_one_brush_per_colour(qtbot, window, tool, monkeypatch):
+    """A click among 500 points redraws them all: one brush per class, not one per point
+    (a brush per point cost about 130 ms of the GUI thread per click)."""
+    made = []
+    make = draw_tool.pg.mkBrush
+    monkeypatch.setattr(draw_tool.pg, "mkBrush", lambda *a, **k: made.append(a) or make(*a, **k))
+    qtbot.mouseClick(tool.bar.draw, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tool.bar.swatches.button(1), Qt.MouseButton.LeftButton)
+    made.clear()
+    click(qtbot, window, 1.0, 1.5)
+    assert len(tool.X) == 501
+    assert 1 <= len(made) <= 2, len(made)  # the circle's two classes
+    brushes = tool.scatter.data["brush"]
+    assert len(brushes) == 501
+    colours = {b.color().getRgb()[:3] for b in brushes}
+    assert colours == {tuple(c) for c in palette.CLASS_COLORS[:2]}
+    qtbot.mouseClick(tool.bar.draw, Qt.MouseButton.LeftButton)

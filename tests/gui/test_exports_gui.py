@@ -4,6 +4,8 @@ import csv
 import json
 import subprocess
 import sys
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -27,6 +29,14 @@ SETUPS = {
     "regression": Settings(dataset="plane", features=("x1", "x2", "x2^2", "sin_x2"),
                            hidden=(4,), activation="sigmoid"),
 }
+
+
+def export(qtbot, ex, kind, path=None) -> bool:
+    """Export ``kind`` (through its menu action, or to ``path``) and wait for the reply: the
+    window writes in the worker thread and never waits itself."""
+    with qtbot.waitSignal(ex.finished, timeout=WAIT_MS) as done:
+        ex.actions[kind].trigger() if path is None else ex.export_to(kind, path)
+    return done.args[2]
 
 
 def in_worker(window, fn):
@@ -76,7 +86,7 @@ def check_all_formats(qtbot, window, monkeypatch, tmp_path):
 
     # the standalone Python file, in a fresh interpreter
     save_as(monkeypatch, tmp_path / "net.py")
-    ex.actions["python"].trigger()
+    assert export(qtbot, ex, "python")
     source = (tmp_path / "net.py").read_text()
     assert "import numpy as np" in source and "pyside" not in source.lower()
     np.testing.assert_allclose(run_python_export(tmp_path / "net.py", X), expected,
@@ -86,6 +96,7 @@ def check_all_formats(qtbot, window, monkeypatch, tmp_path):
     for suffix in (".json", ".npz"):
         save_as(monkeypatch, tmp_path / f"weights{suffix}")
         window.actions_.export.trigger()
+        qtbot.waitUntil((tmp_path / f"weights{suffix}").exists, timeout=WAIT_MS)
         net = load_network(tmp_path / f"weights{suffix}")
         inputs = transform(X, features) if features is not None else X
         np.testing.assert_allclose(net.predict(inputs), expected, rtol=0, atol=TOL)
@@ -93,7 +104,7 @@ def check_all_formats(qtbot, window, monkeypatch, tmp_path):
     # ONNX, run by onnxruntime (last: only this part needs the optional extra)
     ort = pytest.importorskip("onnxruntime")
     save_as(monkeypatch, tmp_path / "net")
-    ex.actions["onnx"].trigger()
+    assert export(qtbot, ex, "onnx")
     session = ort.InferenceSession(str(tmp_path / "net.onnx"),
                                    providers=["CPUExecutionProvider"])
     got = session.run(None, {session.get_inputs()[0].name: X.astype(np.float64)})[0]
@@ -129,7 +140,7 @@ def test_images_are_valid_pngs(qtbot, window, monkeypatch, tmp_path, message_box
                          ("graph", window.network_view), ("loss", window.loss_plot)):
         path = tmp_path / f"{kind}.png"
         save_as(monkeypatch, tmp_path / kind)  # the suffix is added
-        ex.actions[kind].trigger()
+        assert export(qtbot, ex, kind)
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         image = QImage(str(path))
         assert not image.isNull()
@@ -149,7 +160,7 @@ def test_loss_history_csv_has_every_epoch(qtbot, window, monkeypatch, tmp_path):
     trained(qtbot, window, 4)
     snap = window.latest_snapshot
     save_as(monkeypatch, tmp_path / "loss.csv")
-    ex.actions["history"].trigger()
+    assert export(qtbot, ex, "history")
     with open(tmp_path / "loss.csv", newline="") as f:
         rows = list(csv.reader(f))
     assert tuple(rows[0]) == exports.HISTORY_COLUMNS
@@ -165,20 +176,20 @@ def test_loss_history_csv_has_every_epoch(qtbot, window, monkeypatch, tmp_path):
 def test_failures_are_one_line_messages_and_write_nothing(qtbot, window, monkeypatch,
                                                           tmp_path, message_boxes):
     ex = exports.install(window)
-    assert not ex.export_to("python", tmp_path / "no" / "such" / "dir" / "m.py")
+    assert not export(qtbot, ex, "python", tmp_path / "no" / "such" / "dir" / "m.py")
     kind, title, text = message_boxes[-1]
     assert kind == "warning" and "m.py: cannot write the file" in text
     assert "Traceback" not in text and len(text.splitlines()) == 2
     # without the optional onnx package: says what to install
     monkeypatch.setitem(sys.modules, "onnx", None)
-    assert not ex.export_to("onnx", tmp_path / "m.onnx")
+    assert not export(qtbot, ex, "onnx", tmp_path / "m.onnx")
     assert "pip install onnx" in message_boxes[-1][2]
     assert not (tmp_path / "m.onnx").exists()
     # an interrupted write leaves the old file
     old = tmp_path / "old.py"
     old.write_text("# old\n")
     monkeypatch.setattr("os.replace", lambda *a: (_ for _ in ()).throw(OSError(28, "full")))
-    assert not ex.export_to("python", old)
+    assert not export(qtbot, ex, "python", old)
     assert old.read_text() == "# old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old.py"]
     for a in ex.actions.values():
@@ -197,7 +208,8 @@ def test_onnx_float32_is_a_menu_choice_beside_the_default(qtbot, make_window, mo
     onnx = pytest.importorskip("onnx")
     ort = pytest.importorskip("onnxruntime")
     save_as(monkeypatch, tmp_path / "net32")
-    ex.actions["onnx_float32"].trigger()
+    with qtbot.waitSignal(ex.finished, timeout=WAIT_MS):
+        ex.actions["onnx_float32"].trigger()
     assert not message_boxes
     model = onnx.load(str(tmp_path / "net32.onnx"))
     assert model.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
@@ -208,3 +220,27 @@ def test_onnx_float32_is_a_menu_choice_beside_the_default(qtbot, make_window, mo
     got = session.run(None, {session.get_inputs()[0].name: X.astype(np.float32)})[0]
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, app_predictions(window, X), rtol=0, atol=1e-4)
+
+
+def test_the_window_never_waits_for_the_worker(qtbot, window, monkeypatch, tmp_path,
+                                              message_boxes):
+    """With the trainer busy (here: held for a while), every export returns at once and says
+    "Saving …"; the files follow when the worker gets to them (issue 10: no blocking waits)."""
+    ex = exports.install(window)
+    io = data_io.install(window)
+    release = threading.Event()
+    window.worker.call(lambda pg: release.wait(20))  # the worker is busy until released
+    start = time.perf_counter()
+    ex.export_to("python", tmp_path / "m.py")
+    assert window.statusBar().currentMessage() == "Saving m.py…"
+    save_as(monkeypatch, tmp_path / "w.json")
+    window.actions_.export.trigger()
+    assert window.statusBar().currentMessage() == "Saving w.json…"
+    save_as(monkeypatch, tmp_path / "d.csv")
+    io.export_action.trigger()
+    assert time.perf_counter() - start < 2.0  # the old waits blocked for the worker here
+    assert not list(tmp_path.iterdir())
+    release.set()
+    for name in ("m.py", "w.json", "d.csv"):
+        qtbot.waitUntil((tmp_path / name).exists, timeout=WAIT_MS)
+    assert not message_boxes

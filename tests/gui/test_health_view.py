@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from gui.views import health_view
+from model.lessons import health_recorder
 from model.lessons.health import layer_health
 from model.playground import Settings
 
@@ -44,7 +45,7 @@ def test_deep_sigmoid_network_warns_of_vanishing_gradients(qtbot, make_window):
     assert len(view._curves["grad_norm"]) == 7
     def measure(pg):
         X = pg.trainer.X_train
-        rows = np.sort(np.random.default_rng(0).permutation(len(X))[:health_view.SAMPLE_ROWS])
+        rows = np.sort(np.random.default_rng(0).permutation(len(X))[:health_recorder.SAMPLE_ROWS])
         return layer_health(pg.net.copy(), X[rows], pg.trainer.optimizer.update.copy())
     expected = in_worker(window, measure)
     qtbot.waitUntil(lambda: len(curve_data(view, "grad_norm", 0)[0]) >= 3, timeout=WAIT_MS)
@@ -116,9 +117,9 @@ def test_measurements_are_spaced_by_twenty_times_their_cost(monkeypatch):
     from model.playground import Playground
 
     clock = FakeClock(0.01)  # a measurement "costs" one tick: start and end are two readings
-    monkeypatch.setattr(health_view, "time", clock)
+    monkeypatch.setattr(health_recorder, "time", clock)
     pg = Playground(Settings(hidden=(4, 2)))
-    obs = health_view.HealthObserver()
+    obs = health_recorder.HealthRecorder()
     obs.on_new_run(pg)
     measured = []
     for _ in range(60):  # flat out: an epoch per call, the clock advancing by reading it
@@ -131,7 +132,7 @@ def test_measurements_are_spaced_by_twenty_times_their_cost(monkeypatch):
     gaps = np.diff(measured)
     # at most MAX_SHARE of the time: the next one is due 0.01 / 0.05 = 0.2 s after the last
     assert len(measured) >= 3 and np.all(gaps >= 0.2 - 1e-9)
-    assert len(obs.copy()[3]) == len(measured) < 60
+    assert len(obs.copy().epochs) == len(measured) < 60
     obs.on_step(pg)  # a discrete step is measured at once, unless nothing moved since
     pg.trainer.step_batch()
     before = obs.version
@@ -146,12 +147,12 @@ def test_history_clears_and_curves_follow_a_new_architecture(qtbot, make_window)
     view = open_health(qtbot, window)
     window.step_epoch()
     settle(qtbot, window)
-    qtbot.waitUntil(lambda: view.observer.copy()[3].size >= 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: view.observer.copy().epochs.size >= 1, timeout=WAIT_MS)
     assert len(view._curves["grad_norm"]) == 3
     run = view.observer.run
     window.update_settings(hidden=(3,))
     settle(qtbot, window)
     qtbot.waitUntil(lambda: view.observer.run > run, timeout=WAIT_MS)
-    assert view.observer.copy()[3].size == 0
+    assert view.observer.copy().epochs.size == 0
     qtbot.waitUntil(lambda: len(view._curves["grad_norm"]) == 2, timeout=WAIT_MS)
     assert view.panel.warnings.text().startswith("No measurements yet")

@@ -120,7 +120,8 @@ def test_each_kind_of_dialog_starts_in_its_own_last_folder(qtbot, window, monkey
     with qtbot.waitSignal(ses.saved, timeout=WAIT_MS):
         ses.save_as_action.trigger()
     dialogs.answer = b / "w.json"
-    window.actions_.export.trigger()  # Export weights
+    window.actions_.export.trigger()  # Export weights, written by the worker
+    qtbot.waitUntil((b / "w.json").exists, timeout=WAIT_MS)
     dialogs.answer = ""  # cancelled from now on
     ses.save_as_action.trigger()  # asks again: starts where the last session went
     assert dialogs.starts[-1] == ("Save session as", str(a / "s.json"))

@@ -185,6 +185,8 @@ def test_architecture_change_while_running(qtbot, window):
     view = window.network_view
     QTest.mouseClick(view._add_layer, Qt.MouseButton.LeftButton)  # 4-2 → 4-2-2
     wait_snapshot(qtbot, window, lambda s: s.sizes == (2, 4, 2, 2, 1))
+    # the buttons sit where the graph drew them: wait for the frame, not only the snapshot
+    qtbot.waitUntil(lambda: view._snap.sizes == (2, 4, 2, 2, 1), timeout=WAIT_MS)
     press_neuron_button(view, 0, -1)  # 4 → 3 neurons in hidden layer 1
     snap = wait_snapshot(qtbot, window, lambda s: s.sizes == (2, 3, 2, 2, 1) and s.running
                          and s.epoch >= 2)
@@ -274,7 +276,9 @@ def test_export_then_import_through_the_actions(qtbot, window, monkeypatch, tmp_
     saved = play_some(qtbot, window, epochs=2)
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         staticmethod(lambda *a, **k: (str(first), "")))
-    window.actions_.export.trigger()
+    window.actions_.export.trigger()  # written in the worker: the window never waits
+    qtbot.waitUntil(lambda: "Weights saved to" in window.statusBar().currentMessage(),
+                    timeout=WAIT_MS)
     assert first.exists()
     np.testing.assert_array_equal(load_network(first).params, params(saved))
     # train on, then import the file: the network is back to the saved weights
@@ -289,6 +293,7 @@ def test_export_then_import_through_the_actions(qtbot, window, monkeypatch, tmp_
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         staticmethod(lambda *a, **k: (str(second), "")))
     window.actions_.export.trigger()
+    qtbot.waitUntil(second.exists, timeout=WAIT_MS)
     assert second.read_bytes() == first.read_bytes()
     # Reset after an import returns to the imported weights
     play_some(qtbot, window, epochs=1)

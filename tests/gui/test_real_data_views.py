@@ -101,13 +101,15 @@ def test_the_scaling_control_rebuilds_with_the_chosen_method(qtbot, window):
     assert method == "minmax"
     np.testing.assert_allclose(offset, (X.max(axis=0) + X.min(axis=0)) / 2)
     np.testing.assert_allclose(scale, (X.max(axis=0) - X.min(axis=0)) / 2)
-    assert "scaled: minmax" in window.network_view._note.text()
+    # the note changes with the frame drawn from that snapshot, which may come a little later
+    qtbot.waitUntil(lambda: "scaled: minmax" in window.network_view._note.text(),
+                    timeout=WAIT_MS)
     choose(qtbot, combo, "none")
     qtbot.waitUntil(lambda: window.latest_snapshot.input_scaling is None
                     and window.latest_snapshot.extras["settings"].scale == "none",
                     timeout=WAIT_MS)
     assert in_worker(window, lambda pg: pg.net.input_scaling) is None
-    assert not window.network_view._note.isVisible()
+    qtbot.waitUntil(lambda: not window.network_view._note.isVisible(), timeout=WAIT_MS)
     choose(qtbot, combo, "auto")
     # data from a file: auto means standard, and the combo says so
     snap = open_example(qtbot, window, "iris")
@@ -349,7 +351,9 @@ def test_class_names_reach_the_legend_the_data_point_and_the_exported_model(
     # the Python export predicts class names for raw rows
     ex = exports.install(window)
     path = tmp_path / "iris_model.py"
-    assert ex.export_to("python", path)
+    with qtbot.waitSignal(ex.finished, timeout=WAIT_MS) as done:
+        ex.export_to("python", path)
+    assert done.args[2] is True
     spec = importlib.util.spec_from_file_location("iris_model", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -106,7 +106,9 @@ def test_each_class_probability_has_its_own_colour_ramp(qtbot, make_window):
     for _ in range(60):
         window.step_epoch()
     qtbot.waitUntil(lambda: window.latest_snapshot.epoch == 60, timeout=WAIT_MS)
-    qtbot.wait(200)
+    # drawn (frames are paced by their cost: on a busy machine that takes a while)
+    qtbot.waitUntil(lambda: window.network_view._snap is window.latest_snapshot
+                    and window.latest_snapshot.output_grid_fine is not None, timeout=WAIT_MS)
     snap = window.latest_snapshot
     probs = snap.neuron_grids[-1][:, ::-1]  # the graph's thumbnails have x2 up
     thumbs = window.network_view._style.buffers[-1]

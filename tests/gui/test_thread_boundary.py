@@ -8,12 +8,14 @@ import numpy as np
 import pytest
 
 from gui.shell.docks import FutureRelay
-from gui.views import (examples_menu, gradcheck_view, inspector, landscape_view, lesson,
-                       point_view, runs_view, timeline_view)
+from gui.views import (examples_menu, gradcheck_view, health_view, inspector, landscape_view,
+                       lesson, point_view, runs_view, timeline_view)
 from model.core.network import Network
 from model.core.optimizers import Optimizer, Regularizer
 from model.core.trainer import Trainer
 from model.lessons.phases import LessonSteppers, PhaseStepper
+from model.lessons.health import HealthHistory
+from model.lessons.health_recorder import HealthRecorder
 from model.lessons.landscape import PathRecorder
 from model.lessons.recorder import TimelineRecorder
 from model.lessons.runs import Run, RunLog
@@ -22,7 +24,7 @@ from model.playground import Playground, Settings
 from tests.gui.conftest import WAIT_MS
 
 LIVE = (Trainer, Network, Playground, PhaseStepper, LessonSteppers, Optimizer, Regularizer,
-        Timeline, TimelineRecorder, PathRecorder, Run, RunLog)
+        Timeline, TimelineRecorder, PathRecorder, Run, RunLog, HealthRecorder, HealthHistory)
 PLAIN = (str, bytes, int, float, complex, bool, type(None), np.generic)
 
 
@@ -174,3 +176,19 @@ def test_the_landscape_and_the_runs_receive_only_frozen_data(qtbot, window, deli
     for v in runs.log.snapshot():
         assert not isinstance(v, Run)
         assert all(not a.flags.writeable for a in v.columns.values())
+
+
+def test_the_health_panel_gets_a_frozen_copy(qtbot, window):
+    """The gradient-health recorder runs in the worker thread; what the panel draws is its
+    copy: read-only arrays (not views of the recorder's own), no list, no live object."""
+    view = health_view.install(window)
+    for _ in range(3):
+        window.step_epoch()
+    qtbot.waitUntil(lambda: view.observer.copy().epochs.size >= 3, timeout=WAIT_MS)
+    copy = view.observer.copy()
+    assert problems(copy, "copy") == []
+    assert copy.series["grad_norm"].shape == (copy.epochs.size, 3)
+    assert isinstance(copy.latest, tuple) and len(copy.latest) == 3
+    # a copy, not a view: the recorder may append and thin while the GUI draws this one
+    assert all(not np.shares_memory(copy.series[name], view.observer.history._values)
+               for name in copy.series)

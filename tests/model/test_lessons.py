@@ -4,7 +4,7 @@ import pytest
 
 from model import Network, load_network
 from model.lessons.chain_rule import chain_rule
-from model.lessons.health import HealthHistory, layer_health, warnings_for
+from model.lessons.health import HealthHistory, LayerHealth, layer_health, warnings_for
 from model.core.optimizers import Regularizer, make_optimizer
 from model.lessons.phases import PhaseStepper
 from model.playground import Playground, Settings
@@ -126,6 +126,41 @@ def test_health_detects_dead_relus_saturation_and_vanishing_gradients():
     for e in range(100):
         history.append(e, hd)
     assert len(history.epochs) <= 10 and history.series("grad_norm").shape[1] == 9
+
+
+def _fake_health(layers: int, k: float):
+    return [LayerHealth(l, k + l, k / 10 + l, 0.01 * l, 0.02 * l) for l in range(layers)]
+
+
+def test_health_history_is_bounded_in_numpy_arrays_dense_at_both_ends():
+    history = HealthHistory(max_records=400, keep_first=20, keep_last=100)
+    for e in range(1, 401):
+        history.append(float(e), _fake_health(3, e))
+    nbytes = history._values.nbytes + history._x.nbytes
+    for e in range(401, 20_001):  # fifty times as many records as fit
+        history.append(float(e), _fake_health(3, e))
+    assert len(history) <= 400
+    assert history._values.nbytes + history._x.nbytes == nbytes  # nothing grows
+    epochs = history.epochs
+    assert list(epochs[:20]) == list(range(1, 21))  # the start stays dense...
+    assert list(epochs[-100:]) == list(range(19_901, 20_001))  # ...and so does the end
+    assert np.all(np.diff(epochs) > 0) and epochs[-1] == 20_000
+    # every kept record is the one appended at that x (thinning moves whole records)
+    grad = history.series("grad_norm")
+    np.testing.assert_array_equal(grad[:, 0], epochs)
+    np.testing.assert_array_equal(grad[:, 2], epochs + 2)
+    np.testing.assert_array_equal(history.series("dead")[:, 1], np.full(len(history), 0.02))
+    assert history.latest() == tuple(_fake_health(3, 20_000))
+    # read-only views: nobody outside can change the record
+    with pytest.raises(ValueError):
+        history.series("saturated")[0, 0] = 1.0
+    with pytest.raises(ValueError):
+        history.epochs[0] = 5.0
+    # another architecture starts a new record
+    history.append(20_001.0, _fake_health(2, 1.0))
+    assert len(history) == 1 and history.series("grad_norm").shape == (1, 2)
+    history.clear()
+    assert len(history) == 0 and history.latest() == ()
 
 
 def test_timeline_restores_exact_weights_resumes_identically_and_stays_bounded():

@@ -1,0 +1,139 @@
+"""Keeping the GUI thread responsive while the trainer runs flat out, on a busy machine.
+
+Three measures, each bounding one source of GUI-thread stalls (issue 9.12):
+
+- ``single_threaded_blas``: numpy's OpenBLAS starts helper threads for products of a few
+  hundred rows (the output plane's upsampling, the neuron grids). On a machine whose cores are
+  busy, the GUI thread then waits for a helper to be scheduled: a 0.05 ms product (the output
+  plane's upsampling) took 8 ms in the median and up to 140 ms on a busy machine. The window's
+  products are small; one thread is always faster there.
+- ``GuiGate``: both threads run Python and share the GIL. While the GUI thread works, every
+  Python call it makes waits for the trainer to be preempted (5 ms each, far more when the
+  trainer's core is taken by another process). ``GateKeeper`` closes the gate when the GUI
+  thread starts handling an event (an application event filter: about 700 events a second
+  while training flat out, a few microseconds each) and opens it when its event loop has
+  handled what it had (the dispatcher's ``awake`` and ``aboutToBlock``: with glib both come
+  between two batches of events, never before one). While it is closed the trainer
+  stands aside between two minibatches (GIL released), for at most the worker's
+  ``MAX_YIELD_S``, after which it trains one minibatch anyway (never starved); a command
+  posted to it ends the wait at once (``nudge``).
+- ``next_frame_at``: a frame may start only after the GUI thread has been free for as long as
+  the last frame took, so drawing takes at most half of the GUI thread's time however slow the
+  machine is; snapshots that arrive meanwhile replace each other (never a queue of frames).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+import numpy as np
+from PySide6.QtCore import QAbstractEventDispatcher, QCoreApplication, QObject
+
+
+def single_threaded_blas() -> bool:
+    """Limit numpy's BLAS to one thread in this process; False if that is not possible
+    (threadpoolctl missing, or a BLAS it does not know): the window still works."""
+    try:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(1, user_api="blas")
+    except Exception as exc:  # noqa: BLE001 - an optimisation: never fatal
+        logging.getLogger(__name__).info("BLAS threads not limited: %s", exc)
+        return False
+    return True
+
+
+class GuiGate:
+    """Open while the GUI thread handles no event and draws no frame.
+
+    ``busy``, ``idle`` and the frame methods are called in the GUI thread only: the state is
+    two plain values (``busy`` runs 700 times a second and takes no lock). The trainer's
+    thread reads ``is_open()`` and sleeps in ``wait(timeout)``, which also ends at once when
+    ``nudge()`` says a command is waiting for it (any thread). ``closed[0]`` is 1 while the
+    gate is closed: a compiled kernel, which runs without the GIL, reads it to keep training
+    instead of returning for the GIL while the GUI thread is busy."""
+
+    def __init__(self):
+        self._wake = threading.Event()  # only wakes the trainer; the state is below
+        self._busy = False
+        self._frames = 0
+        self.closed = np.zeros(1, dtype=np.int64)
+
+    def busy(self) -> None:
+        self._busy = True
+        self.closed[0] = 1
+
+    def idle(self) -> None:
+        self._busy = False
+        if not self._frames:
+            self.closed[0] = 0
+            self._wake.set()
+
+    def enter_frame(self) -> None:
+        self._frames += 1
+        self.closed[0] = 1
+
+    def leave_frame(self) -> None:
+        self._frames -= 1
+        if not self._frames and not self._busy:
+            self.closed[0] = 0
+            self._wake.set()
+
+    def is_open(self) -> bool:
+        return not self._busy and not self._frames
+
+    def nudge(self) -> None:
+        """Wake a waiting trainer (a command was posted): it has more to do than wait."""
+        self._wake.set()
+
+    def wait(self, timeout: float) -> bool:
+        """Block (GIL released) until the gate opens, a nudge, or ``timeout``; True if open.
+        (Cleared before the check: an opening in between is never missed.)"""
+        self._wake.clear()
+        if self.is_open():
+            return True
+        self._wake.wait(timeout)
+        return self.is_open()
+
+    def release(self) -> None:
+        """Open for good: nobody will open it again (the window closed)."""
+        self._busy = False
+        self._frames = 0
+        self.closed[0] = 0
+        self._wake.set()
+
+
+class GateKeeper(QObject):
+    """Closes ``gate`` whenever the GUI thread starts handling an event and opens it when
+    the thread's event loop has handled what it had. Create it in the GUI thread;
+    ``remove()`` before the window goes."""
+
+    def __init__(self, gate: GuiGate):
+        super().__init__()
+        self.gate = gate
+        self._busy = gate.busy
+        self._dispatcher = QAbstractEventDispatcher.instance()
+        for signal in (self._dispatcher.awake, self._dispatcher.aboutToBlock):
+            signal.connect(gate.idle)  # a plain callable: runs in the GUI thread
+        QCoreApplication.instance().installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        self._busy()  # cheap: every event of the GUI thread comes through here
+        return False
+
+    def remove(self) -> None:
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        for signal in (self._dispatcher.awake, self._dispatcher.aboutToBlock):
+            try:
+                signal.disconnect(self.gate.idle)
+            except (RuntimeError, TypeError):  # already gone with the application
+                pass
+        self.gate.release()
+
+
+def next_frame_at(started: float, ended: float, max_hz: float) -> float:
+    """When the frame after one drawn from ``started`` to ``ended`` may start: at most
+    ``max_hz`` frames a second, and never before the GUI thread was free as long as the
+    frame took."""
+    return max(started + 1.0 / max_hz, ended + (ended - started))

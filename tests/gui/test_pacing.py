@@ -1,0 +1,161 @@
+"""The GUI thread's work stays bounded while the trainer runs flat out (issue 9.12): the trainer
+stands aside while the GUI thread is awake, frames are paced by their own cost, Pause shows
+at once and the fine boundary follows, and numpy's BLAS keeps to one thread."""
+import threading
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QObject, QTimer, Slot
+
+from gui.shell.pacing import GuiGate, next_frame_at, single_threaded_blas
+from gui.shell.worker import FLAT_OUT, MAX_YIELD_S
+from model.playground import Settings
+from tests.gui.conftest import WAIT_MS
+
+
+def test_the_gate_is_open_only_while_the_gui_is_idle_and_draws_nothing():
+    gate = GuiGate()
+    assert gate.is_open() and gate.wait(0.0)
+    gate.busy()
+    assert not gate.is_open() and not gate.wait(0.01)
+    gate.enter_frame()
+    gate.idle()  # idle, but a frame is being drawn (e.g. called outside the event loop)
+    assert not gate.is_open()
+    gate.enter_frame()
+    gate.leave_frame()
+    assert not gate.is_open()
+    gate.leave_frame()
+    assert gate.is_open() and gate.wait(0.01)
+    # a waiting trainer wakes at once when the GUI goes idle, or when a command is posted
+    gate.busy()
+    for wake, opens in ((gate.idle, True), (gate.nudge, False)):
+        if opens is False:
+            gate.busy()
+        timer = threading.Timer(0.05, wake)
+        timer.start()
+        start = time.perf_counter()
+        assert gate.wait(5.0) is opens
+        assert time.perf_counter() - start < 2.0
+        timer.join()
+    gate.enter_frame()
+    gate.release()  # the window closes: the trainer must never wait for it again
+    assert gate.is_open()
+
+
+def test_frames_take_at_most_half_the_time_and_at_most_max_hz():
+    assert next_frame_at(10.0, 10.002, 60) == pytest.approx(10.0 + 1 / 60)  # cheap frame
+    assert next_frame_at(10.0, 10.1, 60) == pytest.approx(10.2)  # 100 ms: 100 ms free after
+
+
+def test_numpy_uses_one_blas_thread_in_the_window(window):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    blas = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+    if not blas:
+        pytest.skip("numpy's BLAS is not one threadpoolctl knows")
+    assert single_threaded_blas()
+    assert all(i["num_threads"] == 1 for i in threadpoolctl.threadpool_info()
+               if i["user_api"] == "blas")
+
+
+def test_the_trainer_stands_aside_while_the_gui_thread_is_busy(qtbot, window):
+    window.controls.speed.setValue(FLAT_OUT)
+    window.play()
+    qtbot.waitUntil(lambda: window.latest_snapshot.running, timeout=WAIT_MS)
+    qtbot.wait(200)
+    # the trainer's own step count, read as it moves (a test's look into the worker: an int)
+    steps = lambda: window.worker.pg.trainer.steps  # noqa: E731
+    counts = {}
+    busy_s = 0.5
+
+    def busy():  # a slot that keeps the GUI thread busy for busy_s
+        counts["before"] = steps()
+        end = time.perf_counter() + busy_s
+        while time.perf_counter() < end:
+            sum(range(1000))
+        counts["after"] = steps()
+    QTimer.singleShot(0, busy)
+    qtbot.waitUntil(lambda: "after" in counts, timeout=WAIT_MS)
+    trained = counts["after"] - counts["before"]
+    # at most one minibatch per MAX_YIELD_S (never starved), instead of hundreds
+    assert trained <= busy_s / MAX_YIELD_S + 2, trained
+    before = steps()
+    qtbot.wait(300)  # idle again: it trains flat out
+    assert steps() - before > 10 * (busy_s / MAX_YIELD_S + 2)
+    window.pause()
+
+
+def test_an_expensive_frame_leaves_the_gui_thread_free_as_long(qtbot, window, monkeypatch):
+    starts = []
+    draw = window.network_view.set_snapshot
+
+    def slow(snap):
+        starts.append(time.perf_counter())
+        time.sleep(0.05)  # a frame of at least 50 ms
+        draw(snap)
+    monkeypatch.setattr(window.network_view, "set_snapshot", slow)
+    window.controls.speed.setValue(FLAT_OUT)
+    window.play()
+    qtbot.waitUntil(lambda: len(starts) >= 8, timeout=WAIT_MS)
+    window.pause()
+    gaps = np.diff(starts[1:])  # from the second: the first may follow a discrete snapshot
+    # each frame takes >= 50 ms, so the next starts >= 100 ms after it (not back to back)
+    assert gaps.min() >= 0.1 - 0.005, gaps
+
+
+class Received(QObject):
+    """Snapshots as the GUI thread receives them (a QObject slot: queued, GUI thread)."""
+
+    def __init__(self):
+        super().__init__()
+        self.snaps = []
+
+    @Slot(object)
+    def take(self, snap):
+        self.snaps.append(snap)
+
+
+def test_pause_shows_at_once_and_the_fine_boundary_follows(qtbot, make_window):
+    window = make_window(Settings(hidden=(16,) * 8))
+    received = Received()
+    window.worker.snapshot_ready.connect(received.take)
+    window.controls.speed.setValue(FLAT_OUT)
+    window.play()
+    qtbot.waitUntil(lambda: window.latest_snapshot.running, timeout=WAIT_MS)
+    window.pause()
+    pause_seq = window._seq
+
+    def after_pause():
+        return [s for s in received.snaps if s.extras["seq"] >= pause_seq]
+    qtbot.waitUntil(lambda: any(s.output_grid_fine is not None for s in after_pause()),
+                    timeout=WAIT_MS)
+    paused = after_pause()
+    assert not any(s.running for s in paused)
+    # the first paused snapshot skips the costly fine grid; the next one has it, same state
+    assert paused[0].output_grid_fine is None
+    assert paused[1].output_grid_fine is not None and paused[1].steps == paused[0].steps
+    qtbot.waitUntil(lambda: window.output_view._snap is paused[1], timeout=WAIT_MS)
+
+
+def test_the_answer_to_a_command_is_drawn_at_once(qtbot, window, monkeypatch):
+    """Frames that cost 300 ms are paced 300 ms apart, but the frame answering Pause comes
+    right after the frame being drawn: the user is waiting for it."""
+    frames = []  # (start, end, snapshot) of each frame's graph
+    draw = window.network_view.set_snapshot
+
+    def slow(snap):
+        start = time.perf_counter()
+        time.sleep(0.3)
+        draw(snap)
+        frames.append((start, time.perf_counter(), snap))
+    monkeypatch.setattr(window.network_view, "set_snapshot", slow)
+    window.controls.speed.setValue(FLAT_OUT)
+    window.play()
+    qtbot.waitUntil(lambda: len(frames) >= 3, timeout=WAIT_MS)
+    window.pause()
+    seq = window._seq
+    qtbot.waitUntil(lambda: any(s.extras["seq"] >= seq for _, _, s in frames), timeout=WAIT_MS)
+    k = next(i for i, (_, _, s) in enumerate(frames) if s.extras["seq"] >= seq)
+    assert not frames[k][2].running
+    assert frames[k][0] - frames[k - 1][1] < 0.2  # paced, it would wait >= 0.3 s
+    assert frames[k - 1][0] - frames[k - 2][1] >= 0.3 - 0.005  # the running ones were paced

@@ -148,3 +148,16 @@ def click_edge(view, l, i, j):
     else:
         point = clear_point(view, edge(view, l, i, j))
     click(view, point)
+
+
+def shown_graph(qtbot, snapshot=None):
+    """A NetworkView of 700×500 on screen, showing ``snapshot`` if one is given."""
+    from gui.graph.network_view import NetworkView
+    w = NetworkView()
+    qtbot.addWidget(w)
+    w.resize(700, 500)
+    w.show()
+    qtbot.waitExposed(w)
+    if snapshot is not None:
+        w.set_snapshot(snapshot)
+    return w

@@ -7,8 +7,8 @@ from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog
 
-from graph_helpers import clear_point, click, double_click, edge, make_snapshot, viewport_point
-from gui.graph.network_view import NetworkView
+from graph_helpers import (clear_point, click, double_click, edge, make_snapshot, shown_graph,
+                           viewport_point)
 
 
 @pytest.fixture
@@ -17,13 +17,7 @@ def view(qtbot, monkeypatch):
         raise AssertionError("a modal dialog was opened")
     monkeypatch.setattr(QInputDialog, "getText", no_dialog)
     monkeypatch.setattr(QInputDialog, "getDouble", no_dialog)
-    w = NetworkView()
-    qtbot.addWidget(w)
-    w.resize(700, 500)
-    w.show()
-    qtbot.waitExposed(w)
-    w.set_snapshot(make_snapshot((4, 2)))
-    return w
+    return shown_graph(qtbot, make_snapshot((4, 2)))
 
 
 @pytest.fixture

@@ -8,20 +8,13 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QGestureEvent, QPinchGesture
 
 from graph_helpers import (clear_point, click, double_click, edge, make_snapshot, move,
-                           text_rects, viewport_point)
+                           shown_graph, text_rects, viewport_point)
 from gui.graph.graph_view import MAX_ZOOM
-from gui.graph.network_view import NetworkView
 
 
 @pytest.fixture
 def view(qtbot):
-    w = NetworkView()
-    qtbot.addWidget(w)
-    w.resize(700, 500)
-    w.show()
-    qtbot.waitExposed(w)
-    w.set_snapshot(make_snapshot((4, 2)))
-    return w
+    return shown_graph(qtbot, make_snapshot((4, 2)))
 
 
 def centre(view, item) -> QPoint:

@@ -14,18 +14,9 @@ from gui.views.landscape_probe import LESSON_PARAMS
 from gui.views.landscape_view import SHORTCUT, default_pair
 from model.lessons import landscape_lesson
 from tests.gui.graph_helpers import clear_point, click, edge
-from tests.gui.window_helpers import press, type_into_spin_box
+from tests.gui.window_helpers import in_worker, press, settle_paused as settle, type_into_spin_box
 
 WAIT_MS = 30_000
-
-
-def in_worker(window, fn):
-    return window.worker.call(fn).result(timeout=WAIT_MS / 1000)
-
-
-def settle(qtbot, window):
-    qtbot.waitUntil(lambda: window.latest_snapshot.extras["seq"] >= window._seq
-                    and not window.latest_snapshot.running, timeout=WAIT_MS)
 
 
 def fresh_frame(qtbot, view, since: int = 0):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from graph_helpers import (click, clear_point, edge, items, make_snapshot, move,
+from graph_helpers import (click, clear_point, edge, items, make_snapshot, move, shown_graph,
                            three_input_snapshot, viewport_point)
 from gui.graph.graph_items import EdgeItem, NeuronItem
 from gui.graph.network_view import NO_THUMBNAILS, NetworkView
@@ -13,12 +13,7 @@ from gui.graph.network_view import NO_THUMBNAILS, NetworkView
 
 @pytest.fixture
 def view(qtbot):
-    w = NetworkView()
-    qtbot.addWidget(w)
-    w.resize(700, 500)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+    return shown_graph(qtbot)
 
 
 def is_blue(c):  # the neutral grey of a zero edge has blue − red = 7

@@ -15,18 +15,9 @@ from gui.files import opening
 from gui.views.runs_dialog import DuplicateDialog, parse_value
 from gui.views.runs_panel import NAME, PIN, SHOW
 from model.lessons.runs_ab import BATCH_SENTENCE
-from tests.gui.window_helpers import press
+from tests.gui.window_helpers import in_worker, press, settle_paused as settle
 
 WAIT_MS = 30_000
-
-
-def in_worker(window, fn):
-    return window.worker.call(fn).result(timeout=WAIT_MS / 1000)
-
-
-def settle(qtbot, window):
-    qtbot.waitUntil(lambda: window.latest_snapshot.extras["seq"] >= window._seq
-                    and not window.latest_snapshot.running, timeout=WAIT_MS)
 
 
 def train(qtbot, window, epochs):

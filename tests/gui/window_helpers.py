@@ -39,3 +39,14 @@ def choose(qtbot, combo, data):
     for _ in range(abs(target - combo.currentIndex())):
         QTest.keyClick(combo, key)
     assert combo.currentIndex() == target
+
+
+def in_worker(window, fn, timeout_ms=30_000):
+    """``fn(playground)`` run in the trainer's thread; its result."""
+    return window.worker.call(fn).result(timeout=timeout_ms / 1000)
+
+
+def settle_paused(qtbot, window, timeout_ms=30_000):
+    """Wait until the window has drawn a paused snapshot that answers every command sent."""
+    qtbot.waitUntil(lambda: window.latest_snapshot.extras["seq"] >= window._seq
+                    and not window.latest_snapshot.running, timeout=timeout_ms)

@@ -29,6 +29,7 @@ from PySide6.QtCore import QEvent, QObject, QStandardPaths, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox
 
+from model.data.plane import PlaneSpec
 from model.files.kinds import SESSION
 from model.files.session import SessionError, save_session
 
@@ -208,8 +209,14 @@ class Sessions(QObject):
         return getattr(self.window.views.get("runs"), "log", None)
 
     def _meta(self, autosave: bool = False) -> dict:
-        return {"app": APPLICATION, "saved": _dt.datetime.now().isoformat(timespec="seconds"),
+        meta = {"app": APPLICATION, "saved": _dt.datetime.now().isoformat(timespec="seconds"),
                 "autosave": autosave}
+        # the plane chosen for data with more than two inputs is the window's state: kept
+        # in meta, restored by use_loaded
+        plane = self.window.views.get("slice")
+        if plane is not None and plane.plane is not None:
+            meta["plane"] = plane.spec.to_dict()
+        return meta
 
     def save(self) -> None:
         """Ctrl+S: to the session's own file, or Save As the first time."""
@@ -299,6 +306,7 @@ class Sessions(QObject):
         if runs is not None:
             runs.adopt(loaded)  # before the playground: its run continues the saved one
         seq = w.send(w.worker.replace_playground, loaded.playground)  # see ModifiedMark
+        restored_plane = self._restore_plane(loaded)
         self.mark.opened(path if remember else None, seq, state, modified=not remember)
         if remember:
             self._remember(path)
@@ -307,7 +315,23 @@ class Sessions(QObject):
             QMessageBox.information(w, "Open session",
                                     f"{name} was made by another version of the app:\n• "
                                     + "\n• ".join(loaded.notes))
-        w.statusBar().showMessage(f"Session {name} opened (paused)")
+        w.statusBar().showMessage(f"Session {name} opened (paused)" + restored_plane)
+
+    def _restore_plane(self, loaded) -> str:
+        """Draw the saved slice (or PCA plane) again; what to add to the status message."""
+        saved = loaded.meta.get("plane")
+        if saved is None:
+            return ""
+        try:
+            spec = PlaneSpec.from_dict(saved)
+            spec.check(len(loaded.playground.data.input_names))
+        except ValueError as exc:
+            return f"; its saved slice was not used ({exc})"
+        seq = self.window.send(self.window.worker.set_plane, spec)
+        controls = self.window.views.get("slice")
+        if controls is not None:
+            controls.adopt_after(seq)
+        return ""
 
     def open_failed(self, path, reason: str) -> None:
         """Opening ``path`` failed (the message is shown already): a vanished file leaves the

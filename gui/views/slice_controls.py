@@ -33,6 +33,7 @@ class SliceControls(QObject):
         self._names: tuple[str, ...] | None = None
         self._shown_key = None
         self._sent = PlaneSpec()
+        self._adopt_at = 0  # a command number: its snapshot's plane replaces the choice
         self.bar = PlaneBar()
         self.bar.hide()
         window.output_view.insert_above_plot(self.bar)
@@ -65,6 +66,11 @@ class SliceControls(QObject):
         """Hold input ``k`` at ``value`` (None: its training mean)."""
         if self.plane is not None:
             self._choose(self.spec.with_held(k, value, len(self.plane.input_names)))
+
+    def adopt_after(self, seq: int) -> None:
+        """Take the plane the worker draws once it has handled command ``seq`` (a session's
+        saved plane, sent by the window rather than chosen here)."""
+        self._adopt_at = seq
 
     def reset_to_means(self) -> None:
         self._choose(PlaneSpec(self.spec.kind, self.spec.axes, ()), at_once=True)
@@ -107,6 +113,10 @@ class SliceControls(QObject):
                 self.bar.hide()
                 self.panel.show_message(NO_PLANE)
             return
+        if self._adopt_at and snap.extras.get("seq", 0) >= self._adopt_at:
+            self._adopt_at = 0
+            self._timer.stop()
+            self.spec = self._sent = plane.spec
         if plane.input_names != self._names:
             # other data: take what the worker draws for it (it falls back to the default
             # slice for inputs the chosen plane was not made for)

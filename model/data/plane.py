@@ -61,6 +61,29 @@ class PlaneSpec:
         return PlaneSpec(self.kind, self.axes, tuple(held) if any(
             v is not None for v in held) else ())
 
+    def to_dict(self) -> dict:
+        """As JSON (a session's ``meta.plane``): held values, None (null) for a mean."""
+        return {"kind": self.kind, "axes": list(self.axes), "held": list(self.held)}
+
+    @classmethod
+    def from_dict(cls, d) -> "PlaneSpec":
+        """The spec ``to_dict`` wrote; ValueError (one line) for anything else."""
+        if not isinstance(d, dict) or set(d) - {"kind", "axes", "held"}:
+            raise ValueError("plane: expected an object with kind, axes and held")
+        kind, axes, held = d.get("kind", "slice"), d.get("axes", [0, 1]), d.get("held", [])
+        if not isinstance(kind, str):
+            raise ValueError("plane.kind must be a string")
+        if (not isinstance(axes, list) or len(axes) != 2
+                or not all(type(a) is int for a in axes)):
+            raise ValueError("plane.axes must be two input numbers")
+        if not isinstance(held, list) or not all(
+                v is None or (type(v) in (int, float)) for v in held):
+            raise ValueError("plane.held must be a list of numbers or null")
+        try:
+            return cls(kind, tuple(axes), tuple(held))
+        except OverflowError:
+            raise ValueError("plane.held: a number too large") from None
+
 
 def _readonly(a) -> np.ndarray:
     a = np.array(a, dtype=np.float64, copy=True)

@@ -361,3 +361,43 @@ def test_class_names_reach_the_legend_the_data_point_and_the_exported_model(
     rows = snap.X_test[:5]
     out = in_worker(window, lambda pg: pg.predict(rows))
     assert module.predict_label(rows) == [IRIS[k] for k in out.argmax(axis=1)]
+
+
+def test_a_session_keeps_the_chosen_slice(qtbot, window, tmp_path, message_boxes):
+    """The plane chosen for iris (axes and held values) is saved with the session and drawn
+    again when it is opened; a saved plane that does not fit the data is left out, said in
+    the status bar, and the session still opens."""
+    import json
+
+    from gui.files import opening, sessions
+    open_example(qtbot, window, "iris")
+    controls = slice_controls.install(window)
+    controls.set_axes(2, 3)
+    controls.set_held(0, 7.0)
+    spec = PlaneSpec("slice", (2, 3), (7.0, None, None, None))
+    drawn(qtbot, window, spec)
+    ses = sessions.install(window)
+    path = tmp_path / "iris.json"
+    with qtbot.waitSignal(ses.saved, timeout=WAIT_MS):
+        ses.save_to(path)
+    saved = json.loads(path.read_text())["meta"]["plane"]
+    assert saved == {"kind": "slice", "axes": [2, 3], "held": [7.0, None, None, None]}
+    # another plane, then the session again: its plane comes back, in the worker and the bar
+    controls.set_axes(0, 1)
+    controls.reset_to_means()
+    drawn(qtbot, window, PlaneSpec("slice", (0, 1), ()))
+    with qtbot.waitSignal(opening.install(window).opened, timeout=WAIT_MS):
+        ses.open_path(path)
+    drawn(qtbot, window, spec)
+    qtbot.waitUntil(lambda: controls.spec == spec, timeout=WAIT_MS)
+    assert "sepal length (cm) = 7" in controls.bar.caption.full_text()
+    # a plane for inputs the data does not have: the session opens, without it
+    doc = json.loads(path.read_text())
+    doc["meta"]["plane"] = {"kind": "slice", "axes": [0, 9], "held": []}
+    bad = tmp_path / "bad_plane.json"
+    bad.write_text(json.dumps(doc))
+    with qtbot.waitSignal(opening.install(window).opened, timeout=WAIT_MS):
+        ses.open_path(bad)
+    message = window.statusBar().currentMessage()
+    assert "opened" in message and "saved slice was not used" in message and "0..3" in message
+    assert not message_boxes

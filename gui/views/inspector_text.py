@@ -62,7 +62,7 @@ def _row(cells, head: bool = False) -> str:
 
 
 def _formula(r: InspectorResult) -> str:
-    c, (layer, i, j) = r.chain, r.selection
+    c, (_, i, j) = r.chain, r.selection
     softmax = c.is_output and c.activation == "softmax"
     if i < 0:
         generic = "∂C/∂b[j] = ∂z_j/∂b[j] · ∂a_j/∂z_j · ∂C/∂a_j = 1 · f′(z_j) · ∂C/∂a_j"
@@ -79,7 +79,7 @@ def _formula(r: InspectorResult) -> str:
 
 
 def _values(r: InspectorResult, snap) -> str:
-    c, (layer, i, j) = r.chain, r.selection
+    c, (_, i, j) = r.chain, r.selection
     n = len(r.rows)
     src = "1" if i < 0 else f"a_prev_{i}"
     if r.mode == "example":
@@ -112,7 +112,7 @@ def _values(r: InspectorResult, snap) -> str:
 
 
 def _dC_da(r: InspectorResult, snap) -> str:
-    c, (layer, i, j) = r.chain, r.selection
+    c, (layer, _, j) = r.chain, r.selection
     if c.is_output and not c.downstream:
         return f"<p><b>∂C/∂a_{j}</b> of an output neuron comes from the loss: {c.output_formula}</p>"
     if c.is_output:

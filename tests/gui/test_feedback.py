@@ -59,7 +59,8 @@ def test_the_restore_offer_never_hides_a_divergence(qtbot, make_window, tmp_path
     ses = sessions.Sessions(window)  # offers the kept session
     assert ses.banner is not None and ses.banner.isVisibleTo(window)
     window.actions_.play.trigger()
-    qtbot.waitUntil(lambda: window.notices.get("diverged") is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.notices.get("diverged") is not None
+                    and bool(window.latest_snapshot.message), timeout=WAIT_MS)
     message = window.latest_snapshot.message
     assert window.notices.keys() == ["diverged", sessions.RestoreBanner.KEY]
     assert window.notices.get("diverged").text() == message  # whole, not overwritten

@@ -374,7 +374,8 @@ def test_a_divergent_learning_rate_pauses_with_the_engines_message(qtbot, make_w
     message = in_worker(window, lambda pg: pg.trainer.diverged)
     assert snap.message == message and "NaN" in message
     # the engine's words, in a notice above the graph that stays until dismissed
-    qtbot.waitUntil(lambda: window.notices.get("diverged") is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.notices.get("diverged") is not None
+                    and bool(window.latest_snapshot.message), timeout=WAIT_MS)
     notice = window.notices.get("diverged")
     assert notice.text() == message and notice.isVisibleTo(window)
     assert "NaN" in window.statusBar().currentMessage()

@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QTimer, qWarning
 
+from gui.files import opening
+from gui.shell.replies import replies
 from gui.shell.worker import FLAT_OUT
 from tests.gui.conftest import WAIT_MS
 from tests.gui.random_actions import Problems, RandomActions
@@ -33,6 +35,12 @@ def settled(qtbot, window):
     return window.latest_snapshot
 
 
+def idle(window) -> bool:
+    """No request to the worker unanswered and no file being read in the background."""
+    return (replies(window).pending == 0 and opening.install(window)._pending is None
+            and window.latest_snapshot.extras["seq"] >= window._seq)
+
+
 @pytest.mark.slow
 def test_a_thousand_random_actions_while_training(qtbot, window, tmp_path, problems):
     window.controls.speed.setValue(FLAT_OUT)
@@ -44,6 +52,10 @@ def test_a_thousand_random_actions_while_training(qtbot, window, tmp_path, probl
         for n in range(ACTIONS):
             driver.step()
             assert not problems.items, (n, driver.counts, problems.items)
+        # replies still on their way (an export's file name is asked when the worker has
+        # answered; a file read in the background opens its preview) meet patched dialogs
+        window.pause()
+        qtbot.waitUntil(lambda: idle(window), timeout=WAIT_MS)
     finally:
         driver.close_dialogs()
         driver.unpatch()

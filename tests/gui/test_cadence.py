@@ -4,9 +4,11 @@ to half of the GUI thread's time and the trainer takes no snapshot the window wo
 import math
 import time
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QObject, Slot
 
+from gui.graph import colors
 from gui.shell.pacing import DISPLAY_HZ, MIN_SNAPSHOT_HZ, FrameCost, snapshot_interval
 from gui.shell.worker import FLAT_OUT, TrainerWorker
 from tests.gui.conftest import WAIT_MS
@@ -108,3 +110,50 @@ def test_a_fixed_rate_is_kept_and_the_worker_keeps_to_it(qtbot, make_window):
     assert window.worker.snapshot_interval == pytest.approx(0.2)  # never adapted
     # 5 a second, not 60: at most one more than the interval allows (a count, not a time)
     assert n <= elapsed / 0.2 + 1, (n, elapsed)
+
+
+def _pixels(image) -> np.ndarray:
+    """A thumbnail's RGBA pixels as the item will paint them."""
+    h, w = image.height(), image.width()
+    return np.frombuffer(bytes(image.constBits()), dtype=np.uint8)[:h * w * 4].reshape(h, w, 4)
+
+
+def _expected(snap, c: int) -> np.ndarray:
+    """Column c's thumbnails from the snapshot's grids, coloured here independently of the
+    frame's bookkeeping (the graph's colouring functions, no cache)."""
+    grid = snap.neuron_grids[c][:, ::-1]
+    act = None if c == 0 else snap.activations[c - 1]
+    return colors.rgba(colors.thumbnail_values(grid, act))
+
+
+def test_unchanged_thumbnails_are_not_drawn_again_and_every_one_shows_its_grid(
+        qtbot, window):
+    style, view = window.network_view._style, window.network_view
+    inputs = view._neurons[0]
+    window.controls.speed.setValue(FLAT_OUT)
+    window.play()
+    qtbot.waitUntil(lambda: window.latest_snapshot.running, timeout=WAIT_MS)
+    first = [item.image for item in inputs]
+    set_before, frames = style.images_set, window.frames_drawn
+    qtbot.waitUntil(lambda: window.frames_drawn >= frames + 5, timeout=WAIT_MS)
+    window.pause()
+    # the inputs' grids never change while training: their images were never replaced
+    assert [item.image for item in inputs] == first
+    assert all(a is b for a, b in zip((item.image for item in inputs), first))
+    hidden_and_out = sum(len(col) for col in view._neurons[1:])
+    grown = style.images_set - set_before
+    assert grown > 0  # the trained units' thumbnails did change
+    assert grown <= hidden_and_out * (window.frames_drawn - frames)  # never the inputs
+    qtbot.waitUntil(lambda: not window.latest_snapshot.running
+                    and window.latest_snapshot.output_grid_fine is not None
+                    and view._snap is window.latest_snapshot, timeout=WAIT_MS)
+    # Pause's two snapshots (at once, then with the fine boundary) have the same grids: the
+    # second one gave no thumbnail a new image
+    snap = window.latest_snapshot
+    for c, column in enumerate(view._neurons):
+        expected = _expected(snap, c)
+        for u, item in enumerate(column):
+            np.testing.assert_array_equal(_pixels(item.image), expected[u])
+    before = style.images_set
+    window.network_view.set_snapshot(snap)  # the same snapshot again: nothing to draw
+    assert style.images_set == before

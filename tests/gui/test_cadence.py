@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pytest
 from PySide6.QtCore import QObject, Slot
+from PySide6.QtGui import QPainter
 
 from gui.graph import colors
 from gui.shell.pacing import DISPLAY_HZ, MIN_SNAPSHOT_HZ, FrameCost, snapshot_interval
@@ -157,3 +158,24 @@ def test_unchanged_thumbnails_are_not_drawn_again_and_every_one_shows_its_grid(
     before = style.images_set
     window.network_view.set_snapshot(snap)  # the same snapshot again: nothing to draw
     assert style.images_set == before
+
+
+def test_the_frame_answering_pause_is_crisp_and_the_fine_one_smooth(qtbot, window):
+    received = Received()
+    window.worker.snapshot_ready.connect(received.take)
+    window.controls.speed.setValue(FLAT_OUT)
+    window.play()
+    qtbot.waitUntil(lambda: window.latest_snapshot.running, timeout=WAIT_MS)
+    window.pause()
+    seq = window._seq
+    qtbot.waitUntil(lambda: window.latest_snapshot.extras["seq"] >= seq
+                    and window.latest_snapshot.output_grid_fine is not None, timeout=WAIT_MS)
+    antialiased = lambda: bool(window.network_view._view.renderHints()  # noqa: E731
+                               & QPainter.RenderHint.Antialiasing)
+    assert antialiased()  # paused, with the fine boundary: smooth edges
+    answer = next(s for s in received.snaps if s.extras["seq"] >= seq and not s.running)
+    assert answer.output_grid_fine is None  # the snapshot answering Pause: no fine grid yet
+    for snap, smooth in ((answer, False), (window.latest_snapshot, True)):
+        window._pending = snap  # drawn again, as the window draws any snapshot
+        window._on_draw_timer()
+        assert antialiased() is smooth

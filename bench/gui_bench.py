@@ -14,6 +14,12 @@ long Pause takes. Prints the figures and the targets; exits 1 when one is missed
                      snapshot interval)
     ratio            epochs/s with the window open ÷ epochs/s headless (same process, same
                      engine, the mean of a run before and one after the window's)
+    trainer_cpu_share  CPU time of the trainer's thread ÷ wall time. The trainer's thread is
+                     niced (worker.TRAINER_NICENESS): on a machine other processes keep busy
+                     it gets less of a core than the headless run, whatever the window does
+    ratio_per_cpu    epochs per CPU second of the trainer's thread in the window ÷ epochs per
+                     CPU second headless: what the window's snapshots and frames cost the
+                     trainer itself, without the share of the CPU the machine left it
     max_stall_ms     longest gap between two ticks of a 10 ms timer on the GUI thread
     frame_ms         time the GUI thread spends on one frame (median and 95th percentile), and
                      frame_cpu_ms the CPU time it uses for it (the same on a busy machine)
@@ -62,13 +68,15 @@ TARGET_PAUSE_MS = 100.0
 WINDOW_SIZE = (1280, 800)
 
 
-def headless_rate(settings: Settings, seconds: float) -> float:
+def headless_rate(settings: Settings, seconds: float) -> tuple[float, float]:
+    """(epochs per second, epochs per CPU second of this thread)."""
     trainer = Playground(settings).trainer
     trainer.step_epoch()  # warm-up
-    start_epoch, t0 = trainer.epoch, time.perf_counter()
+    start_epoch, t0, c0 = trainer.epoch, time.perf_counter(), time.thread_time()
     while time.perf_counter() - t0 < seconds:
         trainer.step_epoch()
-    return (trainer.epoch - start_epoch) / (time.perf_counter() - t0)
+    epochs = trainer.epoch - start_epoch
+    return epochs / (time.perf_counter() - t0), epochs / (time.thread_time() - c0)
 
 
 class WindowBench:
@@ -133,7 +141,10 @@ class WindowBench:
 
         window.play()
         self.spin(300)  # past the start-up
-        frames0, epoch0 = window.frames_drawn, epoch_now()
+        def cpu_now() -> float:  # the trainer's thread's CPU time
+            return window.worker.call(lambda p: time.thread_time()).result(timeout=30)
+
+        frames0, epoch0, cpu0 = window.frames_drawn, epoch_now(), cpu_now()
         self.frame_s.clear()
         self.frame_cpu_s.clear()
         t0 = last[0] = time.perf_counter()
@@ -142,6 +153,7 @@ class WindowBench:
         timer.stop()
         elapsed = time.perf_counter() - t0
         frames, epochs = window.frames_drawn - frames0, epoch_now() - epoch0
+        cpu = cpu_now() - cpu0
         snap = window.latest_snapshot
         window.pause()
         self.spin(100)
@@ -150,6 +162,7 @@ class WindowBench:
         cpu_ms = np.array(self.frame_cpu_s) * 1000.0
         return {"engine": snap.engine, "fps": frames / elapsed, "epochs_per_s": epochs / elapsed,
                 "snapshot_hz": 1.0 / window.worker.snapshot_interval,
+                "trainer_cpu_share": cpu / elapsed, "epochs_per_cpu_s": epochs / max(cpu, 1e-9),
                 "max_stall_ms": float(gaps_ms.max()) if len(gaps_ms) else float("nan"),
                 "p99_stall_ms": float(np.percentile(gaps_ms, 99)) if len(gaps_ms) else float("nan"),
                 "frame_ms_median": float(np.median(frame_ms)) if len(frame_ms) else float("nan"),
@@ -351,11 +364,11 @@ def main() -> int:
     try:
         # The machine's speed drifts (shared, turbo): measure headless before and after the
         # window and compare with the mean.
-        before = headless_rate(SETTINGS, args.headless_seconds)
+        before, before_cpu = headless_rate(SETTINGS, args.headless_seconds)
         window = bench.open(SETTINGS)
         main_run = bench.run(window, args.seconds)
         bench.close(window)
-        after = headless_rate(SETTINGS, args.headless_seconds)
+        after, after_cpu = headless_rate(SETTINGS, args.headless_seconds)
         sizes = []
         for hidden in () if args.no_sizes else SIZES:
             settings = SETTINGS.replace(hidden=hidden)
@@ -377,6 +390,9 @@ def main() -> int:
            "headless_epochs_per_s": round(headless, 1),
            "headless_before_after": [round(before, 1), round(after, 1)],
            "ratio": round(main_run["epochs_per_s"] / headless, 3),
+           "trainer_cpu_share": round(main_run["trainer_cpu_share"], 2),
+           "ratio_per_cpu": round(main_run["epochs_per_cpu_s"] / ((before_cpu + after_cpu) / 2),
+                                  3),
            "max_stall_ms": round(main_run["max_stall_ms"], 1),
            "p99_stall_ms": round(main_run["p99_stall_ms"], 1),
            "frame_ms_median": round(main_run["frame_ms_median"], 2),

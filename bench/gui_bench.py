@@ -339,7 +339,8 @@ def main() -> int:
     parser.add_argument("--hogs", type=int, default=0,
                         help="CPU-bound processes to run beside the window")
     parser.add_argument("--snapshot-hz", type=float, default=None,
-                        help="a fixed snapshot rate (default: the window's own, following the frames' cost)")
+                        help="a fixed snapshot rate (default: the window's own, following "
+                             "the frames' cost)")
     parser.add_argument("--engine", choices=engine.ENGINES, default="auto")
     parser.add_argument("--hidden", default="8,8", help="the main run's hidden layers, e.g. 8,8")
     parser.add_argument("--no-sizes", action="store_true", help="only the main run")

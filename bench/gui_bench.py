@@ -1,15 +1,25 @@
 """The window while the trainer runs flat out: frames, training speed, stalls and Pause.
 
-Opens the real main window (offscreen unless QT_QPA_PLATFORM says otherwise) and trains spiral
+Opens the real main window (offscreen unless QT_QPA_PLATFORM says otherwise) at 1280×800, the
+size it first opens at (never a size some earlier run left in the settings), and trains spiral
 with hidden [8, 8], batch 10 (issue 12's default network for this bench), flat out, for
 ``--seconds``. Then, for each network size, a shorter run measures what a frame costs and how
 long Pause takes. Prints the figures and the targets; exits 1 when one is missed.
 
     fps              frames the window drew per second. It counts draw passes, and the window
-                     draws each snapshot at most once: fps can never exceed the snapshot rate
-                     (SNAPSHOT_HZ in gui/shell/main_window.py, or --snapshot-hz).
+                     draws each snapshot at most once: fps can never exceed the snapshot rate,
+                     which follows the frames' cost up to 60 Hz (gui/shell/pacing.py,
+                     snapshot_interval), or is fixed by --snapshot-hz
+    snapshot_hz      the rate the worker took snapshots at by the end of the run (1 / its
+                     snapshot interval)
     ratio            epochs/s with the window open ÷ epochs/s headless (same process, same
                      engine, the mean of a run before and one after the window's)
+    trainer_cpu_share  CPU time of the trainer's thread ÷ wall time. The trainer's thread is
+                     niced (worker.TRAINER_NICENESS): on a machine other processes keep busy
+                     it gets less of a core than the headless run, whatever the window does
+    ratio_per_cpu    epochs per CPU second of the trainer's thread in the window ÷ epochs per
+                     CPU second headless: what the window's snapshots and frames cost the
+                     trainer itself, without the share of the CPU the machine left it
     max_stall_ms     longest gap between two ticks of a 10 ms timer on the GUI thread
     frame_ms         time the GUI thread spends on one frame (median and 95th percentile), and
                      frame_cpu_ms the CPU time it uses for it (the same on a busy machine)
@@ -54,15 +64,19 @@ SETTINGS = Settings(dataset="spiral", hidden=(8, 8), batch_size=10)
 SIZES = ((4, 2), (8, 8), (8, 8, 8, 8), (16,) * 8)
 TARGET_FPS, TARGET_RATIO, TARGET_STALL_MS, TARGET_STALL_LOADED_MS = 55.0, 0.9, 50.0, 250.0
 TARGET_PAUSE_MS = 100.0
+#: frames cost more in a larger window: always measure the one the app first opens at
+WINDOW_SIZE = (1280, 800)
 
 
-def headless_rate(settings: Settings, seconds: float) -> float:
+def headless_rate(settings: Settings, seconds: float) -> tuple[float, float]:
+    """(epochs per second, epochs per CPU second of this thread)."""
     trainer = Playground(settings).trainer
     trainer.step_epoch()  # warm-up
-    start_epoch, t0 = trainer.epoch, time.perf_counter()
+    start_epoch, t0, c0 = trainer.epoch, time.perf_counter(), time.thread_time()
     while time.perf_counter() - t0 < seconds:
         trainer.step_epoch()
-    return (trainer.epoch - start_epoch) / (time.perf_counter() - t0)
+    epochs = trainer.epoch - start_epoch
+    return epochs / (time.perf_counter() - t0), epochs / (time.thread_time() - c0)
 
 
 class WindowBench:
@@ -78,7 +92,7 @@ class WindowBench:
         QStandardPaths.setTestModeEnabled(True)
         pg.setConfigOptions(antialias=True)
         self.main_window = main_window
-        self.snapshot_hz = snapshot_hz or main_window.SNAPSHOT_HZ
+        self.snapshot_hz = snapshot_hz  # None: the window's own adaptive cadence
         self.frame_s: list[float] = []
         self.frame_cpu_s: list[float] = []
         draw = main_window.MainWindow._on_draw_timer
@@ -101,6 +115,7 @@ class WindowBench:
     def open(self, settings: Settings):
         from gui.shell.worker import FLAT_OUT
         window = self.main_window.MainWindow(settings, snapshot_hz=self.snapshot_hz)
+        window.resize(*WINDOW_SIZE)
         window.show()
         self.spin(500)  # first snapshot drawn, layout settled
         window.controls.speed.setValue(FLAT_OUT)
@@ -126,7 +141,10 @@ class WindowBench:
 
         window.play()
         self.spin(300)  # past the start-up
-        frames0, epoch0 = window.frames_drawn, epoch_now()
+        def cpu_now() -> float:  # the trainer's thread's CPU time
+            return window.worker.call(lambda p: time.thread_time()).result(timeout=30)
+
+        frames0, epoch0, cpu0 = window.frames_drawn, epoch_now(), cpu_now()
         self.frame_s.clear()
         self.frame_cpu_s.clear()
         t0 = last[0] = time.perf_counter()
@@ -135,6 +153,7 @@ class WindowBench:
         timer.stop()
         elapsed = time.perf_counter() - t0
         frames, epochs = window.frames_drawn - frames0, epoch_now() - epoch0
+        cpu = cpu_now() - cpu0
         snap = window.latest_snapshot
         window.pause()
         self.spin(100)
@@ -142,6 +161,8 @@ class WindowBench:
         frame_ms = np.array(self.frame_s) * 1000.0
         cpu_ms = np.array(self.frame_cpu_s) * 1000.0
         return {"engine": snap.engine, "fps": frames / elapsed, "epochs_per_s": epochs / elapsed,
+                "snapshot_hz": 1.0 / window.worker.snapshot_interval,
+                "trainer_cpu_share": cpu / elapsed, "epochs_per_cpu_s": epochs / max(cpu, 1e-9),
                 "max_stall_ms": float(gaps_ms.max()) if len(gaps_ms) else float("nan"),
                 "p99_stall_ms": float(np.percentile(gaps_ms, 99)) if len(gaps_ms) else float("nan"),
                 "frame_ms_median": float(np.median(frame_ms)) if len(frame_ms) else float("nan"),
@@ -193,6 +214,7 @@ def cold_start(bench: WindowBench, seconds: float) -> int:
     timer.setInterval(10)
     timer.timeout.connect(tick)
     window = bench.main_window.MainWindow(SETTINGS, snapshot_hz=bench.snapshot_hz)
+    window.resize(*WINDOW_SIZE)
     window.show()
     bench.spin(300)  # built and shown (building the window is no stall of training's)
     window.play()
@@ -269,6 +291,7 @@ def actions_stall(settings: Settings, seconds: float, seed: int = 1) -> dict:
 
     app, spin = _app_and_spin()
     window = MainWindow(settings)
+    window.resize(*WINDOW_SIZE)
     window.show()
     spin(500)
     window.controls.speed.setValue(FLAT_OUT)
@@ -316,7 +339,8 @@ def main() -> int:
     parser.add_argument("--hogs", type=int, default=0,
                         help="CPU-bound processes to run beside the window")
     parser.add_argument("--snapshot-hz", type=float, default=None,
-                        help="the worker's snapshot rate (default: the app's SNAPSHOT_HZ)")
+                        help="a fixed snapshot rate (default: the window's own, following "
+                             "the frames' cost)")
     parser.add_argument("--engine", choices=engine.ENGINES, default="auto")
     parser.add_argument("--hidden", default="8,8", help="the main run's hidden layers, e.g. 8,8")
     parser.add_argument("--no-sizes", action="store_true", help="only the main run")
@@ -341,11 +365,11 @@ def main() -> int:
     try:
         # The machine's speed drifts (shared, turbo): measure headless before and after the
         # window and compare with the mean.
-        before = headless_rate(SETTINGS, args.headless_seconds)
+        before, before_cpu = headless_rate(SETTINGS, args.headless_seconds)
         window = bench.open(SETTINGS)
         main_run = bench.run(window, args.seconds)
         bench.close(window)
-        after = headless_rate(SETTINGS, args.headless_seconds)
+        after, after_cpu = headless_rate(SETTINGS, args.headless_seconds)
         sizes = []
         for hidden in () if args.no_sizes else SIZES:
             settings = SETTINGS.replace(hidden=hidden)
@@ -361,11 +385,15 @@ def main() -> int:
         stop_hogs(hogs)
     headless = (before + after) / 2
     out = {"fps": round(main_run["fps"], 1), "engine": main_run["engine"],
-           "snapshot_hz": bench.snapshot_hz,
+           "snapshot_hz": round(main_run["snapshot_hz"], 1),
+           "snapshot_hz_fixed": bench.snapshot_hz,
            "epochs_per_s": round(main_run["epochs_per_s"], 1),
            "headless_epochs_per_s": round(headless, 1),
            "headless_before_after": [round(before, 1), round(after, 1)],
            "ratio": round(main_run["epochs_per_s"] / headless, 3),
+           "trainer_cpu_share": round(main_run["trainer_cpu_share"], 2),
+           "ratio_per_cpu": round(main_run["epochs_per_cpu_s"] / ((before_cpu + after_cpu) / 2),
+                                  3),
            "max_stall_ms": round(main_run["max_stall_ms"], 1),
            "p99_stall_ms": round(main_run["p99_stall_ms"], 1),
            "frame_ms_median": round(main_run["frame_ms_median"], 2),
@@ -374,14 +402,17 @@ def main() -> int:
            "sizes": sizes,
            **{k: (round(v, 1) if isinstance(v, float) else v) for k, v in actions.items()}}
     print(json.dumps(out))
+    rate = (f"fixed at {bench.snapshot_hz:g} Hz" if bench.snapshot_hz else
+            "following the frames' cost, up to 60 Hz")
     print(f"\n'fps' counts draw passes: at most one per snapshot, so it is capped by the "
-          f"snapshot rate ({bench.snapshot_hz:g} Hz here).")
-    print("\n| hidden | engine | frame ms (median / p95) | frame CPU ms | fps | epochs/s in "
-          "the window | max stall ms | Pause ms (median / worst) |")
-    print("|---|---|---|---|---|---|---|---|")
+          f"snapshot rate ({rate}).")
+    print("\n| hidden | engine | frame ms (median / p95) | frame CPU ms | snapshot Hz | fps | "
+          "epochs/s in the window | max stall ms | Pause ms (median / worst) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in sizes:
         print(f"| {r['hidden']} | {r['engine']} | {r['frame_ms_median']:.1f} / {r['frame_ms_p95']:.1f}"
-              f" | {r['frame_cpu_ms_median']:.1f} | {r['fps']:.1f} | {r['epochs_per_s']:.0f} | "
+              f" | {r['frame_cpu_ms_median']:.1f} | {r['snapshot_hz']:.0f} | {r['fps']:.1f} | "
+              f"{r['epochs_per_s']:.0f} | "
               f"{r['max_stall_ms']:.0f} | {r['pause_ms']:.0f} / {r['pause_worst_ms']:.0f} |")
     checks = []
     if actions:

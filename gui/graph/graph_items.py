@@ -27,6 +27,12 @@ def _cosmetic(color: QColor, width: float) -> QPen:
     return pen
 
 
+# the outlines every neuron and bias paints in every frame, built once (a QPen per paint
+# was a tenth of a thumbnail's paint)
+_BORDER_PEN = _cosmetic(BORDER, 1.0)
+_HOVER_PEN = _cosmetic(HOVER, 2.0)
+
+
 class _Reporting:
     """Hover and click reporting shared by the interactive items."""
 
@@ -77,9 +83,11 @@ class NeuronItem(_Reporting, QGraphicsItem):
         self.prepareGeometryChange()
         self.size = size
 
-    def set_image(self, image) -> None:
+    def set_image(self, image, repaint: bool = True) -> None:
+        """``repaint=False``: the same pixels in a new buffer; nothing to draw again."""
         self.image = image
-        self.update()
+        if repaint:
+            self.update()
 
     def boundingRect(self) -> QRectF:
         return QRectF(-2, -2, self.size + 4, self.size + 4)
@@ -91,7 +99,7 @@ class NeuronItem(_Reporting, QGraphicsItem):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         rect = QRectF(0, 0, self.size, self.size)
-        pen = _cosmetic(HOVER if self.hovered else BORDER, 2.0 if self.hovered else 1.0)
+        pen = _HOVER_PEN if self.hovered else _BORDER_PEN
         if self.image is None:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setBrush(QBrush(DISC))
@@ -127,7 +135,7 @@ class BiasItem(_Reporting, QGraphicsRectItem):
 
     def paint(self, painter, option, widget=None):
         painter.setBrush(self.brush())
-        painter.setPen(_cosmetic(HOVER, 2.0) if self.hovered else _cosmetic(BORDER, 1.0))
+        painter.setPen(_HOVER_PEN if self.hovered else _BORDER_PEN)
         painter.drawRect(self.rect())
 
 

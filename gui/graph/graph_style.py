@@ -3,7 +3,8 @@ squares, neuron thumbnails, and the highlight that dims all but some edges.
 
 Items are built once per architecture (NetworkView); this only restyles them. Edges take one
 of a fixed set of cached pens and only edges whose pen changed are touched: building a QPen
-per edge per frame is what makes large graphs slow.
+per edge per frame is what makes large graphs slow. Likewise a thumbnail whose grid did not
+change (the input column while training, a dead unit) keeps its image and is not repainted.
 """
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ class GraphStyle:
         self.edge_keys = np.full(n_edges, -1, dtype=np.intp)
         self.bias_bins = np.full(n_biases, -1, dtype=np.intp)
         self.buffers: list[np.ndarray] = []  # pixels behind the thumbnails' QImages
+        self.grids: list = []  # per column: (how it is coloured, the grids drawn)
+        self.images_set = 0  # thumbnails given a new image (counted for the tests)
 
     def restyle(self, view, weights, biases, mode: str) -> None:
         """Pens of ``view._edges`` for ``weights`` (per layer) in ``mode``, brushes of its
@@ -66,19 +69,36 @@ class GraphStyle:
         grids = snap.neuron_grids
         if grids is None:
             return
-        buffers = []
+        buffers, drawn = [], []
         for c, grid in enumerate(grids):
             act = None if c == 0 else snap.activations[c - 1]
+            ramps = c == len(grids) - 1 and palette.uses_class_ramps(snap.task, len(grid))
+            old = self.grids[c] if c < len(self.grids) else None
+            drawn.append(((act, ramps), grid))
+            if old is not None and old[0] == (act, ramps) and old[1].shape == grid.shape:
+                same = (old[1] == grid).reshape(len(grid), -1).all(axis=1)
+                if same.all() and all(n.image is not None for n in view._neurons[c]):
+                    # e.g. the inputs while training: nothing to colour, nothing to paint
+                    buffers.append(self.buffers[c])
+                    continue
+            else:
+                same = np.zeros(len(grid), dtype=bool)
             # rows of the grid are x2 increasing; image rows go down, so flip for x2 up
-            if c == len(grids) - 1 and palette.uses_class_ramps(snap.task, len(grid)):
+            if ramps:
                 buf = palette.class_ramps_rgba(grid[:, ::-1])  # p(k): class k's own ramp
             else:
                 buf = rgba(thumbnail_values(grid[:, ::-1], act))
             buffers.append(buf)
             h, w = buf.shape[1], buf.shape[2]
             for u, item in enumerate(view._neurons[c]):
-                item.set_image(QImage(buf[u].data, w, h, 4 * w, QImage.Format.Format_RGBA8888))
-        self.buffers = buffers  # old buffers die only now that no image uses them
+                image = QImage(buf[u].data, w, h, 4 * w, QImage.Format.Format_RGBA8888)
+                if same[u] and item.image is not None:
+                    # the same pixels (same grid, same colouring) in the new buffer: no repaint
+                    item.set_image(image, repaint=False)
+                    continue
+                item.set_image(image)
+                self.images_set += 1
+        self.buffers, self.grids = buffers, drawn  # old buffers die only now
 
     @staticmethod
     def highlight(view, edges: dict | None) -> None:

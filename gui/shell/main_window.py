@@ -1,9 +1,10 @@
 """The main window: layout, menus, shortcuts, status bar, and the wiring to the worker.
 
 Data flow: widgets → ``_send`` (a numbered command on the worker's queue) → the worker thread
-trains and emits immutable snapshots (at most ``SNAPSHOT_HZ`` while training flat out, one
-after every discrete command) → ``_on_snapshot_ready`` keeps only the newest and draws it at
-once, or after a single-shot timer so that there are at most ``DRAW_HZ`` frames a second.
+trains and emits immutable snapshots (while training flat out at the rate the frames' cost
+allows, up to the display's 60 Hz: ``pacing.snapshot_interval``; one after every discrete
+command) → ``_on_snapshot_ready`` keeps only the newest and draws it at once, or after a
+single-shot timer so that there are at most ``DRAW_HZ`` frames a second.
 Widgets are re-synced from the worker's actual settings only once the worker has handled
 every command sent so far, so a control never flickers back to a stale value.
 """
@@ -25,7 +26,8 @@ from model.playground import MAX_HIDDEN_LAYERS, MAX_NEURONS, Settings
 
 from gui.shell.actions import make_actions
 from gui.shell.controls import ControlBar
-from gui.shell.pacing import GateKeeper, next_frame_at, single_threaded_blas
+from gui.shell.pacing import (DISPLAY_HZ, FrameCost, GateKeeper, next_frame_at,
+                              single_threaded_blas, snapshot_interval)
 from gui.shell.rate import RateMeter
 from gui.shell.window_layout import build_layout, default_splits
 from model.core.losses import losses_for
@@ -35,10 +37,10 @@ from gui.graph.network_view import NetworkView
 from gui.plots.output_view import OutputView
 from gui.shell.worker import TrainerWorker
 
-#: snapshots per second while training flat out: every one is drawn, and a frame costs the
-#: trainer about 10 ms (it stands aside while the GUI thread draws; see worker.gui_frame)
-SNAPSHOT_HZ = 33.0
-DRAW_HZ = 60  # the most frames a second, e.g. when stepping by hand
+#: the most frames a second (e.g. when stepping by hand). Above the display's rate: while
+#: training, snapshots come at most DISPLAY_HZ a second but not evenly (one a little late, the
+#: next a little early); a cap of exactly 60 would drop the early one and draw 50 a second.
+DRAW_HZ = 1.25 * DISPLAY_HZ
 WEIGHT_FILTERS = "Weights (*.json *.npz);;JSON (*.json);;NumPy archive (*.npz)"
 DEFAULT_REG_RATE = 0.001
 
@@ -49,7 +51,9 @@ def _names(ids) -> str:
 
 class MainWindow(QMainWindow):
     def __init__(self, settings: Settings = Settings(), *, grid_resolution: int = 40,
-                 snapshot_hz: float = SNAPSHOT_HZ, restore_layout: bool = True):
+                 snapshot_hz: float | None = None, restore_layout: bool = True):
+        """``snapshot_hz``: a fixed snapshot rate while training flat out (benchmarks); None
+        (the default) follows the frames' measured cost (``pacing.snapshot_interval``)."""
         super().__init__()
         self.setWindowTitle("Backprop Playground")
         self.resize(1280, 800)
@@ -83,8 +87,11 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
 
         # the worker: a parentless QObject in its own QThread; signals arrive queued
+        self._adaptive = snapshot_hz is None
+        self.frame_cost = FrameCost()  # of frames drawn while training: feeds the cadence
         self.worker = TrainerWorker(settings, grid_resolution=grid_resolution,
-                                    snapshot_hz=snapshot_hz)
+                                    snapshot_hz=DISPLAY_HZ if snapshot_hz is None
+                                    else snapshot_hz)
         self.thread = QThread()
         self.thread.setObjectName("trainer")
         self.worker.moveToThread(self.thread)
@@ -357,7 +364,11 @@ class MainWindow(QMainWindow):
                     not snap.running or self._drawn_at - self._rate_shown_at >= 0.25):
                 self.rate_label.setText(rate)
                 self._rate_shown_at = self._drawn_at
-            self.network_view.set_smooth(not snap.running)
+            # antialiased edges once paused, from the snapshot with the fine boundary on:
+            # the one that answers Pause comes first and stays as cheap as a running frame
+            # (on 8×16 antialiasing doubles the frame, and Pause waits for this one)
+            self.network_view.set_smooth(not snap.running and (
+                snap.output_grid_fine is not None or snap.neuron_grids is None))
             frozen = self.views.frozen()
             for view in (self.network_view, self.output_view, self.loss_plot):
                 if view in frozen:
@@ -377,7 +388,12 @@ class MainWindow(QMainWindow):
                 QCoreApplication.sendPostedEvents(self, QEvent.Type.UpdateRequest)
         self._latest = snap
         self.frames_drawn += 1
-        self._next_frame_at = next_frame_at(self._drawn_at, time.perf_counter(), DRAW_HZ)
+        ended = time.perf_counter()
+        self._next_frame_at = next_frame_at(self._drawn_at, ended, DRAW_HZ)
+        if snap.running and self._adaptive:
+            # only frames while training: a paused one carries the costlier fine boundary
+            self.frame_cost.add(ended - self._drawn_at)
+            self.worker.set_snapshot_interval(snapshot_interval(self.frame_cost.median()))
 
     def _on_diverged(self, message: str) -> None:
         self._show_playing(False)

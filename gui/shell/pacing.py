@@ -20,11 +20,18 @@ Three measures, each bounding one source of GUI-thread stalls (issue 9.12):
 - ``next_frame_at``: a frame may start only after the GUI thread has been free for as long as
   the last frame took, so drawing takes at most half of the GUI thread's time however slow the
   machine is; snapshots that arrive meanwhile replace each other (never a queue of frames).
+- ``snapshot_interval``: the worker takes snapshots (flat out) as often as the window can draw
+  them by that same rule, up to the display's rate: 60 a second where a frame costs under
+  8 ms, fewer where it costs more (8×16). A snapshot the window would drop costs the trainer
+  its time for nothing. ``FrameCost`` is the measure the rule is fed: the median of the last
+  frames' cost, so that one slow frame (a Pause's fine boundary, a resize) does not move it.
 """
 from __future__ import annotations
 
 import logging
+import math
 import threading
+from collections import deque
 
 import numpy as np
 from PySide6.QtCore import QAbstractEventDispatcher, QCoreApplication, QObject
@@ -137,3 +144,45 @@ def next_frame_at(started: float, ended: float, max_hz: float) -> float:
     ``max_hz`` frames a second, and never before the GUI thread was free as long as the
     frame took."""
     return max(started + 1.0 / max_hz, ended + (ended - started))
+
+
+#: the display's refresh rate: drawing faster shows nothing more
+DISPLAY_HZ = 60.0
+#: the slowest snapshot rate while training flat out: below it the view stops looking live,
+#: and frames that slow are paced by ``next_frame_at`` anyway
+MIN_SNAPSHOT_HZ = 4.0
+
+
+def snapshot_interval(frame_cost_s: float, max_hz: float = DISPLAY_HZ,
+                      min_hz: float = MIN_SNAPSHOT_HZ) -> float:
+    """Seconds between two snapshots while training flat out, for frames that cost the GUI
+    thread ``frame_cost_s`` each (wall time). The one cadence rule of the window:
+
+    - a frame may take at most half of the GUI thread's time (as in ``next_frame_at``), so
+      snapshots come every ``2 × frame_cost_s``;
+    - never faster than ``max_hz`` (the display's rate: a frame under 1/(2·60) s ≈ 8.3 ms
+      gets 60 Hz), never slower than ``min_hz``.
+
+    An unknown cost (no frame yet, NaN, ≤ 0) gives ``max_hz``: the first frames measure it."""
+    fastest, slowest = 1.0 / max_hz, 1.0 / min_hz
+    if not (math.isfinite(frame_cost_s) and frame_cost_s > 0.0):
+        return fastest
+    return min(slowest, max(fastest, 2.0 * frame_cost_s))
+
+
+class FrameCost:
+    """The median wall time of the last ``n`` frames (seconds; NaN before the first)."""
+
+    def __init__(self, n: int = 15):
+        self._costs: deque = deque(maxlen=n)
+
+    def add(self, seconds: float) -> None:
+        if math.isfinite(seconds) and seconds >= 0.0:
+            self._costs.append(seconds)
+
+    def median(self) -> float:
+        if not self._costs:
+            return math.nan
+        ordered = sorted(self._costs)
+        mid = len(ordered) // 2
+        return ordered[mid] if len(ordered) % 2 else 0.5 * (ordered[mid - 1] + ordered[mid])

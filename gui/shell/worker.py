@@ -4,8 +4,9 @@ The GUI never touches the Playground. It puts commands on a queue (every public 
 is safe to call from the GUI thread) and receives immutable ``Snapshot``s through
 ``snapshot_ready``. The loop runs in the worker's thread and checks the queue once per
 minibatch, so "pause" stops within one step and "step" runs exactly one step. While running
-flat out it never sleeps and takes a snapshot (with the neuron grids) only when
-1/``snapshot_hz`` seconds have passed; after every discrete command (step, reset, edit,
+flat out it never sleeps and takes a snapshot (with the neuron grids) every
+``snapshot_interval`` seconds (the window sets it from its frame cost, see
+``gui/shell/pacing.snapshot_interval``); after every discrete command (step, reset, edit,
 setting change, pause) it takes one at once.
 
 Shut down in order (see ``MainWindow.shutdown``): ``stop()``, ``thread.quit()``,
@@ -70,7 +71,7 @@ class TrainerWorker(QObject):
         super().__init__()  # parentless: it is moved to its QThread
         self._settings = settings
         self._grid_resolution = int(grid_resolution)
-        self._snapshot_interval = 1.0 / float(snapshot_hz)
+        self._snapshot_interval = 1.0 / float(snapshot_hz)  # set_snapshot_interval
         self._commands: queue.SimpleQueue = queue.SimpleQueue()
         self._stopped = False
         self.pg: Playground | None = None  # touch only from the worker thread (or via call())
@@ -168,6 +169,19 @@ class TrainerWorker(QObject):
         """Continue from this Playground (e.g. a loaded session), paused."""
         self._post("replace_playground", playground, seq=seq)
 
+    def set_snapshot_interval(self, seconds: float) -> None:
+        """Seconds between snapshots while training flat out, from the next one on (any
+        thread: one float, read once per snapshot)."""
+        seconds = float(seconds)
+        if not (math.isfinite(seconds) and seconds > 0.0):
+            raise ValueError(f"a snapshot interval must be a positive number of seconds, "
+                             f"not {seconds}")
+        self._snapshot_interval = seconds
+
+    @property
+    def snapshot_interval(self) -> float:
+        return self._snapshot_interval
+
     @contextmanager
     def gui_frame(self):
         """``with worker.gui_frame():`` around drawing in the GUI thread: the trainer pauses
@@ -260,7 +274,8 @@ class TrainerWorker(QObject):
         step, diverged = trainer.step_batch, None
         gate_open, gate_wait = self.gate.is_open, self.gate.wait
         no_command = self._commands.empty
-        clock, due = time.perf_counter, self._last_snapshot + self._snapshot_interval
+        interval = self._snapshot_interval
+        clock, due = time.perf_counter, self._last_snapshot + interval
         n = 0
         # The compiled path trains many minibatches per call, without the GIL, and goes on
         # while a frame is being drawn instead of coming back for the GIL mid-frame; a
@@ -271,8 +286,9 @@ class TrainerWorker(QObject):
             if not gate_open() and (gate_wait(MAX_YIELD_S) or not no_command()):
                 continue  # the GUI is idle again, or a command came: look again
             # (or the GUI has been busy for MAX_YIELD_S: one step all the same)
-            if many:
-                done, ended = trainer.step_batches(batches_for(CALL_BUDGET_S), self.gate.closed)
+            if many:  # a call ends by the snapshot's time: late snapshots are fewer ones
+                budget = min(CALL_BUDGET_S, max(0.0, due - clock()))
+                done, ended = trainer.step_batches(batches_for(budget), self.gate.closed)
             else:
                 done, ended = 1, step(errors_ignored=True)
             if ended and self._observers:  # once a call, however many epochs it ended
@@ -287,7 +303,12 @@ class TrainerWorker(QObject):
         elif clock() >= due:
             if not gate_open():
                 gate_wait(MAX_YIELD_S)  # the GUI still draws the last one: no queue of them
+            late = clock() - due
             self._emit_snapshot()
+            if late < interval:
+                # keep to the cadence (a snapshot a little late makes the next one a little
+                # early), so that the rate is 1/interval and not 1/(interval + lateness)
+                self._last_snapshot = due
 
     def _train_paced(self) -> None:
         """At most one minibatch; a unit (one step or one epoch) starts every 1/rate s."""

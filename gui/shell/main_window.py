@@ -389,11 +389,12 @@ class MainWindow(QMainWindow):
         self._latest = snap
         self.frames_drawn += 1
         ended = time.perf_counter()
-        self._next_frame_at = next_frame_at(self._drawn_at, ended, DRAW_HZ)
         if snap.running and self._adaptive:
             # only frames while training: a paused one carries the costlier fine boundary
             self.frame_cost.add(ended - self._drawn_at)
             self.worker.set_snapshot_interval(snapshot_interval(self.frame_cost.median()))
+        self._next_frame_at = next_frame_at(self._drawn_at, ended, DRAW_HZ,
+                                            self.frame_cost.median())
 
     def _on_diverged(self, message: str) -> None:
         self._show_playing(False)

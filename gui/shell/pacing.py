@@ -18,8 +18,9 @@ Three measures, each bounding one source of GUI-thread stalls (issue 9.12):
   ``MAX_YIELD_S``, after which it trains one minibatch anyway (never starved); a command
   posted to it ends the wait at once (``nudge``).
 - ``next_frame_at``: a frame may start only after the GUI thread has been free for as long as
-  the last frame took, so drawing takes at most half of the GUI thread's time however slow the
-  machine is; snapshots that arrive meanwhile replace each other (never a queue of frames).
+  the last frame took (or the median frame, when the last one was slower), so drawing takes
+  at most about half of the GUI thread's time however slow the machine is; snapshots that
+  arrive meanwhile replace each other (never a queue of frames).
 - ``snapshot_interval``: the worker takes snapshots (flat out) as often as the window can draw
   them by that same rule, up to the display's rate: 60 a second where a frame costs under
   8 ms, fewer where it costs more (8×16). A snapshot the window would drop costs the trainer
@@ -139,11 +140,17 @@ class GateKeeper(QObject):
         self.gate.release()
 
 
-def next_frame_at(started: float, ended: float, max_hz: float) -> float:
+def next_frame_at(started: float, ended: float, max_hz: float,
+                  typical: float = math.nan) -> float:
     """When the frame after one drawn from ``started`` to ``ended`` may start: at most
     ``max_hz`` frames a second, and never before the GUI thread was free as long as the
-    frame took."""
-    return max(started + 1.0 / max_hz, ended + (ended - started))
+    frame took — or as long as a ``typical`` frame takes (the median of the last ones), if
+    that is shorter: one slow frame (a relayout, a collection) then does not also drop the
+    next snapshot, while a machine where every frame is slow still gets half its time."""
+    cost = ended - started
+    if math.isfinite(typical) and typical >= 0.0:
+        cost = min(cost, typical)
+    return max(started + 1.0 / max_hz, ended + cost)
 
 
 #: the display's refresh rate: drawing faster shows nothing more

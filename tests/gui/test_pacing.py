@@ -46,6 +46,11 @@ def test_the_gate_is_open_only_while_the_gui_is_idle_and_draws_nothing():
 def test_frames_take_at_most_half_the_time_and_at_most_max_hz():
     assert next_frame_at(10.0, 10.002, 60) == pytest.approx(10.0 + 1 / 60)  # cheap frame
     assert next_frame_at(10.0, 10.1, 60) == pytest.approx(10.2)  # 100 ms: 100 ms free after
+    # one slow frame among 8 ms ones waits as long as a typical frame, not as the outlier
+    assert next_frame_at(10.0, 10.02, 60, typical=0.008) == pytest.approx(10.028)
+    # a typical cost above the frame's own never lengthens the wait; NaN: not known yet
+    assert next_frame_at(10.0, 10.1, 60, typical=0.5) == pytest.approx(10.2)
+    assert next_frame_at(10.0, 10.1, 60, typical=float("nan")) == pytest.approx(10.2)
 
 
 def test_numpy_uses_one_blas_thread_in_the_window(window):

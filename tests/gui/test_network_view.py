@@ -307,6 +307,18 @@ def test_layout_follows_the_widget_size(view, qtbot):
     assert view._scene.sceneRect().width() == view._view.viewport().width()
 
 
+def test_a_relayout_that_moves_nothing_keeps_the_edges_paths(view, qtbot):
+    """~2000 edges' paths and pick shapes rebuilt on every relayout cost ~40 ms on the GUI
+    thread; only the edges whose ends moved get new ones."""
+    view.set_snapshot(make_snapshot((8, 8)))
+    shapes = [e.shape() for e in view._edges]  # built once and cached by each edge
+    view._layout()  # the same size: nothing moved
+    assert all(e.shape() is old for e, old in zip(view._edges, shapes))
+    view.resize(1100, 800)
+    qtbot.waitUntil(lambda: view._view.viewport().width() > 1000, timeout=1000)
+    assert not any(e.shape() is old for e, old in zip(view._edges, shapes))  # all moved
+
+
 def test_no_text_on_the_graph_is_smaller_than_the_minimum(qtbot):
     from PySide6.QtGui import QFont, QFontInfo
     from PySide6.QtWidgets import QGraphicsSimpleTextItem

@@ -42,8 +42,8 @@ def test_fits_agrees_with_a_plain_loop():
 
 def test_small_groups_test_only_the_obstacles_near_them():
     """A label's few candidates are tested against the obstacles near them alone, with the
-    same answer as against all (a big graph's refresh placed ~1000 labels against ~1000
-    obstacles; every obstacle for every label cost ~100 ms on the GUI thread)."""
+    same answer as against all (an 8x16 graph's relabelling tries ~2000 labels against
+    ~1000 obstacles: testing every obstacle each time was a fifth of its ~190 ms)."""
     rng = np.random.default_rng(5)
     p = Placer((0, 0, 2000, 2000), gap=1.0)
     taken = []

@@ -122,6 +122,7 @@ class AnnotationLayer:
         self._band: QGraphicsRectItem | None = None
         self.hidden: list[tuple] = []  # keys of labels that had no room
         self.unhinted = 0  # hidden labels whose column hint had no room either
+        self._memo = None  # (geometry, obstacles, [((key, box sizes), spot)]) of the last place
 
     def set(self, neurons: dict | None, edges: dict | None, active: int | None) -> None:
         """A label is a text, or a tuple of texts from the full one to the shortest (tried
@@ -172,18 +173,27 @@ class AnnotationLayer:
         self.hidden = []
         x0, y0, x1, _ = geo.bounds
         label_bounds = (x0, y0, x1, geo.hint_top)  # the hint band stays free for the hints
-        for key, _ in order:
-            # every variant's spots in one go, the full text's first: the first free one wins
+        # A label's spot depends only on the layout, the obstacles, its own box sizes and
+        # the labels placed before it. The one-data-point view and the lessons relabel a few
+        # times a second with new numbers of mostly the same widths: the spots of the labels
+        # up to the first whose sizes changed are the last call's (the same answer, without
+        # searching ~2000 labels' spots on a big graph, ~150 ms on the GUI thread).
+        memo = self._memo
+        reuse = (memo is not None and memo[0] is geo and memo[1].shape == placer.taken.shape
+                 and np.array_equal(memo[1], placer.taken))
+        static, entries = placer.taken.copy(), []
+        for n, (key, _) in enumerate(order):
             tries = self._tries(key)
-            spots, owner = [], []
-            for v, variant in enumerate(tries):
-                w, h = text_size(font, variant)
-                spots.append(self._neuron_spots(key[1:], w, h, geo) if key[0] == "n"
-                             else self._edge_spots(key[1:], w, h, geo))
-                owner += [v] * len(spots[-1])
-            cands = clamp_into(np.concatenate(spots), label_bounds)
-            k = placer.place(cands, label_bounds)
-            spot = None if k is None else (tries[owner[k]], cands[k])
+            sizes = tuple(text_size(font, variant) for variant in tries)
+            if reuse and n < len(memo[2]) and memo[2][n][0] == (key, sizes):
+                found = memo[2][n][1]
+                if found is not None:
+                    placer.add(found[1])
+            else:
+                reuse = False
+                found = self._search(key, sizes, geo, placer, label_bounds)
+            entries.append(((key, sizes), found))
+            spot = None if found is None else (tries[found[0]], found[1])
             item = self._items.get(key)
             if spot is None:
                 if item is not None:
@@ -198,8 +208,23 @@ class AnnotationLayer:
             full = self._variants[key][0]
             item.setToolTip(f"{describe(key)}: {full}" if describe is not None else full)
             item.show()
+        self._memo = (geo, static, entries)
         self._place_hints(scene, placer, geo, font)
         self._place_band(scene, geo)
+
+    def _search(self, key, sizes, geo: Geometry, placer: Placer, label_bounds):
+        """(variant index, rectangle) of the first free spot of a label, now taken; or None.
+        Every variant's spots in one go, the full text's first: the first free one wins."""
+        spots, owner = [], []
+        for v, (w, h) in enumerate(sizes):
+            spots.append(self._neuron_spots(key[1:], w, h, geo) if key[0] == "n"
+                         else self._edge_spots(key[1:], w, h, geo))
+            owner += [v] * len(spots[-1])
+        if not spots:
+            return None
+        cands = clamp_into(np.concatenate(spots), label_bounds)
+        k = placer.place(cands, label_bounds)
+        return None if k is None else (owner[k], cands[k])
 
     @staticmethod
     def _edge_exists(k, geo: Geometry) -> bool:

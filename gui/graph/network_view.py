@@ -204,6 +204,7 @@ class NetworkView(QWidget):
         self._biases: list[list[BiasItem]] = []  # per layer l: the neurons of column l + 1
         self._edges: list[EdgeItem] = []
         self._edge_offsets: list[int] = []
+        self._edge_ends: np.ndarray | None = None  # (edges, 4) where _place_edges put them
         self._titles: list[tuple[QGraphicsSimpleTextItem, QGraphicsSimpleTextItem]] = []
         self._unit_labels: list[tuple[int, int, QGraphicsSimpleTextItem]] = []
         self._neuron_buttons: dict[tuple[int, int], SceneButton] = {}
@@ -321,10 +322,7 @@ class NetworkView(QWidget):
             r = t.boundingRect()
             y = item.y() + s / 2 - r.height() / 2
             t.setPos(item.x() - 6 - r.width() if c == 0 else item.x() + s + 6, y)
-        for edge in self._edges:
-            a = self._neurons[edge.layer][edge.i].pos()
-            b = self._neurons[edge.layer + 1][edge.j].pos()
-            edge.set_ends(QPointF(a.x() + s, a.y() + s / 2), QPointF(b.x(), b.y() + s / 2))
+        self._place_edges(s)
         squares = [np.array([(n.x(), n.y(), n.x() + s, n.y() + s) for n in col])
                    for col in self._neurons]
         biases = [np.array([_rect(b.mapRectToScene(b.rect())) for b in layer])
@@ -334,6 +332,28 @@ class NetworkView(QWidget):
         self._place_labels()
         self._editing.refresh()
         self._fit.setEnabled(self._view.zoom > 1.0 or self._view.pannable())
+
+    def _place_edges(self, s: float) -> None:
+        """Each edge from its neurons' right side to the next ones' left side. Only edges whose
+        ends moved get a new path: a relayout that moved nothing (a notice, labels shown
+        again) kept ~2000 edges' paths and their cached pick shapes instead of rebuilding
+        them all on the GUI thread."""
+        pos = [np.array([(n.x(), n.y()) for n in col], dtype=float) for col in self._neurons]
+        parts = []
+        for l in range(len(pos) - 1):
+            a = np.repeat(pos[l] + (s, s / 2), len(pos[l + 1]), axis=0)  # i-major, as built
+            b = np.tile(pos[l + 1] + (0.0, s / 2), (len(pos[l]), 1))
+            parts.append(np.concatenate([a, b], axis=1))
+        ends = np.concatenate(parts) if parts else np.empty((0, 4))
+        old = self._edge_ends
+        if old is None or old.shape != ends.shape:
+            moved = range(len(ends))
+        else:
+            moved = np.flatnonzero((ends != old).any(axis=1)).tolist()
+        for k in moved:
+            ax, ay, bx, by = ends[k].tolist()
+            self._edges[k].set_ends(QPointF(ax, ay), QPointF(bx, by))
+        self._edge_ends = ends
 
     def _describe(self, key) -> str:
         """What a label (("n", column, unit) or ("e", layer, i, j)) is on, by name."""

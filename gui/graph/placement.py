@@ -22,6 +22,7 @@ class Placer:
         self.gap = float(gap)
         self._rects = np.empty((64, 4))
         self._n = 0
+        self.compared = 0  # taken rectangles tested against candidates (for tests)
 
     @property
     def taken(self) -> np.ndarray:
@@ -48,6 +49,13 @@ class Placer:
         if self._n == 0 or not inside.any():
             return inside
         t, g = self.taken, self.gap
+        # Only the taken rectangles near the candidates' common box can touch one of them:
+        # testing those alone (same answer) keeps a few hundred labels against a thousand
+        # obstacles from costing candidates × obstacles each time (a point view's refresh).
+        near = ~((c[:, 0].min() - g >= t[:, 2]) | (c[:, 2].max() + g <= t[:, 0]) |
+                 (c[:, 1].min() - g >= t[:, 3]) | (c[:, 3].max() + g <= t[:, 1]))
+        t = t[near]
+        self.compared += len(t)
         # overlap of the candidate grown by the gap with a taken rectangle: both extents > 0
         apart = ((c[:, None, 0] - g >= t[None, :, 2]) | (c[:, None, 2] + g <= t[None, :, 0]) |
                  (c[:, None, 1] - g >= t[None, :, 3]) | (c[:, None, 3] + g <= t[None, :, 1]))

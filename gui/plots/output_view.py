@@ -117,6 +117,15 @@ def _rgb_hex(c) -> str:
     return "#%02x%02x%02x" % tuple(c)
 
 
+class DataPoints(pg.ScatterPlotItem):
+    """The data's points on the plane. A click on them is the plane's (the one-data-point
+    view listens to the scene): pyqtgraph's own point picking built an object per point on
+    the first click after each new data (100 ms for a few thousand points) for no one."""
+
+    def mouseClickEvent(self, ev):
+        ev.ignore()
+
+
 class OutputView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -139,8 +148,8 @@ class OutputView(QWidget):
         self.plot.setToolTip(PLANE_TIP)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
-        self.train_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen(255, 255, 255, 220, width=1))
-        self.test_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen(0, 0, 0, 255, width=1.3))
+        self.train_points = DataPoints(size=6, pen=pg.mkPen(255, 255, 255, 220, width=1))
+        self.test_points = DataPoints(size=6, pen=pg.mkPen(0, 0, 0, 255, width=1.3))
         for points in (self.train_points, self.test_points):
             # The points change only with the data, the image under them every frame:
             # keep them as a cached pixmap instead of redrawing each symbol per frame.

@@ -307,6 +307,18 @@ def test_layout_follows_the_widget_size(view, qtbot):
     assert view._scene.sceneRect().width() == view._view.viewport().width()
 
 
+def test_a_relayout_that_moves_nothing_keeps_the_edges_paths(view, qtbot):
+    """~2000 edges' paths and pick shapes rebuilt on every relayout cost ~40 ms on the GUI
+    thread; only the edges whose ends moved get new ones."""
+    view.set_snapshot(make_snapshot((8, 8)))
+    shapes = [e.shape() for e in view._edges]  # built once and cached by each edge
+    view._layout()  # the same size: nothing moved
+    assert all(e.shape() is old for e, old in zip(view._edges, shapes))
+    view.resize(1100, 800)
+    qtbot.waitUntil(lambda: view._view.viewport().width() > 1000, timeout=1000)
+    assert not any(e.shape() is old for e, old in zip(view._edges, shapes))  # all moved
+
+
 def test_no_text_on_the_graph_is_smaller_than_the_minimum(qtbot):
     from PySide6.QtGui import QFont, QFontInfo
     from PySide6.QtWidgets import QGraphicsSimpleTextItem
@@ -338,3 +350,47 @@ def test_the_largest_network_builds_with_short_labels(view):
     assert not any(view._neuron_buttons[(k, +1)].isEnabled() for k in range(8))
     view.set_edge_mode("updates")
     view.grab()
+
+
+def _label_spots(view):
+    notes = view._notes
+    return ({k: (it.pos().x(), it.pos().y(), it.text) for k, it in notes._items.items()
+             if it.isVisible()}, sorted(notes.hidden))
+
+
+def test_relabelling_with_the_same_widths_searches_no_spot_again(view, monkeypatch):
+    """The data point view and the lessons relabel a few times a second: labels whose boxes
+    kept their sizes keep their spots (no search; ~150 ms on a big graph), and a label that
+    changed size, with all after it, is placed as a first placement would place it."""
+    from gui.graph.annotations import AnnotationLayer
+    view.set_snapshot(make_snapshot((8, 8)))
+    sizes = view._snap.sizes
+
+    def labels(digit, wide_at=None):
+        edges = {(l, i, j): f"{digit}.{i}{j}" for l in range(len(sizes) - 1)
+                 for i in range(sizes[l]) for j in range(sizes[l + 1])}
+        if wide_at is not None:
+            edges[wide_at] = "−1234.5678"
+        return {(c, u): f"a={digit}.{u}" for c, n in enumerate(sizes) for u in range(n)}, edges
+
+    view.set_annotations(*labels(1))
+    first, hidden = _label_spots(view)
+    assert first and hidden  # a crowded graph: some shown, some counted
+    searched = []
+    spots = AnnotationLayer._edge_spots
+    monkeypatch.setattr(AnnotationLayer, "_edge_spots",
+                        staticmethod(lambda *a: searched.append(a[0]) or spots(*a)))
+    view.set_annotations(*labels(2))  # new numbers, the same widths
+    again, hidden_again = _label_spots(view)
+    assert searched == [] and hidden_again == hidden
+    assert {k: v[:2] for k, v in again.items()} == {k: v[:2] for k, v in first.items()}
+    assert all(v[2].startswith(("2.", "a=2.")) for k, v in again.items()
+               if k[0] != "hint")  # the new texts
+
+    middle = list(view._notes.edges)[len(view._notes.edges) // 2]
+    view.set_annotations(*labels(3, wide_at=middle))
+    assert 0 < len(searched) < len(view._notes.edges)  # from the changed label on only
+    incremental = _label_spots(view)
+    view._notes._memo = None  # forget: a first placement of the same labels
+    view._place_labels()
+    assert _label_spots(view) == incremental

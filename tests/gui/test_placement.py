@@ -40,6 +40,34 @@ def test_fits_agrees_with_a_plain_loop():
     assert 0 < sum(want) < len(want)
 
 
+def test_small_groups_test_only_the_obstacles_near_them():
+    """A label's few candidates are tested against the obstacles near them alone, with the
+    same answer as against all (an 8x16 graph's relabelling tries ~2000 labels against
+    ~1000 obstacles: testing every obstacle each time was a fifth of its ~190 ms)."""
+    rng = np.random.default_rng(5)
+    p = Placer((0, 0, 2000, 2000), gap=1.0)
+    taken = []
+    for gx in range(40):  # a grid of obstacles, some exactly one gap from the candidates
+        for gy in range(25):
+            r = (gx * 50.0, gy * 80.0, gx * 50.0 + 20, gy * 80.0 + 10)
+            p.add(r)
+            taken.append(r)
+    calls, answers, want = 0, [], []
+    for _ in range(200):
+        x, y = rng.integers(0, 38) * 50.0, rng.integers(0, 24) * 80.0
+        x, y = x + rng.uniform(-30, 30), y + rng.uniform(-20, 20)
+        gx, gy = round(x / 50) * 50.0, round(y / 80) * 80.0  # the obstacle nearest
+        group = [(x, y, x + 8, y + 6), (x + 9, y, x + 17, y + 6),
+                 (gx + 21, gy + 11, gx + 29, gy + 17), (x - 5, y + 7, x + 3, y + 13)]
+        answers.append(p.fits(group).tolist())
+        want.append([0 <= c[0] and 0 <= c[1] and c[2] <= 2000 and c[3] <= 2000
+                     and not any(brute_overlaps(c, t, 1.0) for t in taken) for c in group])
+        calls += 1
+    assert answers == want
+    assert any(a[2] for a in answers)  # exactly one gap away: free
+    assert p.compared < calls * len(taken) / 20  # near ones only, not all 1000 each time
+
+
 def test_boxes_clamp_bezier_and_overlaps():
     np.testing.assert_allclose(boxes([(10, 20)], 6, 4), [[7, 18, 13, 22]])
     r = clamp_into([(-5, 10, 15, 20), (90, 95, 110, 105), (10, 10, 20, 20)], (0, 0, 100, 100))

@@ -157,3 +157,14 @@ def test_the_numbers_follow_training(qtbot, window, view):
                     timeout=WAIT_MS)
     window.actions_.play.trigger()
     assert view.selected[:2] == ("train", 10)
+
+
+def test_a_click_on_the_points_builds_no_object_per_point(qtbot, window, view):
+    """pyqtgraph's own point picking made one SpotItem per data point on the first click after
+    new data (100 ms on the GUI thread for a few thousand points); the plane's click is ours."""
+    trained(qtbot, window, steps=2)
+    click_point(qtbot, window, "train", 5)
+    assert view.selected is not None and view.selected[:2] == ("train", 5)
+    spots = window.output_view.train_points.data["item"]
+    assert len(spots) == len(window.latest_snapshot.X_train)
+    assert all(s is None for s in spots)

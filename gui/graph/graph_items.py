@@ -186,7 +186,25 @@ class EdgeItem(_Reporting, QGraphicsPathItem):
         self.handler._restyle_edge(self)
 
 
-class SceneButton(QGraphicsItem):
+class Pressable:
+    """Mixin for a clickable scene item: ``hovered`` (repainted when it changes), and the
+    press taken so that the release comes to the item (its mouseReleaseEvent clicks)."""
+
+    hovered = False
+
+    def hoverEnterEvent(self, event):
+        self.hovered = True
+        self.update()
+
+    def hoverLeaveEvent(self, event):
+        self.hovered = False
+        self.update()
+
+    def mousePressEvent(self, event):
+        event.accept()
+
+
+class SceneButton(Pressable, QGraphicsItem):
     """A small clickable "+" / "−" in the scene (above a hidden column)."""
 
     def __init__(self, text: str, tooltip: str, callback, size: float = 17.0):
@@ -219,17 +237,6 @@ class SceneButton(QGraphicsItem):
         painter.setFont(font)
         painter.setPen(QColor(50, 55, 60) if on else QColor(190, 192, 196))
         painter.drawText(self.boundingRect(), Qt.AlignmentFlag.AlignCenter, self.text)
-
-    def hoverEnterEvent(self, event):
-        self.hovered = True
-        self.update()
-
-    def hoverLeaveEvent(self, event):
-        self.hovered = False
-        self.update()
-
-    def mousePressEvent(self, event):
-        event.accept()
 
     def mouseReleaseEvent(self, event):
         if self.boundingRect().contains(event.pos()):

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QGraphicsItem, QHBoxLayout, QLabel, QLineEdit, QM
 from model.core.activations import kind_of
 
 from gui.graph import activation_text as words
+from gui.graph.graph_items import Pressable
 
 TAG_Y = 58.0  # px from the top of the canvas: under the column's title (24) and count (41)
 TEXT = QColor(50, 55, 60)
@@ -27,7 +28,7 @@ OWN_BORDER = QColor(8, 119, 189)  # a layer with its own choice (not the top bar
 ERROR = "#b3261e"
 
 
-class ActivationTag(QGraphicsItem):
+class ActivationTag(Pressable, QGraphicsItem):
     """The "tanh ▾" chip under a hidden column's title; a click opens its layer's menu."""
 
     def __init__(self, layer: int, on_click, font: QFont):
@@ -68,17 +69,6 @@ class ActivationTag(QGraphicsItem):
         painter.setFont(self.font)
         painter.setPen(TEXT)
         painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self.text)
-
-    def hoverEnterEvent(self, event):
-        self.hovered = True
-        self.update()
-
-    def hoverLeaveEvent(self, event):
-        self.hovered = False
-        self.update()
-
-    def mousePressEvent(self, event):
-        event.accept()  # the release comes here
 
     def mouseReleaseEvent(self, event):
         if self._rect.contains(event.pos()):

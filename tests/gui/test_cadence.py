@@ -6,13 +6,13 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QPainter
 
 from gui.graph import colors
 from gui.shell.pacing import DISPLAY_HZ, MIN_SNAPSHOT_HZ, FrameCost, snapshot_interval
 from gui.shell.worker import FLAT_OUT, TrainerWorker
 from tests.gui.conftest import WAIT_MS
+from tests.gui.window_helpers import Received
 
 
 def test_cheap_frames_get_the_displays_rate():
@@ -82,18 +82,6 @@ def test_costly_frames_slow_the_workers_snapshots(qtbot, window, monkeypatch):
     qtbot.waitUntil(lambda: window.worker.snapshot_interval >= 0.08, timeout=WAIT_MS)
     assert window.frame_cost.median() >= 0.04
     window.pause()
-
-
-class Received(QObject):
-    """Snapshots as the GUI thread receives them (a QObject slot: queued, GUI thread)."""
-
-    def __init__(self):
-        super().__init__()
-        self.snaps = []
-
-    @Slot(object)
-    def take(self, snap):
-        self.snaps.append(snap)
 
 
 def test_a_fixed_rate_is_kept_and_the_worker_keeps_to_it(qtbot, make_window):

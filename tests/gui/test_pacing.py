@@ -6,12 +6,13 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QTimer
 
 from gui.shell.pacing import GuiGate, next_frame_at, single_threaded_blas
 from gui.shell.worker import FLAT_OUT, MAX_YIELD_S
 from model.playground import Settings
 from tests.gui.conftest import WAIT_MS
+from tests.gui.window_helpers import Received
 
 
 def test_the_gate_is_open_only_while_the_gui_is_idle_and_draws_nothing():
@@ -106,18 +107,6 @@ def test_an_expensive_frame_leaves_the_gui_thread_free_as_long(qtbot, window, mo
     gaps = np.diff(starts[1:])  # from the second: the first may follow a discrete snapshot
     # each frame takes >= 50 ms, so the next starts >= 100 ms after it (not back to back)
     assert gaps.min() >= 0.1 - 0.005, gaps
-
-
-class Received(QObject):
-    """Snapshots as the GUI thread receives them (a QObject slot: queued, GUI thread)."""
-
-    def __init__(self):
-        super().__init__()
-        self.snaps = []
-
-    @Slot(object)
-    def take(self, snap):
-        self.snaps.append(snap)
 
 
 def test_pause_shows_at_once_and_the_fine_boundary_follows(qtbot, make_window):

@@ -1,5 +1,5 @@
 """Shared by the tests of the real window: real mouse and key events on its views."""
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QObject, QPointF, Qt, Slot
 from PySide6.QtTest import QTest
 
 WAIT_MS = 20_000
@@ -50,3 +50,15 @@ def settle_paused(qtbot, window, timeout_ms=30_000):
     """Wait until the window has drawn a paused snapshot that answers every command sent."""
     qtbot.waitUntil(lambda: window.latest_snapshot.extras["seq"] >= window._seq
                     and not window.latest_snapshot.running, timeout=timeout_ms)
+
+
+class Received(QObject):
+    """Snapshots as the GUI thread receives them (a QObject slot: queued, GUI thread)."""
+
+    def __init__(self):
+        super().__init__()
+        self.snaps = []
+
+    @Slot(object)
+    def take(self, snap):
+        self.snaps.append(snap)

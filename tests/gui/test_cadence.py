@@ -12,7 +12,7 @@ from gui.graph import colors
 from gui.shell.pacing import DISPLAY_HZ, MIN_SNAPSHOT_HZ, FrameCost, snapshot_interval
 from gui.shell.worker import FLAT_OUT, TrainerWorker
 from tests.gui.conftest import WAIT_MS
-from tests.gui.window_helpers import Received
+from tests.gui.window_helpers import Received, pause_flat_out
 
 
 def test_cheap_frames_get_the_displays_rate():
@@ -149,13 +149,7 @@ def test_unchanged_thumbnails_are_not_drawn_again_and_every_one_shows_its_grid(
 
 
 def test_the_frame_answering_pause_is_crisp_and_the_fine_one_smooth(qtbot, window):
-    received = Received()
-    window.worker.snapshot_ready.connect(received.take)
-    window.controls.speed.setValue(FLAT_OUT)
-    window.play()
-    qtbot.waitUntil(lambda: window.latest_snapshot.running, timeout=WAIT_MS)
-    window.pause()
-    seq = window._seq
+    received, seq = pause_flat_out(qtbot, window)
     qtbot.waitUntil(lambda: window.latest_snapshot.extras["seq"] >= seq
                     and window.latest_snapshot.output_grid_fine is not None, timeout=WAIT_MS)
     antialiased = lambda: bool(window.network_view._view.renderHints()  # noqa: E731

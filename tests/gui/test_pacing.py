@@ -12,7 +12,7 @@ from gui.shell.pacing import GuiGate, next_frame_at, single_threaded_blas
 from gui.shell.worker import FLAT_OUT, MAX_YIELD_S
 from model.playground import Settings
 from tests.gui.conftest import WAIT_MS
-from tests.gui.window_helpers import Received
+from tests.gui.window_helpers import pause_flat_out
 
 
 def test_the_gate_is_open_only_while_the_gui_is_idle_and_draws_nothing():
@@ -111,13 +111,7 @@ def test_an_expensive_frame_leaves_the_gui_thread_free_as_long(qtbot, window, mo
 
 def test_pause_shows_at_once_and_the_fine_boundary_follows(qtbot, make_window):
     window = make_window(Settings(hidden=(16,) * 8))
-    received = Received()
-    window.worker.snapshot_ready.connect(received.take)
-    window.controls.speed.setValue(FLAT_OUT)
-    window.play()
-    qtbot.waitUntil(lambda: window.latest_snapshot.running, timeout=WAIT_MS)
-    window.pause()
-    pause_seq = window._seq
+    received, pause_seq = pause_flat_out(qtbot, window)
 
     def after_pause():
         return [s for s in received.snaps if s.extras["seq"] >= pause_seq]

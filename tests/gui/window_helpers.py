@@ -62,3 +62,16 @@ class Received(QObject):
     @Slot(object)
     def take(self, snap):
         self.snaps.append(snap)
+
+
+def pause_flat_out(qtbot, window, timeout_ms=WAIT_MS) -> tuple[Received, int]:
+    """Train flat out, then press Pause: the snapshots received from the start, and the Pause
+    command's number (snapshots whose seq reaches it came after Pause)."""
+    from gui.shell.worker import FLAT_OUT
+    received = Received()
+    window.worker.snapshot_ready.connect(received.take)
+    window.controls.speed.setValue(FLAT_OUT)
+    window.play()
+    qtbot.waitUntil(lambda: window.latest_snapshot.running, timeout=timeout_ms)
+    window.pause()
+    return received, window._seq

@@ -37,7 +37,7 @@ def settled(qtbot, window):
 
 def idle(window) -> bool:
     """No request to the worker unanswered and no file being read in the background."""
-    return (replies(window).pending == 0 and opening.install(window)._pending is None
+    return (replies(window).pending == 0 and opening.install(window).run is None
             and window.latest_snapshot.extras["seq"] >= window._seq)
 
 

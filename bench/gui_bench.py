@@ -43,6 +43,7 @@ when the switch came and the longest GUI stall meanwhile (same 50 ms target).
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import os
 import pathlib
@@ -244,6 +245,7 @@ class StallMeter:
     def __init__(self):
         from PySide6.QtCore import Qt, QTimer
         self.gaps: list[float] = []
+        self.ends: list[float] = []  # when each gap ended (perf_counter)
         self._last = 0.0
         self.timer = QTimer()
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -253,6 +255,7 @@ class StallMeter:
     def _tick(self) -> None:
         now = time.perf_counter()
         self.gaps.append(now - self._last)
+        self.ends.append(now)
         self._last = now
 
     def start(self) -> None:
@@ -305,10 +308,12 @@ def actions_stall(settings: Settings, seconds: float, seed: int = 1) -> dict:
         meter.start()
         end, n = time.perf_counter() + seconds, 0
         slowest: dict[str, float] = {}  # action kind → its longest own time on the GUI thread
+        started: list[tuple[float, str]] = []  # (when, what) of every action, for the worst gaps
         try:
             while time.perf_counter() < end:
                 t0 = time.perf_counter()
                 kind = driver.step()
+                started.append((t0, driver.last))
                 took = (time.perf_counter() - t0) * 1000.0
                 slowest[kind] = max(slowest.get(kind, 0.0), took)
                 n += 1
@@ -321,7 +326,13 @@ def actions_stall(settings: Settings, seconds: float, seed: int = 1) -> dict:
             window.shutdown()
             window.close()
     top = sorted(slowest.items(), key=lambda kv: -kv[1])[:5]
-    return {"actions": n, "actions_max_stall_ms": stalls["max"],
+    worst = []  # the longest gaps, each with the action started last before it ended
+    for k in np.argsort(meter.gaps)[::-1][:5]:
+        i = bisect.bisect_right([t for t, _ in started], meter.ends[k]) - 1
+        what = started[i][1] if i >= 0 else "(before the first action)"
+        worst.append(f"{meter.gaps[k] * 1000:.0f} ms after {what}")
+    return {"seed": seed, "actions": n, "actions_max_stall_ms": stalls["max"],
+            "worst_stalls": worst, "problem_texts": [t[:300] for t in problems.items[:3]],
             "actions_p99_stall_ms": stalls["p99"], "problems": len(problems.items),
             # the action itself (a view opened, a network rebuilt…) runs on the GUI thread
             "slowest_actions_ms": {k: round(v, 1) for k, v in top}}
@@ -353,6 +364,8 @@ def main() -> int:
     parser.add_argument("--no-sizes", action="store_true", help="only the main run")
     parser.add_argument("--actions-seconds", type=float, default=20.0,
                         help="random real actions for this long, training flat out (0: none)")
+    parser.add_argument("--seed", type=int, default=1,
+                        help="the random actions' seed (each seed is another sequence)")
     parser.add_argument("--cold-start", action="store_true",
                         help="empty kernel cache: training while the kernels compile")
     args = parser.parse_args()
@@ -386,7 +399,7 @@ def main() -> int:
             bench.close(window)
             sizes.append({"hidden": list(hidden), **{k: (round(v, 2) if isinstance(v, float) else v)
                                                     for k, v in row.items()}})
-        actions = (actions_stall(SETTINGS, args.actions_seconds)
+        actions = (actions_stall(SETTINGS, args.actions_seconds, args.seed)
                    if args.actions_seconds > 0 else {})
     finally:
         stop_hogs(hogs)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushB
                                QSizePolicy, QSpinBox, QSplitter, QTextBrowser, QVBoxLayout,
                                QWidget)
 
+from model.core.naming import has_parameter
 from model.lessons.chain_rule import ChainRule, chain_rule
 from model.snapshot import frozen_copy
 
@@ -253,6 +254,8 @@ class ChainRuleInspector(QObject):
 
     # ------------------------------------------------------------------ slots
     def _on_edge_selected(self, layer: int, i: int, j: int) -> None:
+        if self._snap is not None and not has_parameter(layer, i, j, self._snap.sizes):
+            return  # the graph still drew the network before the snapshot this view has
         self.select(layer, i, j)  # a click on the graph: it marks the edge itself
 
     def _on_snapshot(self, snap) -> None:
@@ -260,9 +263,7 @@ class ChainRuleInspector(QObject):
         n_train = len(snap.X_train)
         self.panel.example.setMaximum(max(n_train - 1, 0))
         if self.selection is not None and (old is None or tuple(old.sizes) != tuple(snap.sizes)):
-            layer, i, j = self.selection
-            sizes = snap.sizes
-            if not (layer < len(sizes) - 1 and i < sizes[layer] and j < sizes[layer + 1]):
+            if not has_parameter(*self.selection, snap.sizes):
                 self.clear_selection()  # the architecture changed: no such edge any more
         self._update_title()
         self._schedule()

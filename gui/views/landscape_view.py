@@ -28,6 +28,7 @@ from functools import partial
 
 from PySide6.QtCore import QObject, QTimer
 
+from model.core.naming import has_parameter
 from model.lessons.landscape import RefreshThrottle
 
 from gui.graph.graph_text import parameter_of
@@ -60,7 +61,7 @@ def _same_plane(a: LandscapeRequest, b: LandscapeRequest) -> bool:
 
 
 def _fits(params, sizes) -> bool:
-    return all(l < len(sizes) - 1 and i < sizes[l] and j < sizes[l + 1] for l, i, j in params)
+    return all(has_parameter(*key, sizes) for key in params)
 
 
 def _ms(seconds: float) -> str:
@@ -332,6 +333,8 @@ class LandscapeView(QObject):
         if not self.dock.isVisible() or self.kind != "weights":
             return
         new = (int(layer), int(i), int(j))
+        if self._snap is None or not _fits((new,), self._snap.sizes):
+            return  # the graph still drew the network before the snapshot this view has
         if self.params is None:
             self.choose(new, default_pair(self._snap.sizes)[0])
         elif new not in self.params:

@@ -14,7 +14,7 @@ from typing import Sequence
 
 from model.data.features import input_label
 
-__all__ = ["neuron_name", "parameter_name", "neuron_role"]
+__all__ = ["neuron_name", "parameter_name", "neuron_role", "has_parameter"]
 
 
 def _check(column: int, unit: int, sizes: Sequence[int]) -> None:
@@ -49,6 +49,12 @@ def neuron_role(column: int, unit: int, sizes: Sequence[int]) -> str:
     if column == len(sizes) - 1:
         return f"output {unit + 1}"
     return f"neuron {unit + 1} of hidden layer {column}"
+
+
+def has_parameter(layer: int, i: int, j: int, sizes: Sequence[int]) -> bool:
+    """Whether a network of ``sizes`` has W[i][j] of ``layer`` (i = -1: the bias b[j])."""
+    return (0 <= layer < len(sizes) - 1 and -1 <= i < sizes[layer]
+            and 0 <= j < sizes[layer + 1])
 
 
 def parameter_name(layer: int, i: int, j: int, sizes: Sequence[int],

@@ -216,3 +216,15 @@ def test_architecture_change_drops_a_selection_that_no_longer_exists(qtbot, make
     window.update_settings(hidden=(2,))
     qtbot.waitUntil(lambda: ins.selection is None, timeout=WAIT_MS)
     assert window.network_view._highlight is None
+
+
+def test_a_selection_from_the_graph_s_older_network_is_ignored(qtbot, make_window):
+    """The graph draws paced frames, the inspector takes every snapshot: right after the
+    network shrinks, a click on the graph can still name an edge the new one does not have."""
+    window = make_window(Settings(hidden=(4, 3)))
+    ins = open_inspector(qtbot, window)
+    click(qtbot, window, ins, 1, 3, 2)
+    window.network_view.edge_selected.emit(1, 4, 2)  # no fifth neuron in H1
+    window.network_view.edge_selected.emit(3, 0, 0)  # no layer after the output
+    assert ins.selection == (1, 3, 2)
+    assert "→" in ins.panel.title.text()

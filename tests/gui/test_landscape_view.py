@@ -203,6 +203,19 @@ def test_two_weights_are_chosen_by_clicking_the_graph(qtbot, window):
     assert window.views.highlight_owner is None
 
 
+def test_a_selection_from_the_graph_s_older_network_is_ignored(qtbot, window):
+    """The graph draws paced frames, the view takes every snapshot: right after the network
+    shrinks, a click on the graph can still name an edge the new network does not have."""
+    view = open_view(qtbot, window)
+    before = view.params
+    sizes = window.latest_snapshot.sizes
+    gone = (0, sizes[0] - 1, sizes[1])  # one neuron past the first hidden layer
+    window.network_view.edge_selected.emit(*gone)
+    window.network_view.edge_selected.emit(len(sizes) - 1, 0, 0)  # a layer past the output
+    assert view.params == before
+    assert "Click two" not in view.panel.chosen.text()
+
+
 def test_new_directions_draw_another_random_plane(qtbot, window):
     window.step()
     view = open_view(qtbot, window)

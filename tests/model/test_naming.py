@@ -2,7 +2,7 @@
 their name."""
 import pytest
 
-from model.core.naming import neuron_name, neuron_role, parameter_name
+from model.core.naming import has_parameter, neuron_name, neuron_role, parameter_name
 from model.playground import Playground, Settings
 
 
@@ -48,3 +48,14 @@ def test_roles_and_parameters():
 def test_a_neuron_that_does_not_exist_is_an_index_error(column, unit):
     with pytest.raises(IndexError, match="no neuron"):
         neuron_name(column, unit, (2, 4, 1))
+
+
+def test_has_parameter_knows_every_weight_and_bias_of_the_sizes_and_nothing_else():
+    sizes = (2, 3, 1)
+    present = {(l, i, j) for l in range(2) for i in range(-1, sizes[l])
+               for j in range(sizes[l + 1])}
+    assert len(present) == (2 + 1) * 3 + (3 + 1) * 1  # weights and biases: 13 parameters
+    for l in range(-1, 4):
+        for i in range(-2, 5):
+            for j in range(-1, 5):
+                assert has_parameter(l, i, j, sizes) == ((l, i, j) in present)

@@ -117,6 +117,7 @@ class DrawTool(QObject):
         self.X: list[tuple[float, float]] | None = None  # None: not drawing on our own points
         self.y: list = []
         self.task = "classification"
+        self._drawn = None  # what the scatter shows: (mode, task, points, targets)
         self.classes: list[str] = ["0", "1"]
         self.target_name = "y"
         self.available = True
@@ -373,6 +374,12 @@ class DrawTool(QObject):
     def _refresh(self) -> None:
         n = len(self.X) if self.X is not None else None
         self.bar.count.setText("" if n is None else count_of(n, "point"))
+        # every snapshot comes here: the points are set again only when they changed (setData
+        # with one brush per point costs tens of ms on a loaded machine)
+        key = (self.mode, self.task, tuple(self.X or ()), tuple(self.y)) if self.mode else None
+        if key == self._drawn:
+            return
+        self._drawn = key
         if not self.mode or not self.X:
             self.scatter.clear()
             return

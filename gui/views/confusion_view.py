@@ -66,9 +66,12 @@ class MatrixTable(QTableWidget):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        # Sized once per update by show_counts: a ResizeToContents header measures every cell
+        # again at each cell's change (n⁴ per update; hundreds of ms on a loaded machine).
         for header in (self.horizontalHeader(), self.verticalHeader()):
-            header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.horizontalHeader().setMinimumSectionSize(CELL_MIN_PX)
+        self._names: tuple = ()  # the classes the headers name
 
     def show_counts(self, counts: np.ndarray, names, normalised: bool) -> None:
         n = len(names)
@@ -77,13 +80,10 @@ class MatrixTable(QTableWidget):
         if self.rowCount() != n or self.columnCount() != n + 1:
             self.setRowCount(n)
             self.setColumnCount(n + 1)
-        self.setHorizontalHeaderLabels([*names, "accuracy"])
-        self.setVerticalHeaderLabels(list(names))
-        for k, name in enumerate(names):
-            self.horizontalHeaderItem(k).setToolTip(f"predicted: {name}")
-            self.verticalHeaderItem(k).setToolTip(f"true class: {name}")
-        self.horizontalHeaderItem(n).setToolTip("The share of each true class predicted right "
-                                                "(its recall)")
+            self._names = ()
+        if tuple(names) != self._names:
+            self._names = tuple(names)
+            self._name_headers(names)
         for i in range(n):
             rows = int(counts[i].sum())
             for j in range(n):
@@ -101,6 +101,16 @@ class MatrixTable(QTableWidget):
         self.resizeColumnsToContents()
         self.resizeRowsToContents()
         self.setFixedSize(self._content_size())
+
+    def _name_headers(self, names) -> None:
+        n = len(names)
+        self.setHorizontalHeaderLabels([*names, "accuracy"])
+        self.setVerticalHeaderLabels(list(names))
+        for k, name in enumerate(names):
+            self.horizontalHeaderItem(k).setToolTip(f"predicted: {name}")
+            self.verticalHeaderItem(k).setToolTip(f"true class: {name}")
+        self.horizontalHeaderItem(n).setToolTip("The share of each true class predicted right "
+                                                "(its recall)")
 
     def _item(self, i: int, j: int, text: str) -> QTableWidgetItem:
         item = self.item(i, j)

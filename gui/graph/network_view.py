@@ -35,6 +35,9 @@ MUTED = QColor(120, 125, 132)
 MIN_FONT_PX = 10  # logical px: no text on the graph is smaller
 
 
+_NO_ENDS = (np.nan,) * 4  # a new edge: no path yet
+
+
 def _rect(r) -> tuple[float, float, float, float]:
     return (r.left(), r.top(), r.right(), r.bottom())
 
@@ -224,10 +227,22 @@ class NetworkView(QWidget):
         return {"title": sized(1.0, True), "count": sized(0.9), "name": sized(1.0),
                 "note": sized(0.85)}
 
+    def _take_back_edges(self) -> tuple[dict, dict]:
+        """Empty the scene but for the edges, and return them and where they end, by
+        (layer, i, j). A new architecture keeps most edges (a neuron more or less, new
+        names): ~2000 edge items made again cost tens of ms, twice that on a busy machine."""
+        edges = {(e.layer, e.i, e.j): e for e in self._edges}
+        ends = {} if self._edge_ends is None else dict(zip(edges, self._edge_ends))
+        for item in self._scene.items():
+            if item.parentItem() is None and not isinstance(item, EdgeItem):
+                self._scene.removeItem(item)  # ours again: deleted with its last reference
+        return edges, ends
+
     def _build(self, snap) -> None:
+        hovered = [item for item in self._hovered if item.kind == "edge"]
         hovered_neuron = any(item.kind == "neuron" for item in self._hovered)
         self._editing.scene_rebuilt()
-        self._scene.clear()
+        old_edges, old_ends = self._take_back_edges()
         self._clear_items()
         if hovered_neuron:  # its hover-leave will never come
             self.neuron_hovered.emit(-1, -1)
@@ -239,13 +254,21 @@ class NetworkView(QWidget):
             self._neurons.append(column)
             if c > 0:
                 self._biases.append([BiasItem(c - 1, u, column[u], self) for u in range(n)])
+        ends = []  # where each edge ended before (NaN: a new one), for _place_edges
         for l in range(len(sizes) - 1):
             self._edge_offsets.append(len(self._edges))
             for i in range(sizes[l]):
                 for j in range(sizes[l + 1]):
-                    edge = EdgeItem(l, i, j, self)
-                    self._scene.addItem(edge)
+                    edge = old_edges.pop((l, i, j), None)
+                    if edge is None:
+                        edge = EdgeItem(l, i, j, self)
+                        self._scene.addItem(edge)
                     self._edges.append(edge)
+                    ends.append(old_ends.get((l, i, j), _NO_ENDS))
+        for edge in old_edges.values():  # the edges the network no longer has
+            self._scene.removeItem(edge)
+        self._edge_ends = np.array(ends, dtype=float).reshape(-1, 4)
+        self._hovered = [item for item in hovered if item in self._edges]
         self._style.reset(len(self._edges), sum(sizes[1:]))
         fonts = self._fonts()
         for c, n in enumerate(sizes):

@@ -3,7 +3,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 
 from graph_helpers import (click, clear_point, edge, items, make_snapshot, move, shown_graph,
                            three_input_snapshot, viewport_point)
@@ -40,22 +40,28 @@ def test_items_match_the_architecture(view):
 
 def test_a_new_architecture_rebuilds_and_the_same_one_reuses_items(view):
     view.set_snapshot(make_snapshot((4, 2)))
-    before = list(view._edges)
+    before = {(e.layer, e.i, e.j): e for e in view._edges}
+    neurons = items(view, NeuronItem)
     view.set_snapshot(make_snapshot((4, 2), seed=3))
-    assert view._edges == before  # restyled, not rebuilt
+    assert view._edges == list(before.values())  # restyled, not rebuilt
     view.set_snapshot(make_snapshot((3,)))
     assert len(items(view, EdgeItem)) == 2 * 3 + 3 * 1
     assert len(items(view, NeuronItem)) == 2 + 3 + 1
-    assert all(e.scene() is None for e in before if _alive(e))
+    assert not set(neurons) & set(items(view, NeuronItem))
     assert len(view._neuron_buttons) == 2  # + and − of the one hidden layer
-
-
-def _alive(item):
-    try:
-        item.scene()
-        return True
-    except RuntimeError:  # the C++ item was deleted with the old scene contents
-        return False
+    # the edges the new network still has are the same items, the others left the scene
+    assert all(before[(e.layer, e.i, e.j)] is e for e in view._edges)
+    now = {(0, i, j) for i in range(2) for j in range(3)} | {(1, i, 0) for i in range(3)}
+    assert {(e.layer, e.i, e.j) for e in view._edges} == now
+    gone = [e for key, e in before.items() if key not in now]
+    assert len(gone) == 2 * 4 + 4 * 2 + 2 - 9 and all(e.scene() is None for e in gone)
+    # and every edge runs from its neuron i to its neuron j where they are now
+    s = view._neurons[0][0].size
+    for e in view._edges:
+        a, b = view._neurons[e.layer][e.i], view._neurons[e.layer + 1][e.j]
+        path = e.path()
+        assert path.pointAtPercent(0.0) == a.pos() + QPointF(s, s / 2)
+        assert path.pointAtPercent(1.0) == b.pos() + QPointF(0.0, s / 2)
 
 
 def test_labels_and_control_tooltips(view):

@@ -94,7 +94,9 @@ def run_app(qt_args: list[str] | None = None, quit_after: int | None = None) -> 
     from PySide6.QtWidgets import QApplication
 
     from gui.shell.main_window import MainWindow
+    from gui.shell.pacing import single_threaded_drawing
 
+    single_threaded_drawing()  # before anything paints
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APP_ID,
                                                    *(qt_args or [])])
     configure_app(app)

@@ -9,6 +9,8 @@ the compiled path: BACKPROP_ENGINE=compiled pytest (the kernels are loaded befor
 import os
 
 os.environ.setdefault("BACKPROP_ENGINE", "numpy")
+# as the window does (gui/shell/pacing.py single_threaded_drawing), before anything paints
+os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
 
 
 def pytest_sessionstart(session):

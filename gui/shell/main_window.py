@@ -27,7 +27,8 @@ from model.playground import MAX_HIDDEN_LAYERS, MAX_NEURONS, Settings
 from gui.shell.actions import make_actions
 from gui.shell.controls import ControlBar
 from gui.shell.pacing import (DISPLAY_HZ, FrameCost, GateKeeper, next_frame_at,
-                              single_threaded_blas, snapshot_interval)
+                              single_threaded_blas, single_threaded_drawing,
+                              snapshot_interval)
 from gui.shell.rate import RateMeter
 from gui.shell.window_layout import build_layout, default_splits
 from model.core.losses import losses_for
@@ -66,7 +67,8 @@ class MainWindow(QMainWindow):
         self._import_seq = 0  # command number of an import not yet confirmed by the worker
         self._closed = False
         self.frames_drawn = 0
-        single_threaded_blas()  # see gui/shell/pacing.py: BLAS threads stall this one
+        single_threaded_blas()  # see gui/shell/pacing.py: helper threads stall this one
+        single_threaded_drawing()
 
         self.controls = ControlBar()
         self.data_panel = DataPanel()

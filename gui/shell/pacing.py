@@ -7,6 +7,8 @@ Three measures, each bounding one source of GUI-thread stalls (issue 9.12):
   busy, the GUI thread then waits for a helper to be scheduled: a 0.05 ms product (the output
   plane's upsampling) took 8 ms in the median and up to 140 ms on a busy machine. The window's
   products are small; one thread is always faster there.
+- ``single_threaded_drawing``: the same for Qt's own drawing helpers (a thread pool for
+  large raster fills and strokes).
 - ``GuiGate``: both threads run Python and share the GIL. While the GUI thread works, every
   Python call it makes waits for the trainer to be preempted (5 ms each, far more when the
   trainer's core is taken by another process). ``GateKeeper`` closes the gate when the GUI
@@ -31,11 +33,22 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 from collections import deque
 
 import numpy as np
 from PySide6.QtCore import QAbstractEventDispatcher, QCoreApplication, QObject
+
+
+def single_threaded_drawing() -> None:
+    """Keep Qt's raster painting on the GUI thread. Qt 6 splits large fills, strokes and image
+    draws over a pool of helper threads and waits for them on a latch; on a machine whose
+    cores are busy the helpers wait to be scheduled, and the GUI thread with them: 40 of the
+    GUI thread's longest stall (0.8 s, two CPU hogs running) were spent in that wait. The
+    graph's edges and the plots are small fills; one thread draws them without waiting. Qt
+    reads the variable when it first paints: call this before the first window shows."""
+    os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
 
 
 def single_threaded_blas() -> bool:

@@ -1,6 +1,10 @@
 """The GUI thread's work stays bounded while the trainer runs flat out (issue 9.12): the trainer
 stands aside while the GUI thread is awake, frames are paced by their own cost, Pause shows
 at once and the fine boundary follows, and numpy's BLAS keeps to one thread."""
+import os
+import pathlib
+import subprocess
+import sys
 import threading
 import time
 
@@ -13,6 +17,8 @@ from gui.shell.worker import FLAT_OUT, MAX_YIELD_S
 from model.playground import Settings
 from tests.gui.conftest import WAIT_MS
 from tests.gui.window_helpers import pause_flat_out
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def test_the_gate_is_open_only_while_the_gui_is_idle_and_draws_nothing():
@@ -147,3 +153,41 @@ def test_the_answer_to_a_command_is_drawn_at_once(qtbot, window, monkeypatch):
     assert not frames[k][2].running
     assert frames[k][0] - frames[k - 1][1] < 0.2  # paced, it would wait >= 0.3 s
     assert frames[k - 1][0] - frames[k - 2][1] >= 0.3 - 0.005  # the running ones were paced
+
+
+_POOLED = """
+import os, sys
+os.environ.pop("QT_NO_GUI_THREADPOOL", None)  # the suite sets it; the window must itself
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+if sys.argv[1] == "window":
+    from gui.shell.main_window import MainWindow
+    w = MainWindow()
+    w.show()
+# a large translucent fill: Qt's raster engine splits it over its pool of helpers
+target = QImage(2000, 2000, QImage.Format.Format_RGB32)
+painter = QPainter(target)
+painter.fillRect(0, 0, 2000, 2000, QColor(1, 2, 3, 100))
+painter.end()
+names = [open(f"/proc/self/task/{t}/comm").read().strip() for t in os.listdir("/proc/self/task")]
+print(sum(name == "Thread (pooled)" for name in names))
+if sys.argv[1] == "window":
+    w.shutdown()
+    w.close()
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads in /proc")
+def test_the_window_draws_without_qt_s_helper_threads():
+    """Qt's drawing helpers wait to be scheduled on a busy machine, and the GUI thread waits
+    for them (gui/shell/pacing.py single_threaded_drawing)."""
+    def pooled(mode):
+        result = subprocess.run([sys.executable, "-c", _POOLED, mode], cwd=ROOT,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr[-2000:]
+        return int(result.stdout.split()[-1])
+    if pooled("bare") == 0:  # the same drawing without the window uses them (on 2+ cores)
+        pytest.skip("Qt drew without helper threads on this machine: nothing to compare")
+    assert pooled("window") == 0

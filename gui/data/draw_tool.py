@@ -379,9 +379,16 @@ class DrawTool(QObject):
         key = (self.mode, self.task, tuple(self.X or ()), tuple(self.y)) if self.mode else None
         if key == self._drawn:
             return
-        self._drawn = key
+        before, self._drawn = self._drawn, key
         if not self.mode or not self.X:
             self.scatter.clear()
+            return
+        if (before is not None and before[:2] == key[:2] and len(key[2]) == len(before[2]) + 1
+                and key[2][:-1] == before[2] and key[3][:-1] == before[3]):
+            # one point drawn: add it alone (a drag adds one per few pixels)
+            color = palette.point_colors(np.asarray(self.y[-1:]), self.task)[0].tolist()
+            x, y = self.X[-1]
+            self.scatter.addPoints(x=[x], y=[y], brush=[pg.mkBrush(*color)])
             return
         P = np.asarray(self.X)
         keys = list(map(tuple, palette.point_colors(np.asarray(self.y), self.task).tolist()))

@@ -256,3 +256,29 @@ def test_points_are_drawn_with_one_brush_per_colour(qtbot, window, tool, monkeyp
     colours = {b.color().getRgb()[:3] for b in brushes}
     assert colours == {tuple(c) for c in palette.CLASS_COLORS[:2]}
     qtbot.mouseClick(tool.bar.draw, Qt.MouseButton.LeftButton)
+
+
+def test_a_stroke_adds_its_points_one_by_one_and_shows_exactly_them(qtbot, window, tool,
+                                                                     monkeypatch):
+    """A drag adds a point every few pixels among hundreds: each is added alone, not all set
+    again (setData with every point's brush cost tens of ms per point on a busy machine)."""
+    qtbot.mouseClick(tool.bar.draw, Qt.MouseButton.LeftButton)
+    n0 = len(tool.X)
+    assert n0 == 500
+    calls = []
+    set_data = tool.scatter.setData
+    monkeypatch.setattr(tool.scatter, "setData",
+                        lambda *a, **k: calls.append(1) or set_data(*a, **k))
+    viewport = window.output_view.plot.viewport()
+    start, end = to_viewport(window, -4.0, 2.0), to_viewport(window, 4.0, 2.0)
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    for k in range(1, 21):
+        qtbot.mouseMove(viewport, start + (end - start) * (k / 20))
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
+    assert len(tool.X) > n0 + 5 and calls == []
+    shown = tool.scatter.data
+    np.testing.assert_array_equal(np.c_[shown["x"], shown["y"]], np.asarray(tool.X))
+    expected = [tuple(c) for c in palette.point_colors(np.asarray(tool.y), tool.task).tolist()]
+    assert [b.color().getRgb()[:3] for b in shown["brush"]] == expected
+    tool.erase_near(*tool.X[-1])  # anything but one point more: all set again
+    assert calls == [1] and len(tool.scatter.data) == len(tool.X)

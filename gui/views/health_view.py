@@ -107,7 +107,8 @@ class GradientHealthView(QObject):
         self._diverged_version = None
         self._marks: dict[str, pg.InfiniteLine] = {}
         self._clipped: dict[str, pg.ScatterPlotItem] = {}
-        self._curves: dict[str, list] = {}
+        self._curves: dict[str, list] = {}  # per plot, layer l's curve (None: not measured)
+        self._pool: dict[str, list] = {}  # per plot, every curve made so far (by layer)
         self._drawn = None  # (version, diverged) last drawn
         self._layout_key = None  # (run, activations) the curves were made for
         self._relay = FutureRelay(self)
@@ -190,6 +191,17 @@ class GradientHealthView(QObject):
         if self.diverged_epoch is not None:
             line.setValue(self.diverged_epoch)
 
+    def _pooled_curve(self, name: str, l: int):
+        """Layer l's curve on plot ``name``, made once: a new network shows the same items
+        again (making and adding ~30 plot items cost ~100 ms of the GUI thread, and far more
+        on a busy machine, at every architecture change while the view shows)."""
+        pool = self._pool.setdefault(name, [])
+        while len(pool) <= l:
+            pool.append(self.panel.plots[name].plot(
+                pen=pg.mkPen(COLORS[len(pool) % len(COLORS)], width=1.5)))
+        pool[l].show()
+        return pool[l]
+
     def _make_curves(self, run: int, acts: tuple[str, ...]) -> None:
         self._layout_key = (run, acts)
         for name, item in self.panel.plots.items():
@@ -205,18 +217,17 @@ class GradientHealthView(QObject):
                 marks.setToolTip("Values far above the rest, drawn at the top edge")
                 item.addItem(marks)
                 self._clipped[name] = marks
-        for name, items in self._curves.items():
-            for curve in items:
-                if curve is not None:
-                    self.panel.plots[name].removeItem(curve)
         last = len(acts) - 1
         names = [f"layer {l + 1}" + (" (output)" if l == last else "") for l in range(len(acts))]
         for name, title, _ in PLOTS:
             item = self.panel.plots[name]
             wanted = {"saturated": ("sigmoid", "tanh"), "dead": ("relu",)}.get(name)
-            self._curves[name] = [
-                item.plot(pen=pg.mkPen(COLORS[l % len(COLORS)], width=1.5))
-                if wanted is None or a in wanted else None for l, a in enumerate(acts)]
+            self._curves[name] = [self._pooled_curve(name, l) if wanted is None or a in wanted
+                                  else None for l, a in enumerate(acts)]
+            for curve in self._pool.get(name, []):  # a layer's curve without a layer: hidden, empty
+                if curve not in self._curves[name]:
+                    curve.setData([], [])
+                    curve.hide()
             none = wanted is not None and not any(self._curves[name])
             item.setTitle(f"{title}: none" if none else title,
                           size="8pt", color="#999" if none else "#333")

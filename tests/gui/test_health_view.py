@@ -149,10 +149,16 @@ def test_history_clears_and_curves_follow_a_new_architecture(qtbot, make_window)
     settle(qtbot, window)
     qtbot.waitUntil(lambda: view.observer.copy().epochs.size >= 1, timeout=WAIT_MS)
     assert len(view._curves["grad_norm"]) == 3
+    before = list(view._curves["grad_norm"])
     run = view.observer.run
     window.update_settings(hidden=(3,))
     settle(qtbot, window)
     qtbot.waitUntil(lambda: view.observer.run > run, timeout=WAIT_MS)
     assert view.observer.copy().epochs.size == 0
     qtbot.waitUntil(lambda: len(view._curves["grad_norm"]) == 2, timeout=WAIT_MS)
+    # the same plot items shown again (made once), the third layer's hidden and empty
+    assert view._curves["grad_norm"] == before[:2]
+    assert not before[2].isVisible() and (before[2].xData is None or len(before[2].xData) == 0)
+    items = view.panel.plots["grad_norm"].listDataItems()
+    assert sum(item.isVisible() for item in items if item in before) == 2
     assert view.panel.warnings.text().startswith("No measurements yet")

@@ -16,12 +16,12 @@ import json
 import pathlib
 import statistics
 import sys
-import time
 
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
+from bench.timing import timed  # noqa: E402
 from model.lessons.landscape import (RefreshThrottle, playground_surface,  # noqa: E402
                                      random_plane)
 from model.playground import Playground, Settings  # noqa: E402
@@ -36,12 +36,6 @@ def per_point(pg, plane, surface):
         for u in surface.us:
             net.params[:] = plane.params_at(u, v)
             net.loss(t.X_train, t.Y_train, t.loss.name)
-
-
-def timed(fn):
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
 
 
 def bench(hidden, n_points, rounds):

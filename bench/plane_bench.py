@@ -18,12 +18,12 @@ import argparse
 import pathlib
 import statistics
 import sys
-import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
+from bench.timing import timed  # noqa: E402
 from model.data.bundled import BUNDLED, bundled_path  # noqa: E402
 from model.data.csvdata import load_csv  # noqa: E402
 from model.data.plane import PlaneSpec  # noqa: E402
@@ -31,13 +31,6 @@ from model.playground import Playground, Settings  # noqa: E402
 from model.snapshot import take_snapshot  # noqa: E402
 
 SETTINGS = Settings(hidden=(8, 8))
-
-
-def timed(fn, repeat: int) -> float:
-    start = time.perf_counter()
-    for _ in range(repeat):
-        fn()
-    return (time.perf_counter() - start) / repeat
 
 
 def main(argv=None) -> int:

@@ -18,25 +18,18 @@ import argparse
 import pathlib
 import statistics
 import sys
-import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
+from bench.timing import timed  # noqa: E402
 from model.lessons.run_watch import RunWatch  # noqa: E402
 from model.playground import Playground, Settings  # noqa: E402
 from model.snapshot import take_snapshot  # noqa: E402
 
 FINE_GRID = 121  # as gui/shell/worker.py (not imported: that module needs Qt)
 NETWORKS = {"2-4-2-1": Settings(), "8x16": Settings(hidden=(16,) * 8)}
-
-
-def timed(fn, repeat: int) -> float:
-    start = time.perf_counter()
-    for _ in range(repeat):
-        fn()
-    return (time.perf_counter() - start) / repeat
 
 
 def main(argv=None) -> int:

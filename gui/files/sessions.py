@@ -26,7 +26,6 @@ import json
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QStandardPaths, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox
 
 from model.data.plane import PlaneSpec
@@ -37,6 +36,7 @@ from gui.files.modified import ModifiedMark, saved_state
 from gui.files.remembered import app_settings, remember_settings, save_file_name
 from gui.files.remembered import open_file_name
 from gui.identity import APPLICATION, ORGANIZATION  # re-exported: one place for the names
+from gui.shell.actions import add_action
 from gui.shell.docks import FutureRelay, install_once, menu_named
 from gui.shell.notices import Notice
 
@@ -124,15 +124,7 @@ class Sessions(QObject):
         self._relay.finished.connect(self._on_saved)
 
         def action(text, shortcut, tip, slot):
-            a = QAction(text, window)
-            if shortcut:
-                a.setShortcut(QKeySequence(shortcut))
-                tip = f"{tip} ({shortcut})"
-            a.setToolTip(tip)
-            a.setStatusTip(tip)
-            a.triggered.connect(slot)
-            window.addAction(a)  # the shortcut works wherever the focus is
-            return a
+            return add_action(window, text, shortcut, tip, slot)
 
         self.open_action = action("Ope&n session…", OPEN_SHORTCUT,
                                   "Come back to a saved session", self.open_session)

@@ -12,24 +12,31 @@ from PySide6.QtWidgets import QStyle
 
 from gui.shell.about import show_about
 
+def add_action(window, text, shortcut=None, tip="", slot=None, icon=None,
+               checkable=False) -> QAction:
+    """An action of ``window`` whose shortcut works whichever widget has the focus; its tip
+    (tooltip and status bar) ends with the shortcut. ``icon``: a QStyle.StandardPixmap."""
+    a = QAction(text, window)
+    if shortcut:
+        keys = QKeySequence(shortcut)
+        a.setShortcut(keys)
+        tip = f"{tip} ({keys.toString(QKeySequence.SequenceFormat.NativeText)})"
+    a.setToolTip(tip)
+    a.setStatusTip(tip)
+    if icon is not None:
+        a.setIcon(window.style().standardIcon(icon))
+    a.setCheckable(checkable)
+    if slot is not None:
+        (a.toggled if checkable else a.triggered).connect(slot)
+    window.addAction(a)
+    return a
+
+
 def make_actions(window) -> SimpleNamespace:
     style = window.style()
 
-    def action(text, shortcut=None, tip="", slot=None, icon=None, checkable=False):
-        a = QAction(text, window)
-        if shortcut:
-            keys = QKeySequence(shortcut)
-            a.setShortcut(keys)
-            tip = f"{tip} ({keys.toString(QKeySequence.SequenceFormat.NativeText)})"
-        a.setToolTip(tip)
-        a.setStatusTip(tip)
-        if icon is not None:
-            a.setIcon(style.standardIcon(icon))
-        a.setCheckable(checkable)
-        if slot is not None:
-            (a.toggled if checkable else a.triggered).connect(slot)
-        window.addAction(a)  # shortcuts work whichever widget has the focus
-        return a
+    def action(*args, **kwargs):
+        return add_action(window, *args, **kwargs)
 
     P = QStyle.StandardPixmap
     acts = SimpleNamespace()

@@ -18,6 +18,7 @@ from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QLabel, QLineEdit, QMenu,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout)
 
+from gui.shell.actions import add_action
 from gui.shell.docks import install_once, menu_named
 
 SHORTCUTS_KEY = "Ctrl+/"
@@ -134,13 +135,9 @@ class HelpMenu(QObject):
         super().__init__(window)
         self.window = window
         self.dialog: ShortcutsDialog | None = None
-        self.shortcuts_action = QAction("&Keyboard shortcuts", window)
-        self.shortcuts_action.setShortcut(QKeySequence(SHORTCUTS_KEY))
-        tip = f"Every shortcut of the window, by menu ({SHORTCUTS_KEY})"
-        self.shortcuts_action.setToolTip(tip)
-        self.shortcuts_action.setStatusTip(tip)
-        self.shortcuts_action.triggered.connect(self.show_shortcuts)
-        window.addAction(self.shortcuts_action)
+        self.shortcuts_action = add_action(window, "&Keyboard shortcuts", SHORTCUTS_KEY,
+                                           "Every shortcut of the window, by menu",
+                                           self.show_shortcuts)
         self.log_action = QAction("Open &log folder", window)
         tip = ("Show the folder of the app's log file (errors and warnings, also when the "
                "app was started from the desktop)")

@@ -20,7 +20,7 @@ from functools import partial
 
 import numpy as np
 from PySide6.QtCore import QObject, QSize, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QValidator
+from PySide6.QtGui import QColor, QValidator
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDoubleSpinBox, QHBoxLayout,
                                QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
@@ -29,6 +29,7 @@ from model.lessons.gradcheck import FAIL_THRESHOLD, GradCheckResult, gradient_ch
 from model.numbers import format_count
 from model.snapshot import frozen_copy
 
+from gui.shell.actions import add_action
 from gui.shell.docks import (DOCK_HEIGHT, FutureRelay, add_dock, claim_highlight, future_error,
                     install_once, menu_named, release_highlight, show_dock)
 
@@ -237,13 +238,8 @@ class GradientCheckView(QObject):
         self.panel = GradCheckPanel()
         self.dock = add_dock(window, "Gradient check", self.panel, None,
                              "Show the gradient check: backprop against centred differences")
-        self.action = QAction("Check &gradients…", window)
-        self.action.setShortcut(QKeySequence("Ctrl+G"))
-        self.action.setToolTip("Compare backprop with centred differences for every parameter "
-                               "(Ctrl+G)")
-        self.action.setStatusTip(self.action.toolTip())
-        self.action.triggered.connect(self.check)
-        window.addAction(self.action)
+        self.action = add_action(window, "Check &gradients…", "Ctrl+G", "Compare backprop "
+                                 "with centred differences for every parameter", self.check)
         menu_named(window, "&Tools").addAction(self.action)
         self._relay = FutureRelay(self)
         self._relay.finished.connect(self._on_result)

@@ -13,15 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from model.data.plane import Plane, PlaneSpec, make_plane
+from model.frozen import frozen_copy  # noqa: F401 - the views import it from here
 from model.playground import Playground
-
-
-def frozen_copy(a, dtype=float) -> np.ndarray:
-    """A read-only copy of ``a``: safe to hand to another thread (what crosses threads is a
-    copy no one else holds, and no one can change it)."""
-    a = np.array(a, dtype=dtype, copy=True)
-    a.flags.writeable = False
-    return a
 
 
 @dataclass(frozen=True, eq=False)

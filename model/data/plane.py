@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.data import slices
+from model.frozen import frozen_copy
 
 KINDS = ("slice", "pca")
 
@@ -83,12 +84,6 @@ class PlaneSpec:
             return cls(kind, tuple(axes), tuple(held))
         except OverflowError:
             raise ValueError("plane.held: a number too large") from None
-
-
-def _readonly(a) -> np.ndarray:
-    a = np.array(a, dtype=np.float64, copy=True)
-    a.flags.writeable = False
-    return a
 
 
 @dataclass(frozen=True, eq=False)
@@ -180,14 +175,15 @@ def _make_plane(data, spec: PlaneSpec) -> Plane:
                          for k in range(d)])
         held[[i, j]] = np.nan  # varied, not held
         extent = (*slices.padded_range(X_all[:, i]), *slices.padded_range(X_all[:, j]))
-        return Plane(spec, tuple(data.input_names), _readonly(held), _readonly(means),
-                     _readonly(lo), _readonly(hi), tuple(map(float, extent)),
-                     _readonly(data.X_train[:, [i, j]]), _readonly(data.X_test[:, [i, j]]))
+        return Plane(spec, tuple(data.input_names), frozen_copy(held), frozen_copy(means),
+                     frozen_copy(lo), frozen_copy(hi), tuple(map(float, extent)),
+                     frozen_copy(data.X_train[:, [i, j]]), frozen_copy(data.X_test[:, [i, j]]))
     mean, std, comps, explained = _principal_components(data)
     project = lambda X: ((X - mean) / std) @ comps.T  # noqa: E731 - PCAView.project
     train, test = project(data.X_train), project(data.X_test)
     both = np.concatenate([train, test])
     extent = (*slices.padded_range(both[:, 0]), *slices.padded_range(both[:, 1]))
-    return Plane(spec, tuple(data.input_names), _readonly(mean), _readonly(means), _readonly(lo),
-                 _readonly(hi), tuple(map(float, extent)), _readonly(train), _readonly(test),
-                 _readonly(comps), _readonly(explained), _readonly(std))
+    return Plane(spec, tuple(data.input_names), frozen_copy(mean), frozen_copy(means),
+                 frozen_copy(lo), frozen_copy(hi), tuple(map(float, extent)),
+                 frozen_copy(train), frozen_copy(test), frozen_copy(comps),
+                 frozen_copy(explained), frozen_copy(std))

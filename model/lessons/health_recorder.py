@@ -21,6 +21,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from model.frozen import frozen_copy
 from model.lessons.health import FIELDS, HealthHistory, LayerHealth, layer_health
 
 SAMPLE_ROWS = 200  # training rows the activations are measured on
@@ -37,12 +38,6 @@ class HealthCopy:
     epochs: np.ndarray  # (records,) x of each record, read-only
     series: MappingProxyType  # {field: (records, layers) read-only array}
     latest: tuple[LayerHealth, ...]  # the newest record, per layer
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a = np.array(a, dtype=float, copy=True)
-    a.flags.writeable = False
-    return a
 
 
 class HealthRecorder:
@@ -99,6 +94,6 @@ class HealthRecorder:
             h = self.history
             return HealthCopy(
                 version=self.version, run=self.run, activations=self.activations,
-                epochs=_frozen(h.epochs),
-                series=MappingProxyType({name: _frozen(h.series(name)) for name in FIELDS}),
+                epochs=frozen_copy(h.epochs),
+                series=MappingProxyType({name: frozen_copy(h.series(name)) for name in FIELDS}),
                 latest=h.latest())

@@ -35,16 +35,11 @@ import numpy as np
 
 from model.core.layout import ParamLayout
 from model.core.losses import get_loss
+from model.frozen import frozen_copy
 
 DEFAULT_RESOLUTION = 41
 MAX_RESOLUTION = 201
 CHUNK_FLOATS = 2_000_000  # the largest intermediate of one chunk: 16 MB
-
-
-def _frozen(a) -> np.ndarray:
-    a = np.array(a, dtype=np.float64, copy=True)
-    a.flags.writeable = False
-    return a
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,10 +115,10 @@ def weights_plane(net, a, b) -> Plane:
         layer, i, _ = net.layout.locate(idx)
         if i is None and not net.layers[layer].use_bias:
             raise ValueError(f"{net.layout.name(idx)}: layer {layer + 1} has no biases")
-    origin = _frozen(net.params)
+    origin = frozen_copy(net.params)
     d1, d2 = np.zeros(net.n_params), np.zeros(net.n_params)
     d1[ia] = d2[ib] = 1.0
-    return Plane(origin, _frozen(d1), _frozen(d2), "weights",
+    return Plane(origin, frozen_copy(d1), frozen_copy(d2), "weights",
                  (net.layout.name(ia), net.layout.name(ib)),
                  (float(origin[ia]), float(origin[ib])))
 
@@ -155,7 +150,7 @@ def random_plane(net, seed: int = 0) -> Plane:
                              "of some size (choose two weights instead)")
         dirs.append(d / norm)
         scales.append(norm)
-    return Plane(_frozen(params), _frozen(dirs[0]), _frozen(dirs[1]), "random",
+    return Plane(frozen_copy(params), frozen_copy(dirs[0]), frozen_copy(dirs[1]), "random",
                  ("random direction 1", "random direction 2"), scales=(scales[0], scales[1]))
 
 
@@ -175,7 +170,7 @@ def pca_plane(path, origin=None) -> Plane:
                          "needs two (train a little longer, or choose two weights)")
     var = s * s
     explained = (float(var[0] / var.sum()), float(var[1] / var.sum()))
-    return Plane(_frozen(origin), _frozen(vt[0]), _frozen(vt[1]), "pca",
+    return Plane(frozen_copy(origin), frozen_copy(vt[0]), frozen_copy(vt[1]), "pca",
                  ("principal direction 1", "principal direction 2"), explained=explained)
 
 
@@ -256,7 +251,8 @@ def loss_surface(net, X, Y, loss, plane: Plane, extent=None, resolution=DEFAULT_
     values = batched_losses(net, thetas, X, Y, loss).reshape(r_v, r_u)
     values[~np.isfinite(values)] = np.nan
     # a copy: a read-only view of the writable grid would not be frozen
-    return Surface(_frozen(us), _frozen(vs), _frozen(values), time.perf_counter() - t0, r_u * r_v)
+    return Surface(frozen_copy(us), frozen_copy(vs), frozen_copy(values),
+                   time.perf_counter() - t0, r_u * r_v)
 
 
 def playground_surface(pg, plane: Plane, split: str = "train", **kwargs) -> Surface:

@@ -15,6 +15,7 @@ wheel brings an ffmpeg binary) and is streamed. Either way the file is written a
 """
 from __future__ import annotations
 
+import importlib.util
 import queue
 import shutil
 import tempfile
@@ -40,21 +41,31 @@ class _Cancelled(Exception):
     pass
 
 
-def missing_for(fmt: str) -> str | None:
-    """A one-line message saying what is missing to write ``fmt``, or None if nothing is."""
+def _installed(name: str) -> bool:
+    """Whether package ``name`` can be imported, without importing it: this runs on the GUI
+    thread (the Record dialog), and importing imageio takes ~0.1 s there, twice that on a
+    busy machine; the encoder's thread imports it when it starts writing."""
     try:
-        import imageio  # noqa: F401
-        import PIL  # noqa: F401
-    except ImportError:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def missing_for(fmt: str, *, quick: bool = False) -> str | None:
+    """A one-line message saying what is missing to write ``fmt``, or None if nothing is.
+    ``quick``: only whether the packages are installed, not whether imageio-ffmpeg finds
+    its ffmpeg (that runs ``ffmpeg -version``)."""
+    if not (_installed("imageio") and _installed("PIL")):
         return ("recording needs the imageio package (with pillow): "
                 "pip install imageio")
     if fmt == "mp4":
-        try:
-            import imageio_ffmpeg
-        except ImportError:
+        if not _installed("imageio_ffmpeg"):
             return ("MP4 needs the imageio-ffmpeg package (pip install imageio-ffmpeg); "
                     "GIF works without it")
+        if quick:
+            return None
         try:
+            import imageio_ffmpeg
             imageio_ffmpeg.get_ffmpeg_exe()
         except RuntimeError as exc:
             return (f"MP4 needs ffmpeg, which imageio-ffmpeg did not find ({exc}); "

@@ -73,7 +73,7 @@ class RecordDialog(QDialog):
         (self.mp4 if plan.fmt == "mp4" else self.gif).setChecked(True)
         self.gif.setToolTip("An animated GIF: plays everywhere (256 colours per frame)")
         self.mp4_note = QLabel()
-        problem = missing_for("mp4")
+        problem = missing_for("mp4", quick=True)
         self.mp4.setToolTip("An H.264 video: small files, any length (needs imageio-ffmpeg)")
         if problem:
             self.mp4_note.setText("needs imageio-ffmpeg")

@@ -174,3 +174,27 @@ def test_an_mp4_has_its_frames_at_a_constant_rate(tmp_path):
     assert enc.state == "done", enc.error
     assert ffmpeg.count_frames_and_secs(str(path)) == (6, 0.6)
     assert [p.name for p in tmp_path.iterdir()] == ["f.mp4"]
+
+
+def test_checking_what_recording_needs_imports_nothing(tmp_path):
+    """The Record dialog checks on the GUI thread: importing imageio there took ~0.1 s (twice
+    that on a busy machine); the encoder's thread imports it when it writes."""
+    import subprocess
+    import sys
+    code = ("import sys\nfrom gui.files.frame_encoder import missing_for\n"
+            "print(missing_for('gif'), missing_for('mp4', quick=True), "
+            "'imageio' in sys.modules, 'PIL' in sys.modules, sep='|')")
+    root = __import__("pathlib").Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    expected_mp4 = fe.missing_for("mp4", quick=True)
+    assert out.stdout.strip().split("|") == ["None", str(expected_mp4), "False", "False"]
+
+
+def test_recording_without_imageio_says_so(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "imageio", None)  # as if it were not installed
+    for fmt in ("gif", "mp4"):
+        message = fe.missing_for(fmt)
+        assert "imageio package" in message and "\n" not in message

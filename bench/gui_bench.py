@@ -27,7 +27,10 @@ long Pause takes. Prints the figures and the targets; exits 1 when one is missed
                      presses, and the worst), waiting in a sleeping event loop as the app does
     actions_max_stall_ms   longest GUI-thread stall during ``--actions-seconds`` of random real
                      actions (tests/gui/random_actions.py) while training flat out, and its
-                     99th percentile; "problems" counts exceptions and Qt warnings meanwhile
+                     99th percentile; "problems" counts exceptions and Qt warnings meanwhile.
+                     "worst_stalls" names the action before each of the five longest, and the
+                     CPU time the virtual machine's host took meanwhile when it took any
+                     ("steal" in /proc/stat; actions_steal_ms is the run's total)
 
 Targets (issue 12 and issue 9, item 12): fps ≥ 55, ratio ≥ 0.9, max stall ≤ 50 ms; with
 --hogs 2 (two CPU-bound processes beside the window) max stall ≤ 250 ms and no fps/ratio
@@ -238,28 +241,44 @@ def cold_start(bench: WindowBench, seconds: float) -> int:
     return 0 if ok else 1
 
 
+def steal_ms() -> float:
+    """CPU time the virtual machine's host gave to others while this machine wanted it
+    (/proc/stat "steal", all CPUs), in ms; NaN where the system does not say. A stall during
+    which the host stole the CPU is the machine's, not the window's."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+        return int(fields[8]) * 1000.0 / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
 class StallMeter:
     """The gaps between the ticks of a 10 ms timer on the GUI thread: a gap far above 10 ms
-    is a stall (the thread was busy, or waited for the GIL)."""
+    is a stall (the thread was busy, or waited for the GIL). ``steals[k]``: the host's steal
+    time (``steal_ms``) during gap k, read only at ticks (100 a second, ~30 µs each)."""
 
     def __init__(self):
         from PySide6.QtCore import Qt, QTimer
         self.gaps: list[float] = []
         self.ends: list[float] = []  # when each gap ended (perf_counter)
+        self.steals: list[float] = []
         self._last = 0.0
+        self._steal = steal_ms()
         self.timer = QTimer()
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(10)
         self.timer.timeout.connect(self._tick)
 
     def _tick(self) -> None:
-        now = time.perf_counter()
+        now, steal = time.perf_counter(), steal_ms()
         self.gaps.append(now - self._last)
         self.ends.append(now)
-        self._last = now
+        self.steals.append(steal - self._steal)
+        self._last, self._steal = now, steal
 
     def start(self) -> None:
-        self._last = time.perf_counter()
+        self._last, self._steal = time.perf_counter(), steal_ms()
         self.timer.start()
 
     def stop(self) -> dict:
@@ -330,10 +349,14 @@ def actions_stall(settings: Settings, seconds: float, seed: int = 1) -> dict:
     for k in np.argsort(meter.gaps)[::-1][:5]:
         i = bisect.bisect_right([t for t, _ in started], meter.ends[k]) - 1
         what = started[i][1] if i >= 0 else "(before the first action)"
-        worst.append(f"{meter.gaps[k] * 1000:.0f} ms after {what}")
+        stolen = meter.steals[k]
+        worst.append(f"{meter.gaps[k] * 1000:.0f} ms after {what}"
+                     + (f" (the VM's host took {stolen:.0f} ms of CPU meanwhile)"
+                        if stolen > 0 else ""))
     return {"seed": seed, "actions": n, "actions_max_stall_ms": stalls["max"],
             "worst_stalls": worst, "problem_texts": [t[:300] for t in problems.items[:3]],
             "actions_p99_stall_ms": stalls["p99"], "problems": len(problems.items),
+            "actions_steal_ms": round(float(np.nansum(meter.steals)), 1),
             # the action itself (a view opened, a network rebuilt…) runs on the GUI thread
             "slowest_actions_ms": {k: round(v, 1) for k, v in top}}
 

@@ -171,3 +171,20 @@ def test_every_data_set_has_a_button(qtbot):
     panel = DataPanel()
     qtbot.addWidget(panel)
     assert set(panel.dataset_buttons) == set(DATASETS)
+
+
+def test_regression_points_take_a_few_colours_close_to_their_value():
+    """pyqtgraph renders a symbol per distinct brush (palette.POINT_STEPS): a regression's
+    points use at most 2·POINT_STEPS + 1 colours, each within half a step of the exact
+    orange–grey–blue ramp, with −1, 0 and +1 (and NaN as 0) exactly the legend's."""
+    t = np.linspace(-1.5, 1.5, 1001)
+    colors = palette.point_colors(t, "regression").astype(int)
+    assert len({tuple(c) for c in colors}) == 2 * palette.POINT_STEPS + 1
+    mid, neg, pos = (np.array(c, dtype=float) for c in (palette.MID, palette.ORANGE,
+                                                          palette.BLUE))
+    s = np.clip(t, -1, 1)[:, None]
+    exact = np.where(s < 0, mid + (neg - mid) * -s, mid + (pos - mid) * s)
+    half_step = np.abs(np.vstack([neg - mid, pos - mid])).max() / (2 * palette.POINT_STEPS)
+    assert np.abs(colors - exact).max() <= half_step + 1
+    ends = palette.point_colors(np.array([-1.0, 0.0, 1.0, np.nan]), "regression")
+    assert [tuple(c) for c in ends] == [palette.ORANGE, palette.MID, palette.BLUE, palette.MID]

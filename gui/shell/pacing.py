@@ -22,7 +22,7 @@ The measures, each bounding one source of GUI-thread stalls (issue 9.12):
   handled what it had (the dispatcher's ``awake`` and ``aboutToBlock``: with glib both come
   between two batches of events, never before one). While it is closed the trainer
   stands aside between two minibatches (GIL released), for at most the worker's
-  ``MAX_YIELD_S``, after which it trains one minibatch anyway (never starved); a command
+  ``MAX_YIELD_S`` (0.5 s), after which it trains one minibatch anyway (never starved); a command
   posted to it ends the wait at once (``nudge``).
 - ``next_frame_at``: a frame may start only after the GUI thread has been free for as long as
   the last frame took (or the median frame, when the last one was slower), so drawing takes

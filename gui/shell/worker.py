@@ -49,7 +49,13 @@ SPEEDS: tuple[tuple[str, str, float], ...] = (
 FLAT_OUT = len(SPEEDS) - 1
 
 #: the longest the trainer stands aside for a busy GUI thread before it trains one minibatch
-MAX_YIELD_S = 0.1
+#: (never starved). Such a minibatch costs the GUI thread more than its own time on a busy
+#: machine: the trainer's thread is niced, and when the scheduler preempts it while it holds
+#: the GIL the GUI thread waits for it to be scheduled again. At 0.1 s a busy stretch of the
+#: GUI thread paid that every 0.1 s: with two CPU hogs the worst stalls of random actions
+#: were 260-410 ms, with a longer wait 150-190 ms (the same four seeds). The window's own
+#: stretches stay under this on a quiet machine (~130 ms at worst).
+MAX_YIELD_S = 0.5
 #: paused or training at most this many steps/epochs a second, snapshots also carry the
 #: output on a FINE_GRID² grid for a smooth boundary (skipped when a command is waiting:
 #: stepping stays immediate); flat out keeps the cheap grid only

@@ -31,6 +31,7 @@ from model.core.losses import default_loss
 from model.core.network import Network
 from model.core.scaling import resolve_method
 from model.data.plane import PlaneSpec
+from model.pause_points import pausing_with
 from model.playground import Playground, Settings
 from model.snapshot import take_snapshot
 
@@ -267,6 +268,13 @@ class TrainerWorker(QObject):
                     args[1].cancel()
             self.finished.emit()
 
+    def _stand_aside(self) -> None:
+        """A pause point of a long job (``call``): while the GUI thread is busy, wait for it
+        (without the GIL) for at most MAX_YIELD_S; a command posted meanwhile ends the wait,
+        and the job goes on after it (the command is handled after the job)."""
+        if not self.gate.is_open():
+            self.gate.wait(MAX_YIELD_S)
+
     def _train_tick(self) -> None:
         """Train until a command is waiting or a snapshot is due, paced by the speed."""
         kind = SPEEDS[self._speed][1]
@@ -360,7 +368,8 @@ class TrainerWorker(QObject):
             fn, future, changes_state = args
             if future.set_running_or_notify_cancel():
                 try:
-                    result = fn(self.pg)
+                    with pausing_with(self._stand_aside):  # a busy window goes first
+                        result = fn(self.pg)
                     if changes_state:
                         self._do_pause()
                         if isinstance(result, Playground):

@@ -13,6 +13,7 @@ import numpy as np
 
 from model.core.losses import get_loss
 from model.core.network import Network
+from model.pause_points import pause_point
 
 #: relative error above which a parameter's check fails
 FAIL_THRESHOLD = 1e-4
@@ -82,6 +83,7 @@ def gradient_check(net: Network, X, Y, loss: str = "mse", epsilon: float = 1e-5,
     params = ref.params
     t0 = time.perf_counter()
     for k in range(ref.n_params):
+        pause_point()  # a busy window goes first (model/pause_points.py)
         old = params[k]
         params[k] = old + epsilon
         plus = ref.loss(X, Yp, loss)

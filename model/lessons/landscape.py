@@ -36,6 +36,7 @@ import numpy as np
 from model.core.layout import ParamLayout
 from model.core.losses import get_loss
 from model.frozen import frozen_copy
+from model.pause_points import pause_point
 
 DEFAULT_RESOLUTION = 41
 MAX_RESOLUTION = 201
@@ -191,6 +192,7 @@ def batched_losses(net, thetas, X, Y, loss) -> np.ndarray:
     XT = np.ascontiguousarray(X.T)
     with np.errstate(all="ignore"):
         for start in range(0, len(thetas), chunk):
+            pause_point()  # a busy window goes first (model/pause_points.py)
             T = thetas[start:start + chunk]
             g = len(T)
             aT = XT  # (d, n), broadcast against (g, k, d) below

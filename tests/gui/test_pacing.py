@@ -14,6 +14,7 @@ from PySide6.QtCore import QTimer
 
 from gui.shell.pacing import GuiGate, next_frame_at, single_threaded_blas
 from gui.shell.worker import FLAT_OUT, MAX_YIELD_S
+from model.pause_points import pause_point
 from model.playground import Settings
 from tests.gui.conftest import WAIT_MS
 from tests.gui.window_helpers import pause_flat_out
@@ -95,6 +96,38 @@ def test_the_trainer_stands_aside_while_the_gui_thread_is_busy(qtbot, window):
     qtbot.wait(300)  # idle again: it trains flat out
     assert steps() - before > 10 * (busy_s / MAX_YIELD_S + 2)
     window.pause()
+
+
+def test_a_long_job_of_the_worker_waits_at_its_pause_points_while_the_gui_is_busy(
+        qtbot, window):
+    """A loss landscape or a gradient check held the GIL for up to seconds in the worker; at
+    each pause point (model/pause_points.py) it now lets a busy GUI thread go first, for at
+    most MAX_YIELD_S, and runs on once the GUI thread is idle."""
+    passed = []  # when each pause point was passed
+
+    def job(_pg):  # runs in the worker thread
+        for _ in range(400):
+            pause_point()
+            passed.append(time.perf_counter())
+            time.sleep(0.001)
+        return len(passed)
+    busy_s = 2.5 * MAX_YIELD_S
+    span = {}
+
+    def busy():  # keeps the GUI thread busy once the job has started
+        while not passed:
+            time.sleep(0.001)
+        span["start"] = time.perf_counter()
+        while time.perf_counter() < span["start"] + busy_s:
+            sum(range(1000))
+        span["end"] = time.perf_counter()
+    future = window.worker.call(job)
+    QTimer.singleShot(0, busy)
+    qtbot.waitUntil(lambda: "end" in span, timeout=WAIT_MS)
+    during = sum(span["start"] + 0.01 < t < span["end"] for t in passed)
+    assert during <= busy_s / MAX_YIELD_S + 2, during  # instead of hundreds
+    qtbot.waitUntil(future.done, timeout=WAIT_MS)  # idle again: it runs on to the end
+    assert future.result() == 400
 
 
 def test_an_expensive_frame_leaves_the_gui_thread_free_as_long(qtbot, window, monkeypatch):

@@ -31,6 +31,9 @@ from gui.shell.docks import install_once
 
 PAINT_SPACING_PX = 10  # a drag adds a point every this many pixels
 ERASE_RADIUS_PX = 14  # the eraser removes points within this distance of the pointer
+#: an erasing drag shows what is left at most this often: each showing sets every point again
+#: (~20 ms for 500 points), and the mouse moves every few milliseconds
+ERASE_REDRAW_MS = 40
 SEND_INTERVAL_MS = 200  # while painting, the worker gets the points at most this often
 RECENT_SENT = 8  # data sets sent and possibly not handled yet (see _is_ours)
 TOOL_PROPERTY = "tool"  # output_view property: "draw" | "erase" | "" (others ignore clicks)
@@ -137,6 +140,10 @@ class DrawTool(QObject):
         self._send_timer.setSingleShot(True)
         self._send_timer.setInterval(SEND_INTERVAL_MS)
         self._send_timer.timeout.connect(self.send)
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(ERASE_REDRAW_MS)
+        self._redraw_timer.timeout.connect(self._refresh)
 
         b = self.bar
         b.draw.toggled.connect(self._on_draw_toggled)
@@ -261,8 +268,11 @@ class DrawTool(QObject):
                       else float(self.bar.target.value()))
         self._changed()
 
-    def erase_near(self, x: float, y: float, radius_px: float = ERASE_RADIUS_PX) -> int:
-        """Remove the points within radius_px screen pixels of (x, y); how many went."""
+    def erase_near(self, x: float, y: float, radius_px: float = ERASE_RADIUS_PX, *,
+                   redraw_now: bool = True) -> int:
+        """Remove the points within radius_px screen pixels of (x, y); how many went.
+        ``redraw_now=False`` (a drag): show them gone within ERASE_REDRAW_MS, once for all the
+        moves meanwhile."""
         self._begin()
         if not self.X:
             return 0
@@ -274,7 +284,7 @@ class DrawTool(QObject):
         if removed:
             self.X = [p for p, k in zip(self.X, keep) if k]
             self.y = [v for v, k in zip(self.y, keep) if k]
-            self._changed()
+            self._changed(redraw_now)
         return removed
 
     def clear(self) -> None:
@@ -290,9 +300,13 @@ class DrawTool(QObject):
         if not self.mode:
             self.set_mode("draw")
 
-    def _changed(self) -> None:
+    def _changed(self, redraw_now: bool = True) -> None:
         self._dirty = True
-        self._refresh()
+        if redraw_now:
+            self._redraw_timer.stop()
+            self._refresh()
+        elif not self._redraw_timer.isActive():
+            self._redraw_timer.start()
         if not self._send_timer.isActive():
             self._send_timer.start()
 
@@ -430,6 +444,9 @@ class DrawTool(QObject):
             if self._pressed:
                 self._pressed = False
                 self._last_paint = None
+                if self._redraw_timer.isActive():  # the drag's last erasing shows now
+                    self._redraw_timer.stop()
+                    self._refresh()
                 self.send()
             return True
         return kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick)
@@ -439,7 +456,7 @@ class DrawTool(QObject):
             self.add_point(p.x(), p.y())
             self._last_paint = QPointF(pos)
         else:
-            self.erase_near(p.x(), p.y())
+            self.erase_near(p.x(), p.y(), redraw_now=False)
 
 
 def install(window) -> DrawTool:

@@ -282,3 +282,32 @@ def test_a_stroke_adds_its_points_one_by_one_and_shows_exactly_them(qtbot, windo
     assert [b.color().getRgb()[:3] for b in shown["brush"]] == expected
     tool.erase_near(*tool.X[-1])  # anything but one point more: all set again
     assert calls == [1] and len(tool.scatter.data) == len(tool.X)
+
+
+def test_an_erasing_drag_shows_what_is_left_once_for_many_moves(qtbot, window, tool,
+                                                                 monkeypatch):
+    """Each showing sets every point again (~20 ms for 500 points): the moves of a drag are
+    shown together (draw_tool.ERASE_REDRAW_MS), and the release shows exactly what is left."""
+    qtbot.mouseClick(tool.bar.erase, Qt.MouseButton.LeftButton)
+    n0 = len(tool.X)
+    calls = []
+    set_data = tool.scatter.setData
+    monkeypatch.setattr(tool.scatter, "setData",
+                        lambda *a, **k: calls.append(1) or set_data(*a, **k))
+    removed = []
+    erase_near = tool.erase_near
+    monkeypatch.setattr(tool, "erase_near",
+                        lambda *a, **k: removed.append(erase_near(*a, **k)) or removed[-1])
+    viewport = window.output_view.plot.viewport()
+    start, end = to_viewport(window, -5.0, -5.0), to_viewport(window, 5.0, 5.0)
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    for k in range(1, 31):
+        qtbot.mouseMove(viewport, start + (end - start) * (k / 30))
+    assert sum(n > 0 for n in removed) >= 10  # many moves took points away...
+    assert len(calls) <= 2  # ...and were shown together
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
+    assert len(tool.X) == n0 - sum(removed)
+    shown = tool.scatter.data
+    np.testing.assert_array_equal(np.c_[shown["x"], shown["y"]], np.asarray(tool.X))
+    expected = [tuple(c) for c in palette.point_colors(np.asarray(tool.y), tool.task).tolist()]
+    assert [b.color().getRgb()[:3] for b in shown["brush"]] == expected

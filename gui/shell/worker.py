@@ -269,9 +269,9 @@ class TrainerWorker(QObject):
             self.finished.emit()
 
     def _stand_aside(self) -> None:
-        """A pause point of a long job (``call``): while the GUI thread is busy, wait for it
-        (without the GIL) for at most MAX_YIELD_S; a command posted meanwhile ends the wait,
-        and the job goes on after it (the command is handled after the job)."""
+        """Before a paced step, and at each pause point of a long job (``call``): while the
+        GUI thread is busy, wait for it (without the GIL) for at most MAX_YIELD_S; a command
+        posted meanwhile ends the wait (a job goes on, and the command is handled after it)."""
         if not self.gate.is_open():
             self.gate.wait(MAX_YIELD_S)
 
@@ -338,8 +338,7 @@ class TrainerWorker(QObject):
             self._unit_open = True
             # no catching up after a stall: at most one unit is ever due
             self._next_due = max(self._next_due + 1.0 / rate, now)
-        if not self.gate.is_open():
-            self.gate.wait(MAX_YIELD_S)
+        self._stand_aside()
         trainer = self.pg.trainer
         ended_epoch = trainer.step_batch()
         self.steps_trained += 1

@@ -54,8 +54,9 @@ FLAT_OUT = len(SPEEDS) - 1
 #: machine: the trainer's thread is niced, and when the scheduler preempts it while it holds
 #: the GIL the GUI thread waits for it to be scheduled again. At 0.1 s a busy stretch of the
 #: GUI thread paid that every 0.1 s: with two CPU hogs the worst stalls of random actions
-#: were 260-410 ms, with a longer wait 150-190 ms (the same four seeds). The window's own
-#: stretches stay under this on a quiet machine (~130 ms at worst).
+#: were 260-410 ms, and 153-186 ms in a trial at 1.0 s (the same four seeds); 0.5 s keeps the
+#: trainer's wait shorter. The window's own busy stretches stay under it on a quiet machine
+#: (~130 ms at worst).
 MAX_YIELD_S = 0.5
 #: paused or training at most this many steps/epochs a second, snapshots also carry the
 #: output on a FINE_GRID² grid for a smooth boundary (skipped when a command is waiting:

@@ -42,9 +42,8 @@ class _Cancelled(Exception):
 
 
 def _installed(name: str) -> bool:
-    """Whether package ``name`` can be imported, without importing it: this runs on the GUI
-    thread (the Record dialog), and importing imageio takes ~0.1 s there, twice that on a
-    busy machine; the encoder's thread imports it when it starts writing."""
+    """Whether package ``name`` can be imported, without importing it (~0.1 s for imageio,
+    twice that on a busy machine: the Record dialog's quick check runs on the GUI thread)."""
     try:
         return importlib.util.find_spec(name) is not None
     except (ImportError, ValueError):
@@ -53,19 +52,35 @@ def _installed(name: str) -> bool:
 
 def missing_for(fmt: str, *, quick: bool = False) -> str | None:
     """A one-line message saying what is missing to write ``fmt``, or None if nothing is.
-    ``quick``: only whether the packages are installed, not whether imageio-ffmpeg finds
-    its ffmpeg (that runs ``ffmpeg -version``)."""
-    if not (_installed("imageio") and _installed("PIL")):
+
+    ``quick`` (the Record dialog as it opens): only whether the packages are installed,
+    importing nothing. Otherwise (before recording starts) the packages are imported here, on
+    the calling thread, and imageio-ffmpeg must find its ffmpeg (``ffmpeg -version``).
+    Imported here rather than first in the encoder's thread: an import allocates enough to
+    start a garbage collection in the thread doing it, and one in the encoder's thread
+    destroyed the window's unreachable Qt objects there, which deadlocked against the GUI
+    thread (seen in the test suite)."""
+    try:
+        if quick:
+            if not (_installed("imageio") and _installed("PIL")):
+                raise ImportError
+        else:
+            import imageio  # noqa: F401
+            import PIL  # noqa: F401
+    except ImportError:
         return ("recording needs the imageio package (with pillow): "
                 "pip install imageio")
     if fmt == "mp4":
-        if not _installed("imageio_ffmpeg"):
+        try:
+            if quick:
+                if not _installed("imageio_ffmpeg"):
+                    raise ImportError
+                return None
+            import imageio_ffmpeg
+        except ImportError:
             return ("MP4 needs the imageio-ffmpeg package (pip install imageio-ffmpeg); "
                     "GIF works without it")
-        if quick:
-            return None
         try:
-            import imageio_ffmpeg
             imageio_ffmpeg.get_ffmpeg_exe()
         except RuntimeError as exc:
             return (f"MP4 needs ffmpeg, which imageio-ffmpeg did not find ({exc}); "

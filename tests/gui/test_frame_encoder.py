@@ -160,6 +160,7 @@ def test_mp4_without_imageio_ffmpeg_says_so(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # as if it were not installed
     message = fe.missing_for("mp4")
     assert "imageio-ffmpeg" in message and "GIF works" in message and "\n" not in message
+    assert fe.missing_for("mp4", quick=True) == message
     assert fe.missing_for("gif") is None
     with pytest.raises(EncoderError, match="imageio-ffmpeg"):
         FrameEncoder(EncodeOptions(tmp_path / "x.mp4", "mp4", 10, (64, 40)))
@@ -176,25 +177,31 @@ def test_an_mp4_has_its_frames_at_a_constant_rate(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["f.mp4"]
 
 
-def test_checking_what_recording_needs_imports_nothing(tmp_path):
-    """The Record dialog checks on the GUI thread: importing imageio there took ~0.1 s (twice
-    that on a busy machine); the encoder's thread imports it when it writes."""
+def test_the_dialog_s_quick_check_imports_nothing_and_the_full_one_imports_here(tmp_path):
+    """The Record dialog checks as it opens, on the GUI thread: importing imageio there took
+    ~0.1 s (twice that on a busy machine). The full check before recording imports on the
+    calling thread, never first in the encoder's (a garbage collection there deadlocked)."""
     import subprocess
     import sys
     code = ("import sys\nfrom gui.files.frame_encoder import missing_for\n"
-            "print(missing_for('gif'), missing_for('mp4', quick=True), "
-            "'imageio' in sys.modules, 'PIL' in sys.modules, sep='|')")
+            "print(missing_for('gif', quick=True), missing_for('mp4', quick=True), "
+            "'imageio' in sys.modules, 'PIL' in sys.modules, sep='|')\n"
+            "print(missing_for('gif'), 'imageio' in sys.modules, 'PIL' in sys.modules, "
+            "sep='|')")
     root = __import__("pathlib").Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
                          text=True, timeout=60)
     assert out.returncode == 0, out.stderr[-2000:]
     expected_mp4 = fe.missing_for("mp4", quick=True)
-    assert out.stdout.strip().split("|") == ["None", str(expected_mp4), "False", "False"]
+    quick, full = out.stdout.strip().splitlines()
+    assert quick.split("|") == ["None", str(expected_mp4), "False", "False"]
+    assert full.split("|") == ["None", "True", "True"]
 
 
 def test_recording_without_imageio_says_so(monkeypatch):
     import sys
     monkeypatch.setitem(sys.modules, "imageio", None)  # as if it were not installed
     for fmt in ("gif", "mp4"):
-        message = fe.missing_for(fmt)
-        assert "imageio package" in message and "\n" not in message
+        for quick in (True, False):
+            message = fe.missing_for(fmt, quick=quick)
+            assert "imageio package" in message and "\n" not in message

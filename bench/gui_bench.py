@@ -28,9 +28,11 @@ long Pause takes. Prints the figures and the targets; exits 1 when one is missed
     actions_max_stall_ms   longest GUI-thread stall during ``--actions-seconds`` of random real
                      actions (tests/gui/random_actions.py) while training flat out, and its
                      99th percentile; "problems" counts exceptions and Qt warnings meanwhile.
-                     "worst_stalls" names the action before each of the five longest, and the
-                     CPU time the virtual machine's host took meanwhile when it took any
-                     ("steal" in /proc/stat; actions_steal_ms is the run's total)
+                     "worst_stalls" names the action before each of the five longest, the GUI
+                     thread's time on a CPU and waiting for one meanwhile (its own work, and
+                     what other load cost it), and the CPU time the virtual machine's host took
+                     meanwhile when it took any ("steal" in /proc/stat; actions_steal_ms is the
+                     run's total)
 
 Targets (issue 12 and issue 9, item 12): fps ≥ 55, ratio ≥ 0.9, max stall ≤ 50 ms; with
 --hogs 2 (two CPU-bound processes beside the window) max stall ≤ 250 ms and no fps/ratio
@@ -253,32 +255,48 @@ def steal_ms() -> float:
         return float("nan")
 
 
+def thread_sched_ms() -> tuple[float, float]:
+    """(time on a CPU, time runnable but waiting for a CPU) of the calling thread so far, in
+    ms (/proc/thread-self/schedstat); NaNs where the system does not say. In a stall, the
+    first is the GUI thread's own work, the second what the machine's other load cost it."""
+    try:
+        with open("/proc/thread-self/schedstat") as f:
+            on_cpu, waiting = f.read().split()[:2]
+        return int(on_cpu) / 1e6, int(waiting) / 1e6
+    except (OSError, ValueError):
+        return float("nan"), float("nan")
+
+
 class StallMeter:
     """The gaps between the ticks of a 10 ms timer on the GUI thread: a gap far above 10 ms
-    is a stall (the thread was busy, or waited for the GIL). ``steals[k]``: the host's steal
-    time (``steal_ms``) during gap k, read only at ticks (100 a second, ~30 µs each)."""
+    is a stall (the thread was busy, or waited for the GIL). Read at each tick (100 a second,
+    ~30 µs each), for each gap k: ``steals[k]`` the host's steal time (``steal_ms``), and
+    ``sched[k]`` the GUI thread's (on a CPU, waiting for one) ms (``thread_sched_ms``)."""
 
     def __init__(self):
         from PySide6.QtCore import Qt, QTimer
         self.gaps: list[float] = []
         self.ends: list[float] = []  # when each gap ended (perf_counter)
         self.steals: list[float] = []
+        self.sched: list[tuple[float, float]] = []
         self._last = 0.0
         self._steal = steal_ms()
+        self._sched = thread_sched_ms()
         self.timer = QTimer()
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(10)
         self.timer.timeout.connect(self._tick)
 
     def _tick(self) -> None:
-        now, steal = time.perf_counter(), steal_ms()
+        now, steal, sched = time.perf_counter(), steal_ms(), thread_sched_ms()
         self.gaps.append(now - self._last)
         self.ends.append(now)
         self.steals.append(steal - self._steal)
-        self._last, self._steal = now, steal
+        self.sched.append((sched[0] - self._sched[0], sched[1] - self._sched[1]))
+        self._last, self._steal, self._sched = now, steal, sched
 
     def start(self) -> None:
-        self._last, self._steal = time.perf_counter(), steal_ms()
+        self._last, self._steal, self._sched = time.perf_counter(), steal_ms(), thread_sched_ms()
         self.timer.start()
 
     def stop(self) -> dict:
@@ -349,8 +367,10 @@ def actions_stall(settings: Settings, seconds: float, seed: int = 1) -> dict:
     for k in np.argsort(meter.gaps)[::-1][:5]:
         i = bisect.bisect_right([t for t, _ in started], meter.ends[k]) - 1
         what = started[i][1] if i >= 0 else "(before the first action)"
-        stolen = meter.steals[k]
+        stolen, (on_cpu, waiting) = meter.steals[k], meter.sched[k]
         worst.append(f"{meter.gaps[k] * 1000:.0f} ms after {what}"
+                     + (f" (GUI thread: {on_cpu:.0f} ms on a CPU, {waiting:.0f} ms waiting "
+                        f"for one)" if on_cpu == on_cpu else "")
                      + (f" (the VM's host took {stolen:.0f} ms of CPU meanwhile)"
                         if stolen > 0 else ""))
     return {"seed": seed, "actions": n, "actions_max_stall_ms": stalls["max"],

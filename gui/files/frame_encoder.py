@@ -15,6 +15,7 @@ wheel brings an ffmpeg binary) and is streamed. Either way the file is written a
 """
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import queue
 import shutil
@@ -41,11 +42,15 @@ class _Cancelled(Exception):
     pass
 
 
-def _installed(name: str) -> bool:
-    """Whether package ``name`` can be imported, without importing it (~0.1 s for imageio,
-    twice that on a busy machine: the Record dialog's quick check runs on the GUI thread)."""
+def _available(name: str, quick: bool) -> bool:
+    """Whether package ``name`` imports; ``quick``: whether it is installed, without importing
+    it (~0.1 s for imageio, twice that on a busy machine: the Record dialog's quick check runs
+    on the GUI thread)."""
     try:
-        return importlib.util.find_spec(name) is not None
+        if quick:
+            return importlib.util.find_spec(name) is not None
+        importlib.import_module(name)
+        return True
     except (ImportError, ValueError):
         return False
 
@@ -60,28 +65,17 @@ def missing_for(fmt: str, *, quick: bool = False) -> str | None:
     start a garbage collection in the thread doing it, and one in the encoder's thread
     destroyed the window's unreachable Qt objects there, which deadlocked against the GUI
     thread (seen in the test suite)."""
-    try:
-        if quick:
-            if not (_installed("imageio") and _installed("PIL")):
-                raise ImportError
-        else:
-            import imageio  # noqa: F401
-            import PIL  # noqa: F401
-    except ImportError:
+    if not (_available("imageio", quick) and _available("PIL", quick)):
         return ("recording needs the imageio package (with pillow): "
                 "pip install imageio")
     if fmt == "mp4":
-        try:
-            if quick:
-                if not _installed("imageio_ffmpeg"):
-                    raise ImportError
-                return None
-            import imageio_ffmpeg
-        except ImportError:
+        if not _available("imageio_ffmpeg", quick):
             return ("MP4 needs the imageio-ffmpeg package (pip install imageio-ffmpeg); "
                     "GIF works without it")
+        if quick:
+            return None
         try:
-            imageio_ffmpeg.get_ffmpeg_exe()
+            importlib.import_module("imageio_ffmpeg").get_ffmpeg_exe()
         except RuntimeError as exc:
             return (f"MP4 needs ffmpeg, which imageio-ffmpeg did not find ({exc}); "
                     "GIF works without it")

@@ -303,8 +303,7 @@ class DrawTool(QObject):
     def _changed(self, redraw_now: bool = True) -> None:
         self._dirty = True
         if redraw_now:
-            self._redraw_timer.stop()
-            self._refresh()
+            self._show_now()
         elif not self._redraw_timer.isActive():
             self._redraw_timer.start()
         if not self._send_timer.isActive():
@@ -385,6 +384,11 @@ class DrawTool(QObject):
         self._refresh()
 
     # ----------------------------------------------------------------- drawing
+    def _show_now(self) -> None:
+        """Show the points now rather than at the pending redraw of an erasing drag."""
+        self._redraw_timer.stop()
+        self._refresh()
+
     def _refresh(self) -> None:
         n = len(self.X) if self.X is not None else None
         self.bar.count.setText("" if n is None else count_of(n, "point"))
@@ -444,9 +448,7 @@ class DrawTool(QObject):
             if self._pressed:
                 self._pressed = False
                 self._last_paint = None
-                if self._redraw_timer.isActive():  # the drag's last erasing shows now
-                    self._redraw_timer.stop()
-                    self._refresh()
+                self._show_now()  # the drag's last erasing, if any (unchanged: nothing to do)
                 self.send()
             return True
         return kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick)

@@ -364,8 +364,9 @@ def actions_stall(settings: Settings, seconds: float, seed: int = 1) -> dict:
             window.close()
     top = sorted(slowest.items(), key=lambda kv: -kv[1])[:5]
     worst = []  # the longest gaps, each with the action started last before it ended
+    starts = [t for t, _ in started]
     for k in np.argsort(meter.gaps)[::-1][:5]:
-        i = bisect.bisect_right([t for t, _ in started], meter.ends[k]) - 1
+        i = bisect.bisect_right(starts, meter.ends[k]) - 1
         what = started[i][1] if i >= 0 else "(before the first action)"
         stolen, (on_cpu, waiting) = meter.steals[k], meter.sched[k]
         worst.append(f"{meter.gaps[k] * 1000:.0f} ms after {what}"

@@ -8,9 +8,7 @@ JSON line:
     rss_start_mb, rss_end_mb   RSS after the warm-up and at the end
     rss_slope_mb_per_hour      least-squares slope of RSS over the samples after the warm-up
     rss_growth_mb              largest RSS seen minus RSS after the warm-up
-    objects_start, objects_end Python objects tracked by gc (after a collection), counting
-                               those the window froze out of the collector's way
-                               (gui/shell/pacing.py freeze_long_lived)
+    objects_start, objects_end Python objects tracked by gc (after a collection)
     objects_slope_per_hour     their least-squares slope
     epochs                     epochs trained
 
@@ -45,7 +43,7 @@ def rss_mb() -> float:
 
 def sample() -> tuple[float, float, int]:
     gc.collect()
-    return time.monotonic(), rss_mb(), len(gc.get_objects()) + gc.get_freeze_count()
+    return time.monotonic(), rss_mb(), len(gc.get_objects())
 
 
 def slope_per_hour(samples, column: int) -> float:

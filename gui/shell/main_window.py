@@ -27,8 +27,8 @@ from model.playground import MAX_HIDDEN_LAYERS, MAX_NEURONS, Settings
 from gui.shell.actions import make_actions
 from gui.shell.controls import ControlBar
 from gui.shell.pacing import (DISPLAY_HZ, FrameCost, GateKeeper, next_frame_at,
-                              freeze_long_lived, single_threaded_blas,
-                              single_threaded_drawing, snapshot_interval)
+                              single_threaded_blas, single_threaded_drawing,
+                              snapshot_interval)
 from gui.shell.rate import RateMeter
 from gui.shell.window_layout import build_layout, default_splits
 from model.core.losses import losses_for
@@ -127,7 +127,6 @@ class MainWindow(QMainWindow):
         self.window_state = WindowState(self)
         self._layout_restored = restore_layout and self.window_state.restore()
         self._focus_home.setFocus()
-        freeze_long_lived()  # built: out of the garbage collector's way (pacing.py)
 
     @property
     def features(self):

@@ -1,6 +1,6 @@
 """Keeping the GUI thread responsive while the trainer runs flat out, on a busy machine.
 
-The measures, each bounding one source of GUI-thread stalls (issue 9.12):
+Three measures, each bounding one source of GUI-thread stalls (issue 9.12):
 
 - ``single_threaded_blas``: numpy's OpenBLAS starts helper threads for products of a few
   hundred rows (the output plane's upsampling, the neuron grids). On a machine whose cores are
@@ -9,11 +9,6 @@ The measures, each bounding one source of GUI-thread stalls (issue 9.12):
   products are small; one thread is always faster there.
 - ``single_threaded_drawing``: the same for Qt's own drawing helpers (a thread pool for
   large raster fills and strokes).
-- ``freeze_long_lived``: Python's full garbage collection walks every object the
-  interpreter tracks, and the window's modules and widgets are ~160,000 of them: each full
-  collection took 65-77 ms, in whichever thread allocated at the time (both threads wait for
-  it: it holds the GIL), a few times a minute while the user clicks around. Those objects live
-  as long as the window; once built they are moved out of the collector's sight.
 - ``GuiGate``: both threads run Python and share the GIL. While the GUI thread works, every
   Python call it makes waits for the trainer to be preempted (5 ms each, far more when the
   trainer's core is taken by another process). ``GateKeeper`` closes the gate when the GUI
@@ -36,7 +31,6 @@ The measures, each bounding one source of GUI-thread stalls (issue 9.12):
 """
 from __future__ import annotations
 
-import gc
 import logging
 import math
 import os
@@ -55,25 +49,6 @@ def single_threaded_drawing() -> None:
     graph's edges and the plots are small fills; one thread draws them without waiting. Qt
     reads the variable when it first paints: call this before the first window shows."""
     os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
-
-
-_long_lived_frozen = False
-
-
-def freeze_long_lived() -> None:
-    """Move every object alive now (the modules, the window just built) into the collector's
-    permanent generation, once per process: a full collection then walks only what was made
-    since (7-9 ms instead of 65-77 ms on this machine, random actions on a quiet machine).
-    Garbage is collected first, so nothing already unreachable is kept for ever; objects
-    frozen here are still freed by reference counting when they go (only a reference cycle
-    among them would stay, and they are the window's own, which lives as long as the
-    process)."""
-    global _long_lived_frozen
-    if _long_lived_frozen:
-        return  # a second window (tests) would freeze the first one's leftovers
-    _long_lived_frozen = True
-    gc.collect()
-    gc.freeze()
 
 
 def single_threaded_blas() -> bool:

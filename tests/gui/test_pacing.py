@@ -224,36 +224,3 @@ def test_the_window_draws_without_qt_s_helper_threads():
     if pooled("bare") == 0:  # the same drawing without the window uses them (on 2+ cores)
         pytest.skip("Qt drew without helper threads on this machine: nothing to compare")
     assert pooled("window") == 0
-
-
-_FROZEN = """
-import gc, os
-os.environ["QT_QPA_PLATFORM"] = "offscreen"
-from PySide6.QtWidgets import QApplication
-app = QApplication([])
-from gui.shell.main_window import MainWindow
-before = gc.get_freeze_count()
-first = MainWindow()
-frozen = gc.get_freeze_count()
-tracked = {id(o) for o in gc.get_objects()}
-second = MainWindow()
-print(before, frozen, gc.get_freeze_count(), id(first) in tracked,
-      id(first.network_view) in tracked, id(second) in {id(o) for o in gc.get_objects()})
-for w in (first, second):
-    w.shutdown()
-    w.close()
-"""
-
-
-def test_the_built_window_is_out_of_the_garbage_collector_s_way():
-    """A full collection walked the window's ~160,000 objects (65-77 ms, holding the GIL)
-    a few times a minute; once built they are frozen (pacing.freeze_long_lived), once per
-    process: a second window is not (it would keep the first one's garbage for ever)."""
-    result = subprocess.run([sys.executable, "-c", _FROZEN], cwd=ROOT, capture_output=True,
-                            text=True, timeout=120)
-    assert result.returncode == 0, result.stderr[-2000:]
-    before, frozen, after, first_seen, view_seen, second_seen = result.stdout.split()[-6:]
-    assert int(before) == 0 and int(frozen) > 0
-    assert first_seen == view_seen == "False"  # the collector no longer walks them
-    # not frozen again (frozen objects freed by reference counting leave the count)
-    assert int(after) <= int(frozen) and second_seen == "True"

@@ -15,6 +15,7 @@ wheel brings an ffmpeg binary) and is streamed. Either way the file is written a
 """
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.util
 import queue
@@ -190,6 +191,11 @@ class FrameEncoder:
 
     # ----------------------------------------------------------------- the capturing thread
     def start(self) -> None:
+        """Start encoding (call it from the GUI thread). Garbage is collected here first: the
+        encoder's thread allocates a lot as it starts (pillow imports its plugins there), and
+        a collection there would destroy unreachable Qt objects off the GUI thread, which
+        deadlocked against it (seen in the test suite)."""
+        gc.collect()
         self._thread.start()
 
     def offer(self, frame, tick: int) -> bool:

@@ -8,7 +8,9 @@ JSON line:
     rss_start_mb, rss_end_mb   RSS after the warm-up and at the end
     rss_slope_mb_per_hour      least-squares slope of RSS over the samples after the warm-up
     rss_growth_mb              largest RSS seen minus RSS after the warm-up
-    objects_start, objects_end Python objects tracked by gc (after a collection)
+    objects_start, objects_end Python objects tracked by gc (after a collection), counting
+                               those the window froze out of the collector's way
+                               (gui/shell/collector.py)
     objects_slope_per_hour     their least-squares slope
     epochs                     epochs trained
 
@@ -43,7 +45,7 @@ def rss_mb() -> float:
 
 def sample() -> tuple[float, float, int]:
     gc.collect()
-    return time.monotonic(), rss_mb(), len(gc.get_objects())
+    return time.monotonic(), rss_mb(), len(gc.get_objects()) + gc.get_freeze_count()
 
 
 def slope_per_hour(samples, column: int) -> float:
@@ -76,10 +78,12 @@ def in_window(settings: Settings, seconds: float, every: float) -> tuple[list, i
     from gui.shell.main_window import MainWindow
     from gui.shell.worker import FLAT_OUT
 
-    app = QApplication.instance() or QApplication([])  # noqa: F841 - keeps Qt alive
+    app = QApplication.instance() or QApplication([])
     QStandardPaths.setTestModeEnabled(True)  # the autosave stays out of the user's folders
     window = MainWindow(settings)
     window.show()
+    from gui.shell import collector
+    collector.take_over(app)  # as gui.app.run_app does
     samples: list = []
 
     def take():

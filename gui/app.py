@@ -110,6 +110,8 @@ def run_app(qt_args: list[str] | None = None, quit_after: int | None = None) -> 
     _worker_log(window)
     app.aboutToQuit.connect(window.shutdown)
     window.show()
+    from gui.shell import collector
+    collector.take_over(app)  # built: collect on this thread only, the window frozen out of it
     if quit_after > 0:
         QTimer.singleShot(quit_after, window.close)
     code = app.exec()

@@ -153,8 +153,15 @@ class GradCheckPanel(QWidget):
                                 "good, above 1e-2 is wrong)")
         self.verdict.setWordWrap(True)
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["layer", "parameters", "worst relative error",
-                                              "result"])
+        # short headers: a docked panel at 1024x640 elided a long one to "worst rel..."
+        headers = (("layer", "The layer whose weights and biases are checked"),
+                   ("params", "How many parameters the layer has"),
+                   ("worst error", "The largest relative error |a − n| / (|a| + |n|) between "
+                                   "backprop's gradient a and the numeric one n in the layer"),
+                   ("result", f"PASS when the worst error is at most {FAIL_THRESHOLD:g}"))
+        self.table.setHorizontalHeaderLabels([name for name, _ in headers])
+        for column, (_, tip) in enumerate(headers):
+            self.table.horizontalHeaderItem(column).setToolTip(tip)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -252,7 +259,7 @@ class GradientCheckView(QObject):
         self._timer.timeout.connect(self._on_live_due)
         self.panel.check_button.clicked.connect(self._on_check_clicked)
         self.panel.epsilon.valueChanged.connect(self._on_epsilon_changed)
-        window.worker.snapshot_ready.connect(self._on_snapshot)
+        window.snapshot_feed.subscribe(self._on_snapshot)
         self.dock.visibilityChanged.connect(self._on_visibility_changed)
 
     # ------------------------------------------------------------------ public

@@ -152,7 +152,7 @@ class DrawTool(QObject):
         b.clear.clicked.connect(self._on_clear)
         self.view.plot.viewport().installEventFilter(self)
         self.run_started.connect(self._on_new_run)
-        window.worker.snapshot_ready.connect(self._on_snapshot)
+        window.snapshot_feed.subscribe(self._on_snapshot)
         window.worker.add_observer(self)
         if window.latest_snapshot is not None:
             self._on_snapshot(window.latest_snapshot)

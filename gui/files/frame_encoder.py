@@ -191,11 +191,14 @@ class FrameEncoder:
 
     # ----------------------------------------------------------------- the capturing thread
     def start(self) -> None:
-        """Start encoding (call it from the GUI thread). Garbage is collected here first: the
-        encoder's thread allocates a lot as it starts (pillow imports its plugins there), and
-        a collection there would destroy unreachable Qt objects off the GUI thread, which
-        deadlocked against it (seen in the test suite)."""
-        gc.collect()
+        """Start encoding (call it from the GUI thread). Where Python's automatic collector
+        runs (tests, a notebook), garbage is collected here first: the encoder's thread
+        allocates a lot as it starts (pillow imports its plugins there), and a collection
+        there would destroy unreachable Qt objects off the GUI thread, which deadlocked
+        against it (seen in the test suite). The app collects on its GUI thread only
+        (gui/shell/collector.py): nothing to do, and no full collection to wait for."""
+        if gc.isenabled():
+            gc.collect()
         self._thread.start()
 
     def offer(self, frame, tick: int) -> bool:

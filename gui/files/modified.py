@@ -42,7 +42,7 @@ class ModifiedMark(QObject):
         self._clean: tuple | None = None  # state_key of the saved or opened state
         self._after_seq = 0  # the baseline comes from a snapshot that saw this command
         self._expect: tuple | None = None  # ... and shows this saved_state
-        window.worker.snapshot_ready.connect(self._on_snapshot)
+        window.snapshot_feed.subscribe(self._on_snapshot)
         window.network_view.weight_edited.connect(self.touch)
         window.network_view.bias_edited.connect(self.touch)
         self.show_name()

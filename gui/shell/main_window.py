@@ -4,7 +4,8 @@ Data flow: widgets → ``_send`` (a numbered command on the worker's queue) → 
 trains and emits immutable snapshots (while training flat out at the rate the frames' cost
 allows, up to the display's 60 Hz: ``pacing.snapshot_interval``; one after every discrete
 command) → ``_on_snapshot_ready`` keeps only the newest and draws it at once, or after a
-single-shot timer so that there are at most ``DRAW_HZ`` frames a second.
+single-shot timer so that there are at most ``DRAW_HZ`` frames a second; the features
+(docks, lesson, draw tool) then get it from ``snapshot_feed``, one per turn of the event loop.
 Widgets are re-synced from the worker's actual settings only once the worker has handled
 every command sent so far, so a control never flickers back to a stale value.
 """
@@ -30,6 +31,7 @@ from gui.shell.pacing import (DISPLAY_HZ, FrameCost, GateKeeper, next_frame_at,
                               single_threaded_blas, single_threaded_drawing,
                               snapshot_interval)
 from gui.shell.rate import RateMeter
+from gui.shell.snapshot_feed import SnapshotFeed
 from gui.shell.window_layout import build_layout, default_splits
 from model.core.losses import losses_for
 from gui.data.data_panel import DataPanel
@@ -99,6 +101,9 @@ class MainWindow(QMainWindow):
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         self.worker.snapshot_ready.connect(self._on_snapshot_ready)
+        # the features (docks, lesson, draw tool...) get the newest snapshot one per turn of
+        # the event loop, after the window's own frame (snapshot_feed.py)
+        self.snapshot_feed = SnapshotFeed(self)
         self.worker.diverged.connect(self._on_diverged)
         self.worker.error.connect(self._on_worker_error)
         # the trainer stands aside while this thread is busy (see gui/shell/pacing.py)
@@ -340,6 +345,7 @@ class MainWindow(QMainWindow):
                 self._on_draw_timer()
             elif not active or (answer and wait * 1000 < self._draw_timer.remainingTime()):
                 self._draw_timer.start(max(1, round(wait * 1000)))
+            self.snapshot_feed.offer(snap)
 
     def _sync(self, settings: Settings, snap) -> None:
         self._synced = (settings, snap.run_id)
@@ -492,6 +498,7 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self._draw_timer.stop()
+        self.snapshot_feed.stop()
         self._gate_keeper.remove()
         self.worker.stop()
         self.thread.quit()

@@ -204,7 +204,7 @@ class ConfusionView(QObject):
         self.shown = None  # (counts per part, names, normalised) on screen now
         self.panel.normalised.toggled.connect(self._on_normalised)
         self.dock.visibilityChanged.connect(self._on_visibility_changed)
-        window.worker.snapshot_ready.connect(self._on_snapshot)
+        window.snapshot_feed.subscribe(self._on_snapshot)
 
     def _on_snapshot(self, snap) -> None:
         if self.dock.isVisible():

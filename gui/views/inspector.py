@@ -215,7 +215,7 @@ class ChainRuleInspector(QObject):
 
         window.network_view.edge_selected.connect(self._on_edge_selected)
         window.network_view.selection_cleared.connect(self.clear_selection)
-        window.worker.snapshot_ready.connect(self._on_snapshot)
+        window.snapshot_feed.subscribe(self._on_snapshot)
         self.dock.visibilityChanged.connect(self._on_visibility_changed)
         self.panel.clear_button.clicked.connect(self.clear_selection)
         self.panel.mode.currentIndexChanged.connect(self._on_mode_changed)

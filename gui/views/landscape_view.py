@@ -110,7 +110,7 @@ class LandscapeView(QObject):
         scene.sigMouseClicked.connect(self._on_click)
         scene.sigMouseMoved.connect(self._on_hover)
         window.worker.add_observer(self.probe)
-        window.worker.snapshot_ready.connect(self._on_snapshot)
+        window.snapshot_feed.subscribe(self._on_snapshot)
         window.network_view.edge_selected.connect(self._on_edge_selected)
         self.dock.visibilityChanged.connect(self._on_visibility_changed)
         p.show_kind(self.kind)

@@ -74,7 +74,7 @@ class LessonController(QObject):
         p.discard.clicked.connect(self.discard)
         p.mode.currentIndexChanged.connect(self._on_source_changed)
         p.row.valueChanged.connect(self._on_source_changed)
-        window.worker.snapshot_ready.connect(self._on_snapshot)
+        window.snapshot_feed.subscribe(self._on_snapshot)
         window.network_view.annotations_changed.connect(self._on_annotations_changed)
         self.code_action.toggled.connect(self._on_code_toggled)
         self._update_controls()

@@ -166,7 +166,7 @@ class PointView(QObject):
         self.marker.setZValue(20)
         plot.addItem(self.marker)
         plot.scene().sigMouseClicked.connect(self._on_clicked)
-        window.worker.snapshot_ready.connect(self._on_snapshot)
+        window.snapshot_feed.subscribe(self._on_snapshot)
         window.network_view.annotations_changed.connect(self._on_annotations_changed)
         self._show()
 

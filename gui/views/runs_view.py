@@ -116,7 +116,7 @@ class RunsView(QObject):
         (exports.menu if exports is not None else menu_named(window, "&File")).addAction(
             self.export_action)
         window.worker.add_observer(self.log)
-        window.worker.snapshot_ready.connect(self._on_snapshot)
+        window.snapshot_feed.subscribe(self._on_snapshot)
         self.dock.visibilityChanged.connect(lambda visible: visible and self.refresh())
 
     # ------------------------------------------------------------------ reading

@@ -51,7 +51,7 @@ class SliceControls(QObject):
         self.panel.held_changed.connect(self._on_held_changed)
         self.panel.reset_requested.connect(self.reset_to_means)
         self.panel.layout_changed.connect(self._show)
-        window.worker.snapshot_ready.connect(self._on_snapshot)
+        window.snapshot_feed.subscribe(self._on_snapshot)
         if window.latest_snapshot is not None:
             self._on_snapshot(window.latest_snapshot)
 

@@ -105,7 +105,7 @@ class TimelineView(QObject):
         p.live.clicked.connect(self._on_live_clicked)
         p.resume.clicked.connect(self.resume_here)
         window.worker.add_observer(self.recorder)
-        window.worker.snapshot_ready.connect(self._on_snapshot)
+        window.snapshot_feed.subscribe(self._on_snapshot)
         self._update_controls()
 
     # ------------------------------------------------------------------ public

@@ -62,7 +62,9 @@ def make_window(qtbot, message_boxes):
         w = MainWindow(settings, **kwargs) if settings is not None else MainWindow(**kwargs)
         windows.append(w)
         w.show()
-        qtbot.waitUntil(lambda: w.latest_snapshot is not None, timeout=WAIT_MS)
+        # drawn, and handed to every feature (one per turn: gui/shell/snapshot_feed.py)
+        qtbot.waitUntil(lambda: w.latest_snapshot is not None and not w.snapshot_feed.waiting(),
+                        timeout=WAIT_MS)
         return w
 
     yield make

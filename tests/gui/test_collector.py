@@ -111,16 +111,18 @@ def test_giving_back_restores_the_automatic_collector(qtbot):
         pytest.skip("another test left the collector running")
     from PySide6.QtCore import QObject
     owner = QObject()
-    was_enabled = gc.isenabled()
+    was_enabled, thresholds = gc.isenabled(), gc.get_threshold()
     try:
         running = collector.take_over(owner)
         assert collector.take_over(owner) is running  # once per process
         assert not gc.isenabled() and gc.get_freeze_count() > 0
+        gc.set_threshold(1, 10, 10)  # other threads freeing objects must not hold it back
         gc.collect()
         before = list(running.collections)
-        kept = [[] for _ in range(gc.get_threshold()[0] + 100)]  # allocations past threshold0
+        kept = [[] for _ in range(100)]  # allocations past threshold0
         qtbot.waitUntil(lambda: running.collections != before, timeout=2000)
     finally:
+        gc.set_threshold(*thresholds)
         collector.give_back()
         if not was_enabled:
             gc.disable()

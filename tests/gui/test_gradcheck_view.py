@@ -130,3 +130,25 @@ def test_recheck_follows_training_while_visible(qtbot, make_window):
     qtbot.waitUntil(lambda: view.report is not None and view.report.steps > first.steps + 20,
                     timeout=WAIT_MS)
     window.pause()
+
+
+def test_the_table_s_headers_fit_at_1024_by_640(qtbot, window):
+    """Docked at the smallest supported window size, no header is elided ("worst rel…");
+    each one's full meaning is in its tooltip."""
+    window.resize(1024, 640)
+    qtbot.waitUntil(lambda: window.width() == 1024 and window.height() == 640, timeout=WAIT_MS)
+    view = gradcheck_view.install(window)
+    window.views.show_dock(view.dock)
+    qtbot.waitUntil(view.dock.isVisible, timeout=WAIT_MS)
+    qtbot.wait(150)
+    table = view.panel.table
+    header = table.horizontalHeader()
+    metrics = header.fontMetrics()
+    for column in range(table.columnCount()):
+        item = table.horizontalHeaderItem(column)
+        needed = metrics.horizontalAdvance(item.text()) + 2 * header.style().pixelMetric(
+            header.style().PixelMetric.PM_HeaderMargin)
+        assert header.sectionSize(column) >= needed, (item.text(), header.sectionSize(column))
+    for column in range(table.columnCount()):
+        item = table.horizontalHeaderItem(column)
+        assert len(item.toolTip()) > len(item.text())

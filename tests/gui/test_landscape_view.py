@@ -14,7 +14,8 @@ from gui.views.landscape_probe import LESSON_PARAMS
 from gui.views.landscape_view import SHORTCUT, default_pair
 from model.lessons import landscape_lesson
 from tests.gui.graph_helpers import clear_point, click, edge
-from tests.gui.window_helpers import in_worker, press, settle_paused as settle, type_into_spin_box
+from tests.gui.window_helpers import (fed, in_worker, press, settle_paused as settle,
+                                      type_into_spin_box)
 
 WAIT_MS = 30_000
 
@@ -174,7 +175,7 @@ def test_a_click_while_paused_moves_the_weights_and_the_history_keeps_it(qtbot, 
     history.go_live()
     # while training runs a click changes nothing and says why
     window.play()
-    qtbot.waitUntil(lambda: window.latest_snapshot.running, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.latest_snapshot.running and fed(window), timeout=WAIT_MS)
     seq = window._seq
     assert view.move_to(u, v) is False
     assert window._seq == seq and "Pause training" in window.statusBar().currentMessage()

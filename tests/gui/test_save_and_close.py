@@ -16,7 +16,7 @@ from graph_helpers import clear_point, double_click, edge
 from gui.files import remembered, sessions
 from model.files.session import load_session
 from model.playground import Settings
-from window_helpers import choose as choose_in_combo, press
+from window_helpers import choose as choose_in_combo, fed, press
 
 WAIT_MS = 20_000
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
@@ -48,7 +48,8 @@ def title(window) -> str:
 def step_epoch(qtbot, window):
     n = window.latest_snapshot.epoch
     press(qtbot, window, Qt.Key.Key_Right, SHIFT)
-    qtbot.waitUntil(lambda: window.latest_snapshot.epoch == n + 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.latest_snapshot.epoch == n + 1 and fed(window),
+                    timeout=WAIT_MS)
 
 
 def key_and_reply(qtbot, window, ses, key, modifiers=CTRL):

@@ -46,10 +46,18 @@ def in_worker(window, fn, timeout_ms=30_000):
     return window.worker.call(fn).result(timeout=timeout_ms / 1000)
 
 
+def fed(window) -> bool:
+    """Every feature has been handed the newest snapshot (one per turn of the event loop:
+    gui/shell/snapshot_feed.py)."""
+    return not window.snapshot_feed.waiting()
+
+
 def settle_paused(qtbot, window, timeout_ms=30_000):
-    """Wait until the window has drawn a paused snapshot that answers every command sent."""
+    """Wait until the window has drawn a paused snapshot that answers every command sent,
+    and handed it to every feature."""
     qtbot.waitUntil(lambda: window.latest_snapshot.extras["seq"] >= window._seq
-                    and not window.latest_snapshot.running, timeout=timeout_ms)
+                    and not window.latest_snapshot.running and fed(window),
+                    timeout=timeout_ms)
 
 
 class Received(QObject):

@@ -6,6 +6,7 @@ import pytest
 from gui.views import examples_menu as em
 from gui.views import lesson as lesson_mod
 from model.files.serialize import load_network
+from tests.gui.window_helpers import fed
 
 WAIT_MS = 30_000
 
@@ -61,7 +62,10 @@ def test_the_classic_example_shows_the_published_numbers_and_agrees(qtbot, windo
     assert snap.extras["settings"].lr == 0.5 and snap.extras["settings"].batch_size == 1
     # lesson mode on its first example, ready at the first phase
     lesson = window.findChild(lesson_mod.LessonController)
-    qtbot.waitUntil(lambda: lesson.build is not None, timeout=WAIT_MS)
+    # built, every feature handed the newest snapshot (a snapshot from before the example
+    # may reach the lesson after its build and ask for another), and drawn
+    qtbot.waitUntil(lambda: lesson.build is not None and fed(window)
+                    and (1, 0) in window.network_view.annotations()[0], timeout=WAIT_MS)
     assert lesson.active and lesson.build.single and list(lesson.build.rows) == [0]
     assert lesson.index == 0
     assert window.network_view.annotations()[0][(1, 0)] == "z=0.3775 a=0.5933"

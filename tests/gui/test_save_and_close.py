@@ -48,7 +48,7 @@ def title(window) -> str:
 def step_epoch(qtbot, window):
     n = window.latest_snapshot.epoch
     press(qtbot, window, Qt.Key.Key_Right, SHIFT)
-    qtbot.waitUntil(lambda: window.latest_snapshot.epoch == n + 1 and fed(window),
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.epoch == n + 1 and fed(window),
                     timeout=WAIT_MS)
 
 
@@ -119,7 +119,7 @@ def test_settings_edits_and_reset_mark_the_session_and_opening_clears_it(qtbot, 
     with qtbot.waitSignal(ses.mark.changed, timeout=WAIT_MS):
         ses.open_path(path)
     assert not window.isWindowModified() and title(window) == "s.json — Backprop Playground"
-    qtbot.waitUntil(lambda: window.latest_snapshot.extras["settings"].activation == "relu",
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.extras["settings"].activation == "relu",
                     timeout=WAIT_MS)
     qtbot.wait(200)  # later snapshots of the opened state leave it unmarked
     assert not window.isWindowModified()

@@ -16,6 +16,7 @@ from gui.data import draw_tool
 from gui.files import sessions
 from model.playground import Settings
 from model.files.session import load_session
+from tests.gui.window_helpers import fed
 
 WAIT_MS = 20_000
 
@@ -57,7 +58,7 @@ def settled(window):
 
 def train_some(qtbot, window, epochs=3):
     window.play()
-    qtbot.waitUntil(lambda: window.latest_snapshot.epoch >= epochs, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.epoch >= epochs, timeout=WAIT_MS)
     window.pause()
     qtbot.waitUntil(settled(window), timeout=WAIT_MS)
 
@@ -66,7 +67,7 @@ def step_epochs(qtbot, window, n):
     start = window.latest_snapshot.epoch
     for k in range(1, n + 1):
         window.actions_.step_epoch.trigger()
-        qtbot.waitUntil(lambda: window.latest_snapshot.epoch == start + k
+        qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.epoch == start + k
                         and settled(window)(), timeout=WAIT_MS)
 
 
@@ -176,7 +177,7 @@ def test_an_interrupted_write_leaves_the_old_file(qtbot, window, monkeypatch, tm
         ses.save_action.trigger()
     good = path.read_bytes()
     window.step_epoch()
-    qtbot.waitUntil(lambda: window.latest_snapshot.epoch == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.epoch == 1, timeout=WAIT_MS)
 
     def fail(*args):
         raise OSError(28, "No space left on device")
@@ -200,7 +201,7 @@ def test_a_newer_version_loads_what_it_understands(qtbot, window, monkeypatch, t
     path = tmp_path / "s.json"
     choose(monkeypatch, path)
     window.step_epoch()
-    qtbot.waitUntil(lambda: window.latest_snapshot.epoch == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.epoch == 1, timeout=WAIT_MS)
     with saving(qtbot, ses):
         ses.save_action.trigger()
     d = json.loads(path.read_text())
@@ -209,9 +210,9 @@ def test_a_newer_version_loads_what_it_understands(qtbot, window, monkeypatch, t
     d["settings"]["warp_factor"] = 9
     path.write_text(json.dumps(d))
     window.reset()
-    qtbot.waitUntil(lambda: window.latest_snapshot.epoch == 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.epoch == 0, timeout=WAIT_MS)
     ses.open_action.trigger()
-    qtbot.waitUntil(lambda: window.latest_snapshot.epoch == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.epoch == 1, timeout=WAIT_MS)
     kind, title, text = message_boxes[-1]
     assert kind == "information" and "version 7" in text
     assert "'hologram'" in text and "'warp_factor'" in text
@@ -326,7 +327,7 @@ def test_recent_sessions_are_listed_and_reopen(qtbot, window, monkeypatch, tmp_p
     assert [x.text() for x in entries] == ["&1 b.json", "&2 a.json"]
     assert entries[1].toolTip() == str(a)
     entries[1].trigger()  # back to a: epoch 0
-    qtbot.waitUntil(lambda: window.latest_snapshot.epoch == 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.epoch == 0, timeout=WAIT_MS)
     assert ses.recent() == [str(a), str(b)]
     # kept across windows (QSettings), and a vanished file leaves the list
     other = sessions.Sessions(window, offer_restore=False)

@@ -14,6 +14,7 @@ from gui.data import data_io, draw_tool
 from gui.files import exports
 from model.data.csvdata import load_csv
 from model.data.datasets import make_data
+from tests.gui.window_helpers import fed
 
 WAIT_MS = 20_000
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -76,7 +77,7 @@ def test_open_data_previews_and_trains_on_the_file(qtbot, window, io, monkeypatc
     qtbot.waitUntil(lambda: same_data(in_worker(window, lambda pg: pg.data), expected),
                     timeout=WAIT_MS)
     snap = window.latest_snapshot
-    qtbot.waitUntil(lambda: window.latest_snapshot.class_names == ("cat", "dog", "emu"),
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.class_names == ("cat", "dog", "emu"),
                     timeout=WAIT_MS)
     snap = window.latest_snapshot
     assert snap.sizes[-1] == 3 and snap.activations[-1] == "softmax"
@@ -166,9 +167,9 @@ def test_three_inputs_train_and_the_plane_shows_a_slice(
     io.open_action.trigger()
     assert "Not two inputs" in io.dialog.info.text()
     qtbot.mouseClick(io.dialog.ok, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.latest_snapshot.sizes[0] == 3, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.sizes[0] == 3, timeout=WAIT_MS)
     window.play()
-    qtbot.waitUntil(lambda: window.latest_snapshot.epoch >= 5, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.epoch >= 5, timeout=WAIT_MS)
     window.pause()
     snap = window.latest_snapshot
     assert snap.input_names == ("u", "v", "w")
@@ -210,7 +211,7 @@ def test_weights_exported_from_a_csv_network_export_again_from_the_command_line(
     choose_file(monkeypatch, path)
     io.open_action.trigger()
     qtbot.mouseClick(io.dialog.ok, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.latest_snapshot.sizes[0] == 3, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.sizes[0] == 3, timeout=WAIT_MS)
     weights = tmp_path / "w.json"
     save_as(monkeypatch, weights)
     window.actions_.export.trigger()

@@ -12,6 +12,7 @@ from gui.data import draw_tool
 from gui.plots import palette
 from model.data.datasets import make_data, split
 from model.playground import Settings
+from tests.gui.window_helpers import fed
 
 WAIT_MS = 20_000
 
@@ -72,7 +73,7 @@ def tool(window):
 
 def test_clicks_add_points_of_the_chosen_class_and_training_goes_on(qtbot, window, tool):
     window.play()
-    qtbot.waitUntil(lambda: window.latest_snapshot.running, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.running, timeout=WAIT_MS)
     circle = make_data("circle", 500, 0.0, 0.5, 0)
     qtbot.mouseClick(tool.bar.draw, Qt.MouseButton.LeftButton)
     assert tool.mode == "draw" and window.output_view.property("tool") == "draw"
@@ -98,7 +99,7 @@ def test_clicks_add_points_of_the_chosen_class_and_training_goes_on(qtbot, windo
     assert len(data.X_train) == round(0.5 * 502)
     # training goes on, on the new data
     run = window.latest_snapshot.run_id
-    qtbot.waitUntil(lambda: window.latest_snapshot.run_id >= run
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.run_id >= run
                     and len(window.latest_snapshot.X_train) == 251
                     and window.latest_snapshot.running
                     and window.latest_snapshot.epoch >= 2, timeout=WAIT_MS)
@@ -162,7 +163,7 @@ def test_an_added_class_gives_a_softmax_network(qtbot, window, tool):
     data = wait_points(qtbot, window, 3)
     assert data.target_names == ("0", "1", "2")
     assert sorted(rows(data)[1].tolist()) == [0, 1, 2]
-    qtbot.waitUntil(lambda: window.latest_snapshot.sizes[-1] == 3, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.sizes[-1] == 3, timeout=WAIT_MS)
     assert window.latest_snapshot.activations[-1] == "softmax"
     for _ in range(3):
         tool.bar.add_class.click()

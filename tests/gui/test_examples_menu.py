@@ -83,7 +83,7 @@ def test_the_4_3_1_example_reproduces_every_published_error(qtbot, window, examp
     assert rows["mean error at epoch 900"] == ("0.01190", "0.01190", "✓")
     assert len(rows) == 13 and all(r[3] == "✓" for r in dialog.rows())
     assert "13 of 13 published figures agree" in dialog.status.text()
-    qtbot.waitUntil(lambda: window.latest_snapshot.sizes == (4, 3, 1), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.sizes == (4, 3, 1), timeout=WAIT_MS)
     assert in_worker(window, lambda pg: pg.trainer.steps) == 0  # figures came from copies
     # the window holds the network the tutorial's training starts from, ready to train
     start = load_network(em.EXAMPLES_DIR / "net_4_3_1_training.json")
@@ -99,7 +99,7 @@ def test_examples_without_published_numbers_claim_none(qtbot, window, examples, 
         assert published.startswith("not published: ") and check == ""
         float(app)  # the app's own number is shown
     assert "no published figures" in dialog.status.text()
-    qtbot.waitUntil(lambda: window.latest_snapshot.sizes == sizes, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.sizes == sizes, timeout=WAIT_MS)
     assert in_worker(window, lambda pg: pg.trainer.steps) == 0
 
 

@@ -17,6 +17,7 @@ from gui.files import exports
 from model.data.features import transform
 from model.playground import Settings
 from model.files.serialize import load_network
+from tests.gui.window_helpers import fed
 
 WAIT_MS = 20_000
 TOL = 1e-6
@@ -50,9 +51,9 @@ def save_as(monkeypatch, path):
 
 def trained(qtbot, window, epochs=3):
     window.play()
-    qtbot.waitUntil(lambda: window.latest_snapshot.epoch >= epochs, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.epoch >= epochs, timeout=WAIT_MS)
     window.pause()
-    qtbot.waitUntil(lambda: window.latest_snapshot.extras["seq"] >= window._seq
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.extras["seq"] >= window._seq
                     and not window.latest_snapshot.running, timeout=WAIT_MS)
     return window
 
@@ -127,7 +128,7 @@ def test_raw_columns_export_too(qtbot, window, monkeypatch, tmp_path, message_bo
                                           for a, b, c in X.tolist()))
     io = data_io.install(window)
     io.preview(path).accept()
-    qtbot.waitUntil(lambda: window.latest_snapshot.sizes[0] == 3, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.sizes[0] == 3, timeout=WAIT_MS)
     trained(qtbot, window, 2)
     check_all_formats(qtbot, window, monkeypatch, tmp_path)
     assert not message_boxes

@@ -6,6 +6,7 @@ from model.playground import Settings
 
 from gui.files import sessions
 from gui.shell.notices import Notice, NoticeArea
+from tests.gui.window_helpers import fed
 
 WAIT_MS = 20_000
 
@@ -80,7 +81,7 @@ def test_a_dead_network_gets_a_notice_and_training_goes_on(qtbot, make_window):
     assert window.statusBar().currentMessage() != "Training…"
     # training goes on, with the user's settings untouched
     epoch = window.latest_snapshot.epoch
-    qtbot.waitUntil(lambda: window.latest_snapshot.epoch > epoch + 5, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.epoch > epoch + 5, timeout=WAIT_MS)
     assert window.latest_snapshot.running and window.latest_snapshot.lr == 10.0
     # the button opens the gradient-health view
     notice.buttons["Gradient health"].click()
@@ -99,7 +100,7 @@ def test_a_dead_network_gets_a_notice_and_training_goes_on(qtbot, make_window):
 def test_a_healthy_run_gets_no_notice(qtbot, make_window):
     window = make_window(Settings())
     window.actions_.play.trigger()
-    qtbot.waitUntil(lambda: window.latest_snapshot.epoch >= 60, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.epoch >= 60, timeout=WAIT_MS)
     window.actions_.play.trigger()
     qtbot.waitUntil(lambda: not window.latest_snapshot.running, timeout=WAIT_MS)
     assert window.notices.keys() == []

@@ -7,6 +7,7 @@ from gui.views import gradcheck_view
 from model.core.activations import Tanh
 from model.lessons.gradcheck import gradient_check
 from model.playground import Settings
+from tests.gui.window_helpers import fed
 
 WAIT_MS = 20_000
 
@@ -29,7 +30,7 @@ def in_worker(window, fn):
 
 
 def settle(qtbot, window):
-    qtbot.waitUntil(lambda: window.latest_snapshot.extras["seq"] >= window._seq, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.extras["seq"] >= window._seq, timeout=WAIT_MS)
 
 
 def checked(qtbot, view, **where):

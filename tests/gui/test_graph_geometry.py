@@ -11,6 +11,7 @@ from gui.graph.network_view import NetworkView
 from gui.views import lesson as lesson_mod
 from gui.views import point_view as pv
 from model.playground import Settings
+from tests.gui.window_helpers import fed
 
 WAIT_MS = 20_000
 ALL_FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2")
@@ -26,7 +27,7 @@ SIZES = [(1024, 640), (1280, 800)]
 def settle(qtbot, window, steps):
     for _ in range(steps):
         window.step()
-    qtbot.waitUntil(lambda: window.latest_snapshot.steps == steps
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.steps == steps
                     and window.latest_snapshot.extras["seq"] >= window._seq, timeout=WAIT_MS)
 
 

@@ -7,6 +7,7 @@ from gui.views import health_view
 from model.lessons import health_recorder
 from model.lessons.health import layer_health
 from model.playground import Settings
+from tests.gui.window_helpers import fed
 
 WAIT_MS = 20_000
 
@@ -16,7 +17,7 @@ def in_worker(window, fn):
 
 
 def settle(qtbot, window):
-    qtbot.waitUntil(lambda: window.latest_snapshot.extras["seq"] >= window._seq, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.extras["seq"] >= window._seq, timeout=WAIT_MS)
 
 
 def open_health(qtbot, window):

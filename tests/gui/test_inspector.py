@@ -12,6 +12,7 @@ from graph_helpers import click_edge
 from gui.views import inspector, inspector_text
 from model.playground import Settings
 from window_helpers import choose, press, type_into_spin_box
+from tests.gui.window_helpers import fed
 
 WAIT_MS = 20_000
 
@@ -21,7 +22,7 @@ def in_worker(window, fn):
 
 
 def settle(qtbot, window):
-    qtbot.waitUntil(lambda: window.latest_snapshot.extras["seq"] >= window._seq, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.extras["seq"] >= window._seq, timeout=WAIT_MS)
 
 
 def open_inspector(qtbot, window):

@@ -91,7 +91,7 @@ def test_the_surface_shown_is_the_loss_at_those_weights(qtbot, window, kind, spl
 def test_the_path_lies_on_the_principal_plane(qtbot, window):
     view = open_view(qtbot, window)
     window.play()
-    qtbot.waitUntil(lambda: window.latest_snapshot.epoch >= 30 and view.frames >= 2,
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.epoch >= 30 and view.frames >= 2,
                     timeout=WAIT_MS)
     window.pause()
     fresh_frame(qtbot, view, view.frames)
@@ -175,7 +175,7 @@ def test_a_click_while_paused_moves_the_weights_and_the_history_keeps_it(qtbot, 
     history.go_live()
     # while training runs a click changes nothing and says why
     window.play()
-    qtbot.waitUntil(lambda: window.latest_snapshot.running and fed(window), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.running and fed(window), timeout=WAIT_MS)
     seq = window._seq
     assert view.move_to(u, v) is False
     assert window._seq == seq and "Pause training" in window.statusBar().currentMessage()

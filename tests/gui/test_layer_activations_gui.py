@@ -13,6 +13,7 @@ from gui.shell.activation_box import MIXED, OTHER_SLOPE
 from gui.views import inspector, inspector_text, lesson as lesson_mod
 from model.core.network import Network
 from model.playground import Settings
+from tests.gui.window_helpers import fed
 
 WAIT_MS = 20_000
 
@@ -26,7 +27,7 @@ def engine_activations(window):
 
 
 def settle(qtbot, window):
-    qtbot.waitUntil(lambda: window.latest_snapshot.extras["seq"] >= window._seq
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.extras["seq"] >= window._seq
                     and window._synced is not None
                     and window._synced[0] == window.latest_snapshot.extras["settings"],
                     timeout=WAIT_MS)

@@ -21,6 +21,7 @@ from model.files.serialize import load_network, save_network
 from model.files.session import save_session
 from model.playground import Playground, Settings
 from window_helpers import press
+from tests.gui.window_helpers import fed
 
 WAIT_MS = 20_000
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -62,7 +63,7 @@ def open_with_ctrl_o(qtbot, window, monkeypatch, path):
 def test_ctrl_o_opens_a_session_by_its_content(qtbot, window, monkeypatch, files):
     assert open_with_ctrl_o(qtbot, window, monkeypatch, files["session"]) == [
         str(files["session"]), "session", True]
-    qtbot.waitUntil(lambda: window.latest_snapshot.sizes == (2, 3, 1), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.sizes == (2, 3, 1), timeout=WAIT_MS)
     assert window.windowHandle().title() == "three.json — Backprop Playground"
     assert sessions.install(window).recent() == [str(files["session"])]
 
@@ -143,7 +144,7 @@ def test_a_session_dropped_on_the_graph_opens(qtbot, window, files):
     with qtbot.waitSignal(opening.install(window).opened, timeout=WAIT_MS) as blocker:
         assert drop(window, [files["session"]]) == (True, True)
     assert blocker.args[1:] == ["session", True]
-    qtbot.waitUntil(lambda: window.latest_snapshot.sizes == (2, 3, 1), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.sizes == (2, 3, 1), timeout=WAIT_MS)
 
 
 def test_weights_dropped_on_the_loss_plot_are_imported(qtbot, window, files):
@@ -225,7 +226,7 @@ def test_a_slow_session_shows_progress_and_cancel_changes_nothing(qtbot, window,
     with qtbot.waitSignal(opener.opened, timeout=WAIT_MS) as blocker:
         ses.open_path(files["session"])
     assert blocker.args[2] is True and state["calls"] == 2
-    qtbot.waitUntil(lambda: window.latest_snapshot.sizes == (2, 3, 1), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.sizes == (2, 3, 1), timeout=WAIT_MS)
 
 
 def test_a_second_open_replaces_one_still_reading(qtbot, window, files, slow_reader):

@@ -11,6 +11,7 @@ from gui.views import lesson as lesson_mod
 from gui.views import point_view as pv
 from model.playground import Playground
 from window_helpers import click_data as _click_data, press
+from tests.gui.window_helpers import fed
 
 WAIT_MS = 20_000
 
@@ -38,7 +39,7 @@ def click_point(qtbot, window, part, k):
 def trained(qtbot, window, steps=30):
     for _ in range(steps):
         window.actions_.step.trigger()
-    qtbot.waitUntil(lambda: window.latest_snapshot.steps == steps
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.steps == steps
                     and window.latest_snapshot.extras["seq"] >= window._seq, timeout=WAIT_MS)
     qtbot.wait(100)  # drawn: the view range is set
     return window.latest_snapshot

@@ -19,6 +19,7 @@ from gui.views import confusion_view, inspector, point_view, slice_controls
 from model.data.plane import PlaneSpec
 from model.playground import Settings
 from window_helpers import choose, press, type_into_spin_box
+from tests.gui.window_helpers import fed
 
 WAIT_MS = 20_000
 IRIS = ("setosa", "versicolor", "virginica")
@@ -34,11 +35,11 @@ def open_example(qtbot, window, name):
     io.example_actions[name].trigger()
     qtbot.waitUntil(lambda: io.dialog is not None and io.dialog.ok.isEnabled(), timeout=WAIT_MS)
     qtbot.mouseClick(io.dialog.ok, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.latest_snapshot.extras.get("custom")
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.extras.get("custom")
                     and window.latest_snapshot.sizes[0] > 2, timeout=WAIT_MS)
     for _ in range(15):  # a few epochs: a boundary worth comparing
         window.step_epoch()
-    qtbot.waitUntil(lambda: window.latest_snapshot.epoch >= 15, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.epoch >= 15, timeout=WAIT_MS)
     return window.latest_snapshot
 
 
@@ -93,7 +94,7 @@ def test_the_scaling_control_rebuilds_with_the_chosen_method(qtbot, window):
     assert combo.currentData() == "auto" and combo.itemText(0) == "auto (none)"
     assert window.latest_snapshot.input_scaling is None
     choose(qtbot, combo, "minmax")
-    qtbot.waitUntil(lambda: window.latest_snapshot.input_scaling == "minmax", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.input_scaling == "minmax", timeout=WAIT_MS)
     method, offset, scale = in_worker(window, lambda pg: (
         pg.net.input_scaling.method, np.array(pg.net.input_scaling.offset),
         np.array(pg.net.input_scaling.scale)))
@@ -105,7 +106,7 @@ def test_the_scaling_control_rebuilds_with_the_chosen_method(qtbot, window):
     qtbot.waitUntil(lambda: "scaled: minmax" in window.network_view._note.text(),
                     timeout=WAIT_MS)
     choose(qtbot, combo, "none")
-    qtbot.waitUntil(lambda: window.latest_snapshot.input_scaling is None
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.input_scaling is None
                     and window.latest_snapshot.extras["settings"].scale == "none",
                     timeout=WAIT_MS)
     assert in_worker(window, lambda pg: pg.net.input_scaling) is None
@@ -313,7 +314,7 @@ def test_the_confusion_view_shows_the_playgrounds_confusion(qtbot, window):
     assert view.panel.tables["train"].item(0, 0).text() == f"{100 * share:.1f} %"
     # live while training: the newest snapshot's counts, equal to the model's when paused
     window.play()
-    qtbot.waitUntil(lambda: window.latest_snapshot.epoch >= snap.epoch + 30, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.epoch >= snap.epoch + 30, timeout=WAIT_MS)
     window.pause()
     qtbot.waitUntil(lambda: not window.latest_snapshot.running
                     and window.latest_snapshot.extras["seq"] >= window._seq, timeout=WAIT_MS)

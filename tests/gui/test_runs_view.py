@@ -16,6 +16,7 @@ from gui.views.runs_dialog import DuplicateDialog, parse_value
 from gui.views.runs_panel import NAME, PIN, SHOW
 from model.lessons.runs_ab import BATCH_SENTENCE
 from tests.gui.window_helpers import in_worker, press, settle_paused as settle
+from tests.gui.window_helpers import fed
 
 WAIT_MS = 30_000
 
@@ -23,7 +24,7 @@ WAIT_MS = 30_000
 def train(qtbot, window, epochs):
     start = window.latest_snapshot.epoch
     window.play()
-    qtbot.waitUntil(lambda: window.latest_snapshot.epoch >= start + epochs, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.epoch >= start + epochs, timeout=WAIT_MS)
     window.pause()
     settle(qtbot, window)
 
@@ -306,7 +307,7 @@ def test_the_duplicate_button_asks_then_starts_the_run(qtbot, window):
     assert dup.settings.optimizer == "adam" and dup.parent == 1
     assert np.array_equal(dup.initial_params, view.log.get(1).initial_params)
     # "Start training at once" was ticked: it trains
-    qtbot.waitUntil(lambda: window.latest_snapshot.running, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.running, timeout=WAIT_MS)
     window.pause()
     settle(qtbot, window)
 

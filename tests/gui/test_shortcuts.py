@@ -6,6 +6,7 @@ from PySide6.QtGui import QAction
 from graph_helpers import click_edge
 from tests.gui.conftest import WAIT_MS
 from window_helpers import click_data, press
+from tests.gui.window_helpers import fed
 
 
 def test_no_two_actions_share_a_shortcut(window):
@@ -27,7 +28,7 @@ def test_no_two_actions_share_a_shortcut(window):
 def test_esc_clears_the_inspected_edge_and_the_selected_point(qtbot, window):
     inspector, points = window.features["inspector"], window.features["point_view"]
     press(qtbot, window, Qt.Key.Key_Right)  # Step
-    qtbot.waitUntil(lambda: window.latest_snapshot.steps == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.steps == 1, timeout=WAIT_MS)
     qtbot.wait(100)  # drawn: the output view's range is set
     click_data(window, *window.latest_snapshot.X_train[3])  # opens the data point's dock...
     qtbot.waitUntil(lambda: points.info is not None, timeout=WAIT_MS)

@@ -17,6 +17,7 @@ from model.lessons.reference_lines import PATH
 from model.playground import Settings
 from tests.gui.conftest import WAIT_MS
 from window_helpers import press
+from tests.gui.window_helpers import fed
 
 SOURCE = (pathlib.Path(__file__).resolve().parents[2] / PATH).read_text().split("\n")
 
@@ -58,7 +59,7 @@ def test_the_lesson_shows_each_phases_reference_lines_with_its_numbers(qtbot, wi
     lesson = lesson_mod.install(window)
     ins = inspector.install(window)
     window.actions_.step.trigger()
-    qtbot.waitUntil(lambda: window.latest_snapshot.steps == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.steps == 1, timeout=WAIT_MS)
     press(qtbot, window, Qt.Key.Key_L)
     build = wait_built(qtbot, lesson)
     code = lesson.panel.code
@@ -110,7 +111,7 @@ def test_the_inspector_shows_output_and_hidden_edges_differently(qtbot, make_win
     ins.dock.toggleViewAction().trigger()
     qtbot.waitUntil(ins.dock.isVisible, timeout=WAIT_MS)
     window.actions_.step.trigger()
-    qtbot.waitUntil(lambda: window.latest_snapshot.steps == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.steps == 1, timeout=WAIT_MS)
     qtbot.mouseClick(ins.panel.show_code, Qt.MouseButton.LeftButton)
     code = ins.panel.code
     assert code.isVisible() and "Click an edge" in code.toPlainText()

@@ -16,6 +16,7 @@ from gui.plots import palette
 from gui.shell import about
 from gui.shell.rate import RateMeter
 from gui.shell.worker import FINE_GRID, SPEEDS
+from tests.gui.window_helpers import fed
 
 WAIT_MS = 20_000
 
@@ -93,7 +94,7 @@ def test_a_paused_boundary_is_drawn_from_a_fine_grid(qtbot, window):
     assert image.shape[0] >= 2 * FINE_GRID - 1  # smoothed between the samples
     # flat out, the snapshots carry only the cheap grid
     window.actions_.play.trigger()
-    qtbot.waitUntil(lambda: window.latest_snapshot.running, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.running, timeout=WAIT_MS)
     assert window.latest_snapshot.output_grid_fine is None
     window.actions_.play.trigger()
 
@@ -105,7 +106,7 @@ def test_each_class_probability_has_its_own_colour_ramp(qtbot, make_window):
     window = make_window(Settings(dataset="blobs", n_classes=4, hidden=(6,)))
     for _ in range(60):
         window.step_epoch()
-    qtbot.waitUntil(lambda: window.latest_snapshot.epoch == 60, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.epoch == 60, timeout=WAIT_MS)
     # drawn (frames are paced by their cost: on a busy machine that takes a while)
     qtbot.waitUntil(lambda: window.network_view._snap is window.latest_snapshot
                     and window.latest_snapshot.output_grid_fine is not None, timeout=WAIT_MS)

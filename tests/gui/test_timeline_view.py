@@ -10,6 +10,7 @@ from gui.views import timeline_view as tv
 from model.lessons import recorder as rec_mod
 from model.numbers import format_count
 from model.playground import Playground, Settings
+from tests.gui.window_helpers import fed
 
 WAIT_MS = 20_000
 FAST = Settings(n_points=40, batch_size=20)  # one step per epoch: thousands of epochs a second
@@ -31,7 +32,7 @@ def params_of(snap):
 
 def train_until(qtbot, window, epochs):
     window.actions_.play.trigger()
-    qtbot.waitUntil(lambda: window.latest_snapshot.running
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.running
                     and window.latest_snapshot.epoch >= epochs, timeout=60_000)
     window.actions_.play.trigger()
     qtbot.waitUntil(lambda: not window.latest_snapshot.running
@@ -83,7 +84,7 @@ def test_the_slider_shows_and_resume_restores_the_exact_weights_of_a_moment(qtbo
     # resuming then training N epochs equals training 20 + N epochs without a break
     for _ in range(3):
         window.actions_.step_epoch.trigger()
-    qtbot.waitUntil(lambda: window.latest_snapshot.epoch == 23, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.epoch == 23, timeout=WAIT_MS)
     reference = headless(live.extras["settings"], epochs=23)
     got = in_worker(window, lambda pg: (pg.net.params.copy(), pg.trainer.history.train_loss.tolist()))
     np.testing.assert_array_equal(got[0], reference.net.params)
@@ -117,7 +118,7 @@ def test_a_new_run_clears_the_history_and_live_follows(qtbot, make):
     history.show_moment(5)
     qtbot.waitUntil(lambda: history.shown is not None, timeout=WAIT_MS)
     window.actions_.reset.trigger()
-    qtbot.waitUntil(lambda: window.latest_snapshot.steps == 0
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.steps == 0
                     and window.latest_snapshot.run_id > 0, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: history.live, timeout=WAIT_MS)
     history.refresh()

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QComboBox, QDockWidget
 
 from gui.shell import window_layout, window_state
 from gui.shell.view_host import dock_name
+from tests.gui.window_helpers import fed
 
 WAIT_MS = 20_000
 VIEWS = ("Chain rule", "Gradient check", "Gradient health", "Lesson", "Data point",
@@ -99,7 +100,7 @@ def test_real_data_with_its_views_keeps_the_boundary(qtbot, window, width, heigh
     io.example_actions["iris"].trigger()
     qtbot.waitUntil(lambda: io.dialog is not None and io.dialog.ok.isEnabled(), timeout=WAIT_MS)
     io.dialog.ok.click()
-    qtbot.waitUntil(lambda: window.latest_snapshot.plane is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: fed(window) and window.latest_snapshot.plane is not None, timeout=WAIT_MS)
     sized(qtbot, window, width, height)
     bar = window.views["slice"].bar
     assert bar.isVisible() and bar.width() >= bar.minimumSizeHint().width()

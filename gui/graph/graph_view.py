@@ -39,7 +39,7 @@ class GraphView(QGraphicsView):
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
-        self._owner._layout()
+        self._owner.relayout_soon()
 
     def interactive_at(self, pos: QPoint) -> bool:
         """Whether a neuron, edge, bias or button is under viewport point ``pos``."""

@@ -10,7 +10,7 @@ Selecting and editing a value in place is ``graph_edit``.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QFontInfo, QPainter
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSimpleTextItem, QVBoxLayout, QWidget
 
@@ -66,6 +66,15 @@ class NetworkView(QWidget):
         self._tags = LayerTags(self)  # the per-layer activation tags under the column titles
         self._short = False
         self._clear_items()
+
+        # A resize lays the graph out again in the next turn, not inside the window's layout
+        # pass: the layout, the re-pathing of every edge and the scene's own update were one
+        # uninterrupted stretch of ~0.2 s on a busy machine (issue 9.12); the resizes of a
+        # drag come together into one layout.
+        self._relayout_timer = QTimer(self)
+        self._relayout_timer.setSingleShot(True)
+        self._relayout_timer.setInterval(0)
+        self._relayout_timer.timeout.connect(self._layout)
 
         self._scene = QGraphicsScene(self)
         # Pens change every frame; a BSP index would be rebuilt for nothing.
@@ -298,8 +307,13 @@ class NetworkView(QWidget):
         self._layout()
         self._apply_highlight()
 
+    def relayout_soon(self) -> None:
+        """Lay the graph out again in the next turn (the viewport's size changed)."""
+        self._relayout_timer.start()
+
     def _layout(self) -> None:
         """Place everything (``graph_layout``), then the texts and the selection."""
+        self._relayout_timer.stop()  # laid out now: a pending one would repeat it
         vp = self._view.viewport()
         vw, vh = max(1, vp.width()), max(1, vp.height())
         if not self._neurons:

@@ -39,6 +39,14 @@ def edge(w, l, i, j) -> EdgeItem:
     return e
 
 
+def laid_out(w):
+    """The graph laid out for its current size: a resize lays it out in the next turn of the
+    event loop (network_view.relayout_soon), which a user's click never comes before."""
+    if w._relayout_timer.isActive():
+        w._layout()
+    return w
+
+
 def viewport_point(w, scene_point: QPointF) -> QPoint:
     return w._view.mapFromScene(scene_point)
 
@@ -46,6 +54,7 @@ def viewport_point(w, scene_point: QPointF) -> QPoint:
 def clear_point(w, e: EdgeItem) -> QPoint:
     """A viewport point where e is the topmost interactive item (no neuron or crossing edge
     above it), inside the viewport."""
+    laid_out(w)
     vp = w._view.viewport().rect()
     for pct in np.linspace(0.5, 0.15, 15):
         p = viewport_point(w, e.path().pointAtPercent(float(pct)))

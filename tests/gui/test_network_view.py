@@ -304,13 +304,34 @@ def test_layout_follows_the_widget_size(view, qtbot):
     n = view._neurons[1][0]
     small = (n.size, n.scenePos().x())
     view.resize(1100, 800)
-    qtbot.waitUntil(lambda: view._view.viewport().width() > 1000, timeout=1000)
+    qtbot.waitUntil(lambda: view._view.viewport().width() > 1000
+                    and not view._relayout_timer.isActive(), timeout=1000)
     assert n.size > small[0] and n.scenePos().x() > small[1]
     e = edge(view, 0, 0, 0)  # edges end on the moved neurons
     end = e.path().pointAtPercent(1.0)
     assert end.x() == pytest.approx(n.scenePos().x())
     assert end.y() == pytest.approx(n.scenePos().y() + n.size / 2)
     assert view._scene.sceneRect().width() == view._view.viewport().width()
+
+
+def test_resizes_lay_the_graph_out_once_in_the_next_turn(view, qtbot, monkeypatch):
+    """Not inside the window's layout pass (one uninterrupted stretch with the scene's
+    update, ~0.2 s on a busy machine), and the resizes of a drag come together."""
+    view.set_snapshot(make_snapshot((8, 8)))
+    qtbot.waitUntil(lambda: not view._relayout_timer.isActive(), timeout=1000)
+    n = view._neurons[1][0]
+    before = n.scenePos().x()
+    layouts = []
+    original = type(view)._layout
+    monkeypatch.setattr(type(view), "_layout", lambda self: (layouts.append(1), original(self)))
+    view._relayout_timer.timeout.disconnect()
+    view._relayout_timer.timeout.connect(view._layout)  # the patched method
+    for width in (900, 1000, 1100):
+        view.resize(width, 800)  # a visible widget gets its resize events at once
+    assert view._view.viewport().width() > 1000
+    assert view._relayout_timer.isActive() and layouts == [] and n.scenePos().x() == before
+    qtbot.waitUntil(lambda: not view._relayout_timer.isActive(), timeout=1000)
+    assert layouts == [1] and n.scenePos().x() > before
 
 
 def test_a_relayout_that_moves_nothing_keeps_the_edges_paths(view, qtbot):
@@ -321,7 +342,8 @@ def test_a_relayout_that_moves_nothing_keeps_the_edges_paths(view, qtbot):
     view._layout()  # the same size: nothing moved
     assert all(e.shape() is old for e, old in zip(view._edges, shapes))
     view.resize(1100, 800)
-    qtbot.waitUntil(lambda: view._view.viewport().width() > 1000, timeout=1000)
+    qtbot.waitUntil(lambda: view._view.viewport().width() > 1000
+                    and not view._relayout_timer.isActive(), timeout=1000)
     assert not any(e.shape() is old for e, old in zip(view._edges, shapes))  # all moved
 
 

@@ -7,6 +7,9 @@ otherwise; tests/model/test_engine.py chooses its engines explicitly. To run eve
 the compiled path: BACKPROP_ENGINE=compiled pytest (the kernels are loaded before any test).
 """
 import os
+import sys
+
+import pytest
 
 os.environ.setdefault("BACKPROP_ENGINE", "numpy")
 # as the window does (gui/shell/pacing.py single_threaded_drawing), before anything paints
@@ -19,3 +22,14 @@ def pytest_sessionstart(session):
 
         if not engine.LOADER.wait(600):
             raise RuntimeError(f"BACKPROP_ENGINE=compiled, but {engine.LOADER.error}")
+
+
+@pytest.fixture(autouse=True)
+def automatic_garbage_collection_outside_the_gui_tests(request):
+    """The GUI tests collect garbage on the GUI thread only (tests/gui/conftest.py); the
+    tests after them get Python's automatic collector back (no event loop runs there to
+    collect)."""
+    collector = sys.modules.get("gui.shell.collector")
+    if collector is not None and collector.running() is not None and \
+            "gui" not in request.node.path.relative_to(request.config.rootpath).parts[1:2]:
+        collector.give_back()

@@ -18,8 +18,9 @@ long as the process, so a full collection now walks only what was made since (7-
 Reference counting, which frees almost everything, is untouched; only reference cycles wait
 for the next tick (``TICK_MS``).
 
-``give_back()`` restores the automatic collector (tests; a process that closes its window and
-goes on).
+``give_back()`` restores the automatic collector (a process that closes its window and goes
+on). The GUI tests run this way too (``take_over(app, freeze=False)``, tests/gui/conftest.py):
+their windows' leftovers met the same deadlock in the trainer's thread.
 """
 from __future__ import annotations
 
@@ -74,15 +75,16 @@ class GuiThreadCollector(QObject):
 _collector: GuiThreadCollector | None = None
 
 
-def take_over(owner: QObject) -> GuiThreadCollector:
+def take_over(owner: QObject, freeze: bool = True) -> GuiThreadCollector:
     """From now on collect only on this (the GUI) thread, with the objects alive now frozen
-    out of the way; ``owner`` (the application) keeps the timer. Once per process: a second
-    call returns the running collector."""
+    out of the way (unless ``freeze`` is False); ``owner`` (the application) keeps the timer.
+    While it runs, a second call returns the running collector."""
     global _collector
     if _collector is not None:
         return _collector
     gc.collect()  # nothing already unreachable is frozen for ever
-    gc.freeze()
+    if freeze:
+        gc.freeze()
     gc.disable()
     _collector = GuiThreadCollector(owner)
     _collector.start()
@@ -90,7 +92,9 @@ def take_over(owner: QObject) -> GuiThreadCollector:
 
 
 def give_back() -> None:
-    """The automatic collector again, with the frozen objects back in its sight."""
+    """The automatic collector again, with the frozen objects back in its sight. The garbage
+    made meanwhile is collected here first, on the calling (GUI) thread, not by whichever
+    thread allocates next."""
     global _collector
     if _collector is None:
         return
@@ -98,6 +102,7 @@ def give_back() -> None:
     _collector.deleteLater()
     _collector = None
     gc.unfreeze()
+    gc.collect()
     gc.enable()
 
 

@@ -20,6 +20,17 @@ WAIT_MS = 20_000  # generous: the worker thread shares a small, busy machine
 
 
 @pytest.fixture(autouse=True)
+def garbage_collected_on_the_gui_thread(qapp):
+    """As in the app (gui/shell/collector.py): no garbage collection in the trainer's or
+    another thread. One there freed an earlier test's leftover Qt objects off the GUI thread
+    and deadlocked against it (a clean-clone run hung in QObject::~QObject). Not frozen: the
+    tests' windows come and go. tests/conftest.py gives the automatic collector back for the
+    tests that follow."""
+    from gui.shell import collector
+    collector.take_over(qapp, freeze=False)
+
+
+@pytest.fixture(autouse=True)
 def private_settings(tmp_path, tmp_path_factory, monkeypatch):
     """Every test starts like a first start: the preferences (remembered layout, recent
     sessions, last folders and settings) and the session kept on close by one test (or by a

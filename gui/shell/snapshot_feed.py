@@ -54,11 +54,6 @@ class SnapshotFeed(QObject):
         """How many subscribers have a snapshot still to be handed to them."""
         return len(self._due)
 
-    def flush(self) -> None:
-        """Hand every waiting snapshot now (the window closing; tests)."""
-        while self._due:
-            self._next()
-
     def stop(self) -> None:
         """No more deliveries (the window shut down)."""
         self._stopped = True

@@ -343,8 +343,7 @@ class MainWindow(QMainWindow):
             if wait <= 0:
                 # in the next turn, not here: snapshots that arrived together (a command's
                 # answer and the one after it) are then drawn once, the newest
-                if not active or self._draw_timer.remainingTime() > 0:
-                    self._draw_timer.start(0)
+                self._draw_timer.start(0)
             elif not active or (answer and wait * 1000 < self._draw_timer.remainingTime()):
                 self._draw_timer.start(max(1, round(wait * 1000)))
             self.snapshot_feed.offer(snap)

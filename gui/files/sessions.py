@@ -120,7 +120,7 @@ class Sessions(QObject):
         self.window = window
         self.banner: RestoreBanner | None = None
         self.mark = ModifiedMark(window)
-        self._relay = FutureRelay(self)
+        self._relay = FutureRelay(self, window.turns)
         self._relay.finished.connect(self._on_saved)
 
         def action(text, shortcut, tip, slot):

@@ -51,18 +51,32 @@ def show_dock(dock: QDockWidget) -> None:
 
 class FutureRelay(QObject):
     """Hands a worker-thread Future to the GUI thread: the done-callback (run in the worker)
-    only emits ``finished``, which reaches the GUI thread's slots queued."""
+    only emits a signal, which reaches the GUI thread queued; there ``finished`` is emitted
+    in a turn of its own from the window's ``turns`` (gui/shell/turns.py), so that answers
+    arriving together are not all handled in one turn (issue 9.12)."""
 
     finished = Signal(object, object)  # tag, Future
+    _arrived = Signal(object, object)  # the same, emitted in the worker thread
+
+    def __init__(self, parent: QObject, turns=None):
+        super().__init__(parent)
+        self._turns = turns
+        self._arrived.connect(self._on_arrived)  # queued: this object lives in the GUI thread
 
     def watch(self, future, tag=None) -> None:
         future.add_done_callback(partial(self._done, tag))
 
     def _done(self, tag, future) -> None:
         try:
-            self.finished.emit(tag, future)
+            self._arrived.emit(tag, future)
         except RuntimeError:  # the window was closed meanwhile: nobody is waiting
             pass
+
+    def _on_arrived(self, tag, future) -> None:
+        if self._turns is None:
+            self.finished.emit(tag, future)
+        else:
+            self._turns.later(partial(self.finished.emit, tag, future))
 
 
 def future_error(future) -> str | None:

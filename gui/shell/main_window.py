@@ -32,6 +32,7 @@ from gui.shell.pacing import (DISPLAY_HZ, FrameCost, GateKeeper, next_frame_at,
                               snapshot_interval)
 from gui.shell.rate import RateMeter
 from gui.shell.snapshot_feed import SnapshotFeed
+from gui.shell.turns import Turns
 from gui.shell.window_layout import build_layout, default_splits
 from model.core.losses import losses_for
 from gui.data.data_panel import DataPanel
@@ -46,6 +47,7 @@ from gui.shell.worker import TrainerWorker
 DRAW_HZ = 1.25 * DISPLAY_HZ
 WEIGHT_FILTERS = "Weights (*.json *.npz);;JSON (*.json);;NumPy archive (*.npz)"
 DEFAULT_REG_RATE = 0.001
+FRAME = "frame"  # the window's frame, in its Turns
 
 
 def _names(ids) -> str:
@@ -101,9 +103,10 @@ class MainWindow(QMainWindow):
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         self.worker.snapshot_ready.connect(self._on_snapshot_ready)
-        # the features (docks, lesson, draw tool...) get the newest snapshot one per turn of
-        # the event loop, after the window's own frame (snapshot_feed.py)
-        self.snapshot_feed = SnapshotFeed(self)
+        # the window's frame, the features' snapshots (docks, lesson, draw tool...) and the
+        # worker's answers to them: one piece of work per turn of the event loop (turns.py)
+        self.turns = Turns(self)
+        self.snapshot_feed = SnapshotFeed(self, self.turns)
         self.worker.diverged.connect(self._on_diverged)
         self.worker.error.connect(self._on_worker_error)
         # the trainer stands aside while this thread is busy (see gui/shell/pacing.py)
@@ -121,7 +124,7 @@ class MainWindow(QMainWindow):
         self._draw_timer = QTimer(self)
         self._draw_timer.setSingleShot(True)
         self._draw_timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._draw_timer.timeout.connect(self._on_draw_timer)
+        self._draw_timer.timeout.connect(self._on_frame_due)
         self._drawn_at = 0.0
         self._next_frame_at = 0.0  # drawing takes at most half the time (pacing.py)
         self._drawn_seq = 0  # the last command whose answer was drawn
@@ -359,6 +362,11 @@ class MainWindow(QMainWindow):
         self.data_panel.show_data(snap)
         self.seed_label.setText(f"seed {settings.seed}")
 
+    def _on_frame_due(self) -> None:
+        # drawn in the next turn the window's Turns give, ahead of the features' pieces:
+        # never in the same turn as one of them (turns.py)
+        self.turns.later(self._on_draw_timer, key=FRAME, first=True)
+
     def _on_draw_timer(self) -> None:
         snap, self._pending = self._pending, None
         if snap is None:
@@ -499,6 +507,7 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self._draw_timer.stop()
+        self.turns.cancel(FRAME)
         self.snapshot_feed.stop()
         self._gate_keeper.remove()
         self.worker.stop()

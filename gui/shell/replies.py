@@ -28,7 +28,7 @@ class WorkerReplies(QObject):
     def __init__(self, window):
         super().__init__(window)
         self.window = window
-        self._relay = FutureRelay(self)
+        self._relay = FutureRelay(self, window.turns)
         self._relay.finished.connect(self._on_finished)
         self._pending: dict[int, tuple] = {}
         self._count = 0

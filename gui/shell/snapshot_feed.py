@@ -9,30 +9,28 @@ between. With two other processes on the machine that was ~0.2 s of a frozen win
 (issue 9.12).
 
 ``SnapshotFeed.offer`` (called by the window for every snapshot) keeps the newest one for
-each subscriber, and a zero-time timer calls one subscriber per turn, in the order they
-subscribed; the event loop handles whatever else is waiting between two of them. A feature
-still sees every state the window settles in, only not the ones a newer snapshot replaced
-before its turn came (none of them draws those: they were never on screen).
+each subscriber and asks the window's ``Turns`` (gui/shell/turns.py) for one turn per
+subscriber, in the order they subscribed; the event loop handles whatever else is waiting
+between two of them. A feature still sees every state the window settles in, only not the
+ones a newer snapshot replaced before its turn came (none of them draws those: they were
+never on screen).
 """
 from __future__ import annotations
 
-import sys
-from collections import deque
+from functools import partial
 from typing import Callable
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject
+
+from gui.shell.turns import Turns
 
 
 class SnapshotFeed(QObject):
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None, turns: Turns | None = None):
         super().__init__(parent)
+        self._turns = turns if turns is not None else Turns(self)
         self._subscribers: list[Callable] = []
         self._pending: dict[int, object] = {}  # subscriber's index → newest snapshot for it
-        self._due: deque[int] = deque()  # subscribers' indices, in the order they are due
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self._next)
         self._stopped = False
 
     def subscribe(self, handler: Callable[[object], None]) -> None:
@@ -45,30 +43,18 @@ class SnapshotFeed(QObject):
             return
         for index in range(len(self._subscribers)):
             if index not in self._pending:
-                self._due.append(index)
+                self._turns.later(partial(self._hand, index), key=(id(self), index))
             self._pending[index] = snap
-        if self._due and not self._timer.isActive():
-            self._timer.start()
 
     def waiting(self) -> int:
         """How many subscribers have a snapshot still to be handed to them."""
-        return len(self._due)
+        return len(self._pending)
 
     def stop(self) -> None:
         """No more deliveries (the window shut down)."""
         self._stopped = True
-        self._timer.stop()
-        self._due.clear()
         self._pending.clear()
 
-    def _next(self) -> None:
-        if not self._due:
-            return
-        index = self._due.popleft()
-        snap = self._pending.pop(index)
-        if self._due:
-            self._timer.start()  # first: the next one comes even if this handler raises
-        try:
-            self._subscribers[index](snap)
-        except Exception:  # noqa: BLE001 - report it; the other features still get theirs
-            sys.excepthook(*sys.exc_info())
+    def _hand(self, index: int) -> None:
+        if index in self._pending:  # not stopped meanwhile
+            self._subscribers[index](self._pending.pop(index))

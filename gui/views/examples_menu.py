@@ -322,7 +322,7 @@ class WorkedExamples(QObject):
         self.dialog: ExamplesDialog | None = None
         self.values: dict[str, list[float]] = {}  # example key → the app's figures
         self.loading: Example | None = None
-        self._relay = FutureRelay(self)
+        self._relay = FutureRelay(self, window.turns)
         self._relay.finished.connect(self._on_result)
         self.action = QAction("&Worked examples…", window)
         self.action.setToolTip("Load the tutorials' networks with their published numbers")

@@ -248,7 +248,7 @@ class GradientCheckView(QObject):
         self.action = add_action(window, "Check &gradients…", "Ctrl+G", "Compare backprop "
                                  "with centred differences for every parameter", self.check)
         menu_named(window, "&Tools").addAction(self.action)
-        self._relay = FutureRelay(self)
+        self._relay = FutureRelay(self, window.turns)
         self._relay.finished.connect(self._on_result)
         self._busy = False
         self._again = False

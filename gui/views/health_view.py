@@ -111,7 +111,7 @@ class GradientHealthView(QObject):
         self._pool: dict[str, list] = {}  # per plot, every curve made so far (by layer)
         self._drawn = None  # (version, diverged) last drawn
         self._layout_key = None  # (run, activations) the curves were made for
-        self._relay = FutureRelay(self)
+        self._relay = FutureRelay(self, window.turns)
         self._relay.finished.connect(self._on_diverged_layer)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)

@@ -202,7 +202,7 @@ class ChainRuleInspector(QObject):
         self._busy = False
         self._dirty = False
         self._requested_at = -math.inf
-        self._relay = FutureRelay(self)
+        self._relay = FutureRelay(self, window.turns)
         self._relay.finished.connect(self._on_result)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

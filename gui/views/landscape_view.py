@@ -92,7 +92,7 @@ class LandscapeView(QObject):
         self._busy = False
         self._dirty = False
         self._computed_key = None
-        self._relay = FutureRelay(self)
+        self._relay = FutureRelay(self, window.turns)
         self._relay.finished.connect(self._on_result)
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self.schedule)

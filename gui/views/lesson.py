@@ -50,7 +50,7 @@ class LessonController(QObject):
         self._busy = False  # a build is running in the worker
         self._dirty = False  # the network changed while it ran: build again afterwards
         self._saved: dict = {}  # what lesson mode changed, to restore on leaving
-        self._relay = FutureRelay(self)
+        self._relay = FutureRelay(self, window.turns)
         self._relay.finished.connect(self._on_result)
         self.code_action = code_action(window)  # "Show the code" (C), shared with the inspector
         self.panel = LessonPanel(code_toggle(window))
@@ -307,7 +307,7 @@ class LessonController(QObject):
         else:
             p.source.setText(f"Next minibatch: {count_of(len(b.rows), 'example')} (epoch "
                              f"{format_count(b.epoch + 1)}, step {format_count(b.steps + 1)})")
-        p.details.setHtml(phase_html(b, self.index, snap))
+        p.set_details(phase_html(b, self.index, snap))
         self._show_code()
         if w.edge_mode.currentData() != view["mode"]:
             w.edge_mode.setCurrentIndex(w.edge_mode.findData(view["mode"]))
@@ -348,7 +348,7 @@ class LessonController(QObject):
             p.formula.setText("Press L (or Lesson ▸ Lesson mode) to take the next minibatch "
                               "through forward, loss, backward and update, one phase at a time.")
             p.source.setText("")
-            p.details.setHtml("")
+            p.set_details("")
             self._show_code()
         elif self.error and not ready:
             p.title.setText(f"<b>Lesson: {self.error}</b>")

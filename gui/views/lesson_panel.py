@@ -27,6 +27,7 @@ class LessonPanel(QWidget):
         self.source.setToolTip("Which examples the step is computed on")
         self.details = QTextBrowser()
         self.details.setToolTip("The phase's numbers")
+        self._details_html = ""  # what set_details last showed
         self.show_code = show_code or QCheckBox("Show the code")
         self.code = CodeView()  # the reference lines this phase computes
         self.code.hide()
@@ -68,6 +69,13 @@ class LessonPanel(QWidget):
         self.box.setContentsMargins(4, 2, 4, 4)
         self.box.addLayout(left, 1)
         self.box.addWidget(self.split, 1)
+
+    def set_details(self, html: str) -> None:
+        """The phase's numbers. The same table again (a snapshot that changed nothing the
+        lesson shows) is not laid out again: setHtml costs most of a lesson's redraw."""
+        if html != self._details_html:
+            self._details_html = html
+            self.details.setHtml(html)
 
     def set_code_visible(self, on: bool) -> None:
         """The code beside the numbers: the controls keep about a quarter of the width, the

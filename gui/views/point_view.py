@@ -147,7 +147,7 @@ class PointView(QObject):
         self._busy = False
         self._dirty = False
         self._requested_at = -math.inf
-        self._relay = FutureRelay(self)
+        self._relay = FutureRelay(self, window.turns)
         self._relay.finished.connect(self._on_result)
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self._refresh)

@@ -87,7 +87,7 @@ class RunsView(QObject):
         self.busy: str | None = None  # "preset" | "duplicate" while the worker does it
         self._stop_preset = threading.Event()
         self._refreshed_at = 0.0
-        self._relay = FutureRelay(self)
+        self._relay = FutureRelay(self, window.turns)
         self._relay.finished.connect(self._on_result)
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self.refresh)

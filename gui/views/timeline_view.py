@@ -91,7 +91,7 @@ class TimelineView(QObject):
         self._wanted: Entry | None = None
         self._busy = False
         self._refreshed_at = 0.0
-        self._relay = FutureRelay(self)
+        self._relay = FutureRelay(self, window.turns)
         self._relay.finished.connect(self._on_result)
         self._refresh_timer = QTimer(self, singleShot=True)
         self._refresh_timer.timeout.connect(self.refresh)

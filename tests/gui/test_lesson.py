@@ -239,6 +239,27 @@ def test_keys_move_through_the_phases(qtbot, window, lesson):
     assert in_worker(window, lambda pg: pg.trainer.steps) == steps
 
 
+def test_redrawing_the_same_phase_does_not_lay_out_its_table_again(qtbot, window, lesson,
+                                                                   monkeypatch):
+    """setHtml is most of a lesson redraw's cost (issue 9.12): a snapshot that changes nothing
+    shown keeps the table; a new phase sets it."""
+    lesson.start()
+    wait_built(qtbot, lesson)
+    details = lesson.panel.details
+    set_calls = []
+    original = details.setHtml
+    monkeypatch.setattr(details, "setHtml", lambda html: (set_calls.append(html),
+                                                          original(html)))
+    lesson._show()
+    lesson._show()
+    assert set_calls == []
+    table = details.toPlainText()
+    lesson.next()
+    assert len(set_calls) == 1 and details.toPlainText() != table
+    lesson.stop()
+    assert set_calls[-1] == "" and details.toPlainText() == ""
+
+
 # ----------------------------------------------------------------------------- annotation API
 @pytest.fixture
 def view(qtbot):

@@ -1,8 +1,9 @@
 """Keeping the GUI thread responsive while the trainer runs flat out, on a busy machine.
 
 The measures, each bounding one source of GUI-thread stalls (issue 9.12; two more have
-modules of their own: ``collector`` collects garbage on the GUI thread only, and
-``snapshot_feed`` hands snapshots to the window's features one per turn):
+modules of their own: ``collector`` collects garbage on the GUI thread only, and ``turns``
+runs the window's frame, the features' snapshots (``snapshot_feed``) and the worker's
+answers one piece per turn of the event loop):
 
 - ``single_threaded_blas``: numpy's OpenBLAS starts helper threads for products of a few
   hundred rows (the output plane's upsampling, the neuron grids). On a machine whose cores are

@@ -58,7 +58,7 @@ class FutureRelay(QObject):
     finished = Signal(object, object)  # tag, Future
     _arrived = Signal(object, object)  # the same, emitted in the worker thread
 
-    def __init__(self, parent: QObject, turns=None):
+    def __init__(self, parent: QObject, turns):
         super().__init__(parent)
         self._turns = turns
         self._arrived.connect(self._on_arrived)  # queued: this object lives in the GUI thread
@@ -73,10 +73,7 @@ class FutureRelay(QObject):
             pass
 
     def _on_arrived(self, tag, future) -> None:
-        if self._turns is None:
-            self.finished.emit(tag, future)
-        else:
-            self._turns.later(partial(self.finished.emit, tag, future))
+        self._turns.later(partial(self.finished.emit, tag, future))
 
 
 def future_error(future) -> str | None:

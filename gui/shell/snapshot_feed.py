@@ -26,9 +26,9 @@ from gui.shell.turns import Turns
 
 
 class SnapshotFeed(QObject):
-    def __init__(self, parent: QObject | None = None, turns: Turns | None = None):
+    def __init__(self, parent: QObject | None, turns: Turns):
         super().__init__(parent)
-        self._turns = turns if turns is not None else Turns(self)
+        self._turns = turns
         self._subscribers: list[Callable] = []
         self._pending: dict[int, object] = {}  # subscriber's index → newest snapshot for it
         self._stopped = False

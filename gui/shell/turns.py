@@ -11,6 +11,8 @@ worker's answers (``FutureRelay``) go through one ``Turns`` queue: a zero-time t
 one piece of work per turn, and whatever else waits (a key press, a paint, another timer)
 runs between two pieces. A piece given a key replaces the piece still waiting under that key
 (a newer frame, a newer snapshot for the same feature): only what would be shown is done.
+So the queue holds at most the frame, one piece per feature and one per worker answer not
+yet handled (each answers a call the GUI sent): it never grows with time.
 """
 from __future__ import annotations
 
@@ -31,15 +33,11 @@ class Turns(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._next)
-        self._stopped = False
-        self.done = 0  # pieces run so far (tests, benches)
 
     def later(self, work: Callable[[], None], key: Hashable | None = None,
               first: bool = False) -> None:
         """Run ``work()`` in a turn of its own, after what is already waiting (before it if
         ``first``). Under a ``key`` already waiting, ``work`` takes that piece's place."""
-        if self._stopped:
-            return
         if key is None:
             key = ("unkeyed", next(self._unkeyed))
         self._queue[key] = work
@@ -56,19 +54,12 @@ class Turns(QObject):
         """Drop the piece waiting under ``key``, if any."""
         self._queue.pop(key, None)
 
-    def stop(self) -> None:
-        """Drop what waits and take nothing more (the window shut down)."""
-        self._stopped = True
-        self._timer.stop()
-        self._queue.clear()
-
     def _next(self) -> None:
         if not self._queue:
             return
         _, work = self._queue.popitem(last=False)
         if self._queue:
             self._timer.start()  # first: the rest comes even if this piece raises
-        self.done += 1
         try:
             work()
         except Exception:  # noqa: BLE001 - report it; the other pieces still run

@@ -5,10 +5,11 @@ import sys
 from PySide6.QtCore import QTimer
 
 from gui.shell.snapshot_feed import SnapshotFeed
+from gui.shell.turns import Turns
 
 
 def test_each_subscriber_gets_the_newest_snapshot_in_its_own_turn(qtbot):
-    feed = SnapshotFeed()
+    feed = SnapshotFeed(None, Turns())
     calls = []
     turns = []  # a timer ticking on every turn: which handlers ran before each tick
     for name in "abc":
@@ -32,7 +33,7 @@ def test_each_subscriber_gets_the_newest_snapshot_in_its_own_turn(qtbot):
 
 
 def test_a_snapshot_arriving_midway_reaches_the_ones_still_waiting(qtbot):
-    feed = SnapshotFeed()
+    feed = SnapshotFeed(None, Turns())
     calls = []
     feed.subscribe(lambda snap: (calls.append(("a", snap)), feed.offer(snap + 1)
                                  if snap == 1 else None))
@@ -44,7 +45,7 @@ def test_a_snapshot_arriving_midway_reaches_the_ones_still_waiting(qtbot):
 
 
 def test_a_handler_that_raises_is_reported_and_the_others_still_get_theirs(qtbot, monkeypatch):
-    feed = SnapshotFeed()
+    feed = SnapshotFeed(None, Turns())
     reported, calls = [], []
     monkeypatch.setattr(sys, "excepthook", lambda *exc: reported.append(exc[0]))
     feed.subscribe(lambda snap: 1 / 0)
@@ -55,7 +56,7 @@ def test_a_handler_that_raises_is_reported_and_the_others_still_get_theirs(qtbot
 
 
 def test_nothing_is_handed_after_stop(qtbot):
-    feed = SnapshotFeed()
+    feed = SnapshotFeed(None, Turns())
     calls = []
     feed.subscribe(calls.append)
     feed.subscribe(calls.append)

@@ -28,6 +28,11 @@ def pause_point() -> None:
         hook()
 
 
+def hooked() -> bool:
+    """Whether this thread set a hook (code may then choose a way of working that pauses)."""
+    return getattr(_local, "hook", None) is not None
+
+
 @contextmanager
 def pausing_with(hook: Callable[[], None]) -> Iterator[None]:
     """``with pausing_with(hook):`` every ``pause_point()`` this thread reaches calls hook()."""

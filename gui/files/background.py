@@ -13,6 +13,8 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
+from model.pause_points import pause_point, pausing_with
+
 
 class Cancelled(Exception):
     """Raised inside the reader by ``progress`` after ``cancel()``: it unwinds the read."""
@@ -28,14 +30,19 @@ class BackgroundTask:
     """``fn(progress)`` in a daemon thread; its return value lands in ``result``.
 
     ``expected``: the reader's own error classes, whose message is shown as it is; any other
-    exception becomes ``describe(exc)`` (never a traceback in front of the user)."""
+    exception becomes ``describe(exc)`` (never a traceback in front of the user).
+    ``stand_aside``: called at the reader's pause points (each chunk read, every few thousand
+    numbers of a JSON document; ``model/pause_points.py``): the window's worker waits there,
+    without the lock, while the GUI thread is busy."""
 
     def __init__(self, fn: Callable, *, name: str = "reader",
                  expected: tuple[type[BaseException], ...] = (),
-                 describe: Callable[[BaseException], str] = describe_error):
+                 describe: Callable[[BaseException], str] = describe_error,
+                 stand_aside: Callable[[], None] | None = None):
         self.bytes_read, self.cancelled, self.done = 0, False, False
         self.result = self.error = self.exception = None
         self._fn, self._expected, self._describe = fn, expected, describe
+        self._stand_aside = stand_aside
         self._thread = threading.Thread(target=self._run, daemon=True, name=name)
         self._thread.start()
 
@@ -43,10 +50,12 @@ class BackgroundTask:
         self.bytes_read = n
         if self.cancelled:
             raise Cancelled
+        pause_point()
 
     def _run(self) -> None:
         try:
-            self.result = self._fn(self._progress)
+            with pausing_with(self._stand_aside):
+                self.result = self._fn(self._progress)
         except Cancelled:
             pass
         except self._expected as exc:

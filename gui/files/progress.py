@@ -39,7 +39,9 @@ class ProgressRun(QObject):
         super().__init__(window)
         self.window, self.title, self.label, self.size = window, title, label, int(size)
         self.dialog: QProgressDialog | None = None
-        self.task = BackgroundTask(fn, name="file-reader", expected=expected)
+        # the reader goes second to a busy window, as the trainer does (pacing.py)
+        self.task = BackgroundTask(fn, name="file-reader", expected=expected,
+                                   stand_aside=window.worker.stand_aside)
         self._started = time.perf_counter()
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)

@@ -269,9 +269,9 @@ class TrainerWorker(QObject):
                     args[1].cancel()
             self.finished.emit()
 
-    def _stand_aside(self) -> None:
-        """Before a paced step, and at each pause point of a long job (``call``): while the
-        GUI thread is busy, wait for it (without the GIL) for at most MAX_YIELD_S; a command
+    def stand_aside(self) -> None:
+        """Before a paced step, at each pause point of a long job (``call``) and of a file
+        read in the background (gui/files/progress.py): while the GUI thread is busy, wait for it (without the GIL) for at most MAX_YIELD_S; a command
         posted meanwhile ends the wait (a job goes on, and the command is handled after it)."""
         if not self.gate.is_open():
             self.gate.wait(MAX_YIELD_S)
@@ -339,7 +339,7 @@ class TrainerWorker(QObject):
             self._unit_open = True
             # no catching up after a stall: at most one unit is ever due
             self._next_due = max(self._next_due + 1.0 / rate, now)
-        self._stand_aside()
+        self.stand_aside()
         trainer = self.pg.trainer
         ended_epoch = trainer.step_batch()
         self.steps_trained += 1
@@ -368,7 +368,7 @@ class TrainerWorker(QObject):
             fn, future, changes_state = args
             if future.set_running_or_notify_cancel():
                 try:
-                    with pausing_with(self._stand_aside):  # a busy window goes first
+                    with pausing_with(self.stand_aside):  # a busy window goes first
                         result = fn(self.pg)
                     if changes_state:
                         self._do_pause()

@@ -13,11 +13,14 @@ The limits themselves live here too (``LIMITS``), one per kind of file.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import stat
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Callable, Iterator
+
+from model.pause_points import hooked, pause_point
 
 MB = 2 ** 20
 
@@ -163,11 +166,29 @@ def _int(text: str) -> int:
     return int(text)
 
 
+#: numbers parsed between two pause points (a power of two: a mask; about a millisecond)
+PAUSE_EVERY = 4096
+
+
 def json_loads(text: str, **options):
     """``json.loads`` that lets other threads run while it parses a big document.
 
     json's C parser holds the interpreter lock for a whole document: about 2 s for a 50 MB
     session, during which a window reading it in a background thread could not draw. A
     Python-level hook per number gives the interpreter a point to switch threads every few
-    milliseconds, for about the same total time (bench/open_bench.py measures both)."""
-    return json.loads(text, parse_float=_float, parse_int=_int, **options)
+    milliseconds, for about the same total time (bench/open_bench.py measures both).
+
+    When the thread set a pause hook (the window's file reader: ``model/pause_points.py``),
+    every ``PAUSE_EVERY`` numbers are also a pause point. On a busy machine a thread holding
+    the lock can be descheduled, and the window then waited for it, not for its own work."""
+    if not hooked():
+        return json.loads(text, parse_float=_float, parse_int=_int, **options)
+    count = itertools.count(1)
+
+    def pausing(convert: Callable[[str], object]) -> Callable[[str], object]:
+        def parse(number: str):
+            if not next(count) & (PAUSE_EVERY - 1):
+                pause_point()
+            return convert(number)
+        return parse
+    return json.loads(text, parse_float=pausing(float), parse_int=pausing(int), **options)

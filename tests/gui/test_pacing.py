@@ -130,6 +130,40 @@ def test_a_long_job_of_the_worker_waits_at_its_pause_points_while_the_gui_is_bus
     assert future.result() == 400
 
 
+def test_a_file_read_in_the_background_waits_at_its_pause_points_while_the_gui_is_busy(
+        qtbot, window):
+    """Opening a session or weights reads and parses the file in a thread of its own; on a
+    busy machine that thread held the GIL while descheduled and the window waited for it.
+    At each pause point (every chunk read, every few thousand numbers parsed) it now lets a
+    busy GUI thread go first, as the trainer does, and reads on once the GUI thread is idle."""
+    from gui.files.progress import ProgressRun
+    passed, span = [], {}
+
+    def read(progress):  # runs in the file reader's thread
+        for k in range(400):
+            progress(k)  # a chunk read: a pause point
+            passed.append(time.perf_counter())
+            time.sleep(0.001)
+        return len(passed)
+
+    busy_s = 2.5 * MAX_YIELD_S
+
+    def busy():
+        while not passed:
+            time.sleep(0.001)
+        span["start"] = time.perf_counter()
+        while time.perf_counter() < span["start"] + busy_s:
+            sum(range(1000))
+        span["end"] = time.perf_counter()
+    run = ProgressRun(window, "Open", "Reading", read)
+    QTimer.singleShot(0, busy)
+    with qtbot.waitSignal(run.finished, timeout=WAIT_MS) as finished:
+        qtbot.waitUntil(lambda: "end" in span, timeout=WAIT_MS)
+    during = sum(span["start"] + 0.01 < t < span["end"] for t in passed)
+    assert during <= busy_s / MAX_YIELD_S + 2, during  # instead of hundreds
+    assert finished.args == [400, None]
+
+
 def test_an_expensive_frame_leaves_the_gui_thread_free_as_long(qtbot, window, monkeypatch):
     starts = []
     draw = window.network_view.set_snapshot

@@ -1,4 +1,5 @@
 """Pause points (model/pause_points.py): long computations let a busy window go first."""
+import json
 import threading
 
 import numpy as np
@@ -6,7 +7,8 @@ import numpy as np
 from model.core.network import Network
 from model.lessons import landscape
 from model.lessons.gradcheck import gradient_check
-from model.pause_points import pause_point, pausing_with
+from model.files.reading import PAUSE_EVERY, json_loads
+from model.pause_points import hooked, pause_point, pausing_with
 
 
 def test_a_pause_point_runs_only_the_hook_its_own_thread_set():
@@ -49,3 +51,19 @@ def test_the_gradient_check_pauses_before_each_parameter():
     assert len(seen) == net.n_params  # 2·3 + 3 + 3·1 + 1
     assert all(np.array_equal(p, seen[0]) for p in seen)  # never mid-perturbation
     assert result.passed
+
+
+def test_a_big_json_document_is_parsed_with_a_pause_point_every_few_thousand_numbers():
+    """The window's file reader parses sessions with a hook set: every PAUSE_EVERY numbers
+    (ints and floats alike) it may let the GUI thread go first. Without a hook (the command
+    line, a notebook) the same document parses the same, with no pause point."""
+    numbers = list(range(3 * PAUSE_EVERY)) + [k / 7 for k in range(2 * PAUSE_EVERY + 5)]
+    text = json.dumps({"ints_then_floats": numbers, "name": "no number here"})
+    calls = []
+    assert not hooked()
+    plain = json_loads(text)
+    with pausing_with(lambda: calls.append(1)):
+        assert hooked()
+        paused = json_loads(text)
+    assert len(calls) == len(numbers) // PAUSE_EVERY == 5
+    assert paused == plain == json.loads(text)

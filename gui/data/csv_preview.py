@@ -75,9 +75,10 @@ class PreviewDialog(QDialog):
     """The first rows of a CSV, the roles of its columns, and OK only if it loads."""
 
     def __init__(self, path, train_ratio: float | None, seed: int, parent=None, *,
-                 scaling: str = "standard"):
+                 scaling: str = "standard", stand_aside=None):
         super().__init__(parent)
         self.path = Path(path)
+        self._stand_aside = stand_aside  # a big file's reader waits there for a busy window
         self.seed = seed
         self.scaling = scaling
         self.setWindowTitle(f"Open data — {self.path.name}")
@@ -224,7 +225,7 @@ class PreviewDialog(QDialog):
             self._loaded(None, f"{self.path.name}: cannot be read ({type(exc).__name__}: {exc})")
 
     def _start_background(self) -> None:
-        self._reader = BackgroundRead(self.path)
+        self._reader = BackgroundRead(self.path, self._stand_aside)
         try:
             self._size = max(os.stat(self.path).st_size, 1)
         except OSError:

@@ -54,9 +54,10 @@ class BackgroundRead(BackgroundTask):
     """``read_table`` in a Python thread; the GUI polls ``done``, ``bytes_read``, ``result``
     (see ``gui/files/background.py``)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, stand_aside=None):
         self.path = path
         super().__init__(lambda progress: read_table(path, progress=progress),
                          name="csv-reader", expected=(CSVError,),
                          describe=lambda exc: f"{path.name}: cannot be read "
-                                              f"({type(exc).__name__}: {exc})")
+                                              f"({type(exc).__name__}: {exc})",
+                         stand_aside=stand_aside)

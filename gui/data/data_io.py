@@ -107,7 +107,8 @@ class DataIO(QObject):
         if self.dialog is not None:
             self.dialog.close()
         seed, scaling = self._seed_and_scaling()
-        self.dialog = PreviewDialog(path, None, seed, self.window, scaling=scaling)
+        self.dialog = PreviewDialog(path, None, seed, self.window, scaling=scaling,
+                                    stand_aside=self.window.worker.stand_aside)
         self.dialog.accepted.connect(self._on_accepted)
         self.dialog.open()
         return self.dialog

@@ -151,6 +151,26 @@ def test_a_big_file_is_read_off_the_gui_thread_and_can_be_stopped(qtbot, window,
     dialog.reject()
 
 
+def test_a_big_file_s_reader_stands_aside_for_a_busy_window_at_each_chunk(
+        qtbot, window, io, tmp_path, monkeypatch):
+    """The window's CSV reader waits at each chunk while the GUI thread is busy, as the
+    trainer does (the worker's stand_aside): it held the GIL while the other load had its core."""
+    import threading
+    from model.data import csvlines
+    monkeypatch.setattr(csv_preview, "BACKGROUND_BYTES", 10)
+    monkeypatch.setattr(csvlines, "CHUNK", 256)
+    path = tmp_path / "big.csv"
+    path.write_text("a,b,label\n" + "1.5,2,x\n3,4,y\n" * 200)  # ~2.8 kB: about 11 chunks
+    threads = []
+    monkeypatch.setattr(window.worker, "stand_aside",
+                        lambda: threads.append(threading.current_thread().name))
+    dialog = io.preview(path)
+    qtbot.waitUntil(dialog.reading_done, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: dialog.ok.isEnabled(), timeout=WAIT_MS)
+    assert len(threads) >= 10 and set(threads) == {"csv-reader"}
+    dialog.reject()
+
+
 def test_a_fifo_is_refused_without_freezing_the_window(qtbot, window, io, tmp_path):
     fifo = tmp_path / "pipe.csv"
     os.mkfifo(fifo)

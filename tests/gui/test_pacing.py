@@ -98,36 +98,46 @@ def test_the_trainer_stands_aside_while_the_gui_thread_is_busy(qtbot, window):
     window.pause()
 
 
+BUSY_S = 2.5 * MAX_YIELD_S  # how long passing_points keeps the GUI thread busy
+
+
+def passing_points(qtbot, start) -> int:
+    """``start(run)`` starts a thread that calls ``run(point)``, ``point`` being that
+    thread's pause point; ``run`` passes 400 of them, 1 ms apart. Once the first is passed,
+    the GUI thread is kept busy for BUSY_S: how many points were passed meanwhile?"""
+    passed, span = [], {}
+
+    def run(point):  # in the thread under test
+        for _ in range(400):
+            point()
+            passed.append(time.perf_counter())
+            time.sleep(0.001)
+        return len(passed)
+
+    def busy():  # keeps the GUI thread busy once the thread has started
+        while not passed:
+            time.sleep(0.001)
+        span["start"] = time.perf_counter()
+        while time.perf_counter() < span["start"] + BUSY_S:
+            sum(range(1000))
+        span["end"] = time.perf_counter()
+    start(run)
+    QTimer.singleShot(0, busy)
+    qtbot.waitUntil(lambda: "end" in span, timeout=WAIT_MS)
+    return sum(span["start"] + 0.01 < t < span["end"] for t in passed)
+
+
 def test_a_long_job_of_the_worker_waits_at_its_pause_points_while_the_gui_is_busy(
         qtbot, window):
     """A loss landscape or a gradient check held the GIL for up to seconds in the worker; at
     each pause point (model/pause_points.py) it now lets a busy GUI thread go first, for at
     most MAX_YIELD_S, and runs on once the GUI thread is idle."""
-    passed = []  # when each pause point was passed
-
-    def job(_pg):  # runs in the worker thread
-        for _ in range(400):
-            pause_point()
-            passed.append(time.perf_counter())
-            time.sleep(0.001)
-        return len(passed)
-    busy_s = 2.5 * MAX_YIELD_S
-    span = {}
-
-    def busy():  # keeps the GUI thread busy once the job has started
-        while not passed:
-            time.sleep(0.001)
-        span["start"] = time.perf_counter()
-        while time.perf_counter() < span["start"] + busy_s:
-            sum(range(1000))
-        span["end"] = time.perf_counter()
-    future = window.worker.call(job)
-    QTimer.singleShot(0, busy)
-    qtbot.waitUntil(lambda: "end" in span, timeout=WAIT_MS)
-    during = sum(span["start"] + 0.01 < t < span["end"] for t in passed)
-    assert during <= busy_s / MAX_YIELD_S + 2, during  # instead of hundreds
-    qtbot.waitUntil(future.done, timeout=WAIT_MS)  # idle again: it runs on to the end
-    assert future.result() == 400
+    futures = []
+    during = passing_points(qtbot, lambda run: futures.append(
+        window.worker.call(lambda _pg: run(pause_point))))
+    assert during <= BUSY_S / MAX_YIELD_S + 2, during  # instead of hundreds
+    qtbot.waitUntil(futures[0].done, timeout=WAIT_MS)  # idle again: it runs on to the end
+    assert futures[0].result() == 400
 
 
 def test_a_file_read_in_the_background_waits_at_its_pause_points_while_the_gui_is_busy(
@@ -137,31 +147,16 @@ def test_a_file_read_in_the_background_waits_at_its_pause_points_while_the_gui_i
     At each pause point (every chunk read, every few thousand numbers parsed) it now lets a
     busy GUI thread go first, as the trainer does, and reads on once the GUI thread is idle."""
     from gui.files.progress import ProgressRun
-    passed, span = [], {}
+    results = []
 
-    def read(progress):  # runs in the file reader's thread
-        for k in range(400):
-            progress(k)  # a chunk read: a pause point
-            passed.append(time.perf_counter())
-            time.sleep(0.001)
-        return len(passed)
-
-    busy_s = 2.5 * MAX_YIELD_S
-
-    def busy():
-        while not passed:
-            time.sleep(0.001)
-        span["start"] = time.perf_counter()
-        while time.perf_counter() < span["start"] + busy_s:
-            sum(range(1000))
-        span["end"] = time.perf_counter()
-    run = ProgressRun(window, "Open", "Reading", read)
-    QTimer.singleShot(0, busy)
-    with qtbot.waitSignal(run.finished, timeout=WAIT_MS) as finished:
-        qtbot.waitUntil(lambda: "end" in span, timeout=WAIT_MS)
-    during = sum(span["start"] + 0.01 < t < span["end"] for t in passed)
-    assert during <= busy_s / MAX_YIELD_S + 2, during  # instead of hundreds
-    assert finished.args == [400, None]
+    def start(run):
+        reading = ProgressRun(window, "Open", "Reading",
+                              lambda progress: run(lambda: progress(0)))  # a chunk read
+        reading.finished.connect(lambda *outcome: results.append(outcome))
+    during = passing_points(qtbot, start)
+    assert during <= BUSY_S / MAX_YIELD_S + 2, during  # instead of hundreds
+    qtbot.waitUntil(lambda: bool(results), timeout=WAIT_MS)  # idle again: it reads to the end
+    assert results == [(400, None)]
 
 
 def test_an_expensive_frame_leaves_the_gui_thread_free_as_long(qtbot, window, monkeypatch):

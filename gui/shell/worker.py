@@ -271,8 +271,10 @@ class TrainerWorker(QObject):
 
     def stand_aside(self) -> None:
         """Before a paced step, at each pause point of a long job (``call``) and of a file
-        read in the background (gui/files/progress.py): while the GUI thread is busy, wait for it (without the GIL) for at most MAX_YIELD_S; a command
-        posted meanwhile ends the wait (a job goes on, and the command is handled after it)."""
+        read in the background (a session, weights or a big CSV: gui/files/background.py):
+        while the GUI thread is busy, wait for it (without the GIL) for at most MAX_YIELD_S;
+        a command posted meanwhile ends the wait (a job goes on, and the command is handled
+        after it)."""
         if not self.gate.is_open():
             self.gate.wait(MAX_YIELD_S)
 
